@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `npm start [-- wrangler dev flags]`: the whole stack on http://localhost:8787 with local
+// Durable Objects, Queues, R2 and the system Chromium behind the BROWSER binding.
+import { copyFileSync, existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+
+if (!existsSync(".dev.vars")) {
+	copyFileSync(".dev.vars.example", ".dev.vars");
+	console.log("start: created .dev.vars from .dev.vars.example (API key: dev_local_key)");
+}
+await import("./setup-chrome.mjs");
+
+const child = spawn("wrangler", ["dev", ...process.argv.slice(2)], { stdio: "inherit", shell: false });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

@@ -1,0 +1,30 @@
+// The HTTP API: one router per resource, one error handler, the OpenAPI document from the same schemas.
+import { swaggerUI } from "@hono/swagger-ui";
+import { requireApiKey } from "./auth";
+import { notFound, onError } from "./errors";
+import { files } from "./files";
+import { healthz } from "./health";
+import { renders } from "./renders";
+import { createRouter } from "./router";
+
+export const VERSION = "0.1.0";
+
+export const app = createRouter();
+
+app.onError(onError);
+app.notFound(notFound);
+
+// Every /v1 route but the signed downloads needs an API key.
+app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next() : requireApiKey(c, next)));
+
+app.route("/healthz", healthz);
+app.route("/v1/renders", renders);
+app.route("/v1/files", files);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+app.doc31("/openapi.json", {
+	openapi: "3.1.0",
+	info: { title: "edge-pdf", version: VERSION, description: "HTML/URL-to-PDF rendering on Cloudflare Workers." },
+	security: [{ apiKey: [] }],
+});
+app.get("/docs", swaggerUI({ url: "/openapi.json" }));

@@ -1,0 +1,65 @@
+// One error shape for every failure: { error: { code, message, details? } }, never HTML or a stack.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import type { ErrorBody, ErrorDetail } from "../schemas/error";
+
+export class ApiError extends Error {
+	constructor(
+		readonly status: ContentfulStatusCode,
+		readonly code: string,
+		message: string,
+		readonly details?: ErrorDetail[],
+		readonly headers?: Record<string, string>,
+	) {
+		super(message);
+	}
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+	400: "INVALID_REQUEST",
+	401: "UNAUTHORIZED",
+	403: "FORBIDDEN",
+	404: "NOT_FOUND",
+	405: "METHOD_NOT_ALLOWED",
+	409: "CONFLICT",
+	410: "GONE",
+	413: "CONTENT_TOO_LARGE",
+	415: "UNSUPPORTED_MEDIA_TYPE",
+	416: "RANGE_NOT_SATISFIABLE",
+	422: "UNPROCESSABLE",
+	429: "RATE_LIMITED",
+};
+
+export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+	return { error: details?.length ? { code, message, details } : { code, message } };
+}
+
+/** Each zod issue becomes { path: "pdf.scale", message }; unknown keys are named one by one. */
+export function zodDetails(error: ZodError): ErrorDetail[] {
+	return error.issues.flatMap((issue) => {
+		const base = issue.path.map(String);
+		if (issue.code === "unrecognized_keys") {
+			return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "unknown field" }));
+		}
+		return [{ path: base.join(".") || "(body)", message: issue.message }];
+	});
+}
+
+export function onError(err: Error, c: Context): Response {
+	if (err instanceof ApiError) {
+		return c.json(errorBody(err.code, err.message, err.details), err.status, err.headers);
+	}
+	if (err instanceof HTTPException) {
+		const status = err.status as ContentfulStatusCode;
+		const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL" : "INVALID_REQUEST");
+		return c.json(errorBody(code, err.message || "request failed"), status);
+	}
+	console.error(JSON.stringify({ msg: "unhandled error", path: new URL(c.req.url).pathname, error: err.message }));
+	return c.json(errorBody("INTERNAL", "internal error"), 500);
+}
+
+export function notFound(c: Context): Response {
+	return c.json(errorBody("NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404);
+}

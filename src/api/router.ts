@@ -1,0 +1,33 @@
+// Every router is an OpenAPIHono whose validation failures become 400 INVALID_REQUEST with details.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError, zodDetails } from "./errors";
+import type { AppEnv } from "./types";
+
+export function createRouter(): OpenAPIHono<AppEnv> {
+	return new OpenAPIHono<AppEnv>({
+		defaultHook: (result) => {
+			if (!result.success) throw new ApiError(400, "INVALID_REQUEST", "the request is invalid", zodDetails(result.error));
+		},
+	});
+}
+
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** 413 before a byte past the limit is buffered. */
+export const limitBody: MiddlewareHandler<AppEnv> = bodyLimit({
+	maxSize: MAX_BODY_BYTES,
+	onError: () => {
+		throw new ApiError(413, "CONTENT_TOO_LARGE", `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+	},
+});
+
+/** 415 unless the body is declared JSON (malformed JSON then answers 400 from the validator). */
+export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+	const type = c.req.header("content-type") ?? "";
+	if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+		throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the request body as application/json");
+	}
+	await next();
+};

@@ -1,0 +1,31 @@
+// Typed view of the Worker's vars (wrangler.toml [vars], `--var`, .dev.vars), with SPEC.md defaults.
+export interface Config {
+	/** Seconds before each webhook retry; its length + 1 is the number of attempts. */
+	webhookRetrySchedule: number[];
+	renderMaxAttempts: number;
+	retentionSeconds: number;
+	allowPrivateNetwork: boolean;
+	publicBaseUrl: string | null;
+}
+
+const DEFAULT_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+	const n = Number(raw);
+	return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function schedule(raw: string | undefined): number[] {
+	const parts = (raw ?? "").split(",").map((s) => Number(s.trim()));
+	return parts.length > 0 && parts.every((n) => Number.isFinite(n) && n >= 0) && raw?.trim() ? parts : DEFAULT_SCHEDULE;
+}
+
+export function config(env: Env): Config {
+	return {
+		webhookRetrySchedule: schedule(env.WEBHOOK_RETRY_SCHEDULE),
+		renderMaxAttempts: positiveInt(env.RENDER_MAX_ATTEMPTS, 3),
+		retentionSeconds: positiveInt(env.RETENTION_SECONDS, 604800),
+		allowPrivateNetwork: String(env.ALLOW_PRIVATE_NETWORK).toLowerCase() === "true",
+		publicBaseUrl: env.PUBLIC_BASE_URL ? env.PUBLIC_BASE_URL.replace(/\/+$/, "") : null,
+	};
+}

@@ -1,0 +1,237 @@
+// One Durable Object per job: the only writer of the job's state. Every status change goes through
+// `transition()`; the alarm is the watchdog (stuck queued/rendering jobs), the retention timer and
+// the outbox retry for the terminal webhook event.
+import { DurableObject } from "cloudflare:workers";
+import { config } from "../config";
+import type { JobError } from "../schemas/job";
+import type { StoredDocument } from "../storage/documents";
+import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
+import { jobWithoutWebhook } from "./view";
+
+/** How long a queued job may wait before the watchdog re-sends its message. */
+export const QUEUED_WATCHDOG_MS = 10 * 60 * 1000;
+/** Re-sends before a never-picked-up job is failed. */
+const MAX_REQUEUES = 3;
+/** Grace beyond the render budget before a rendering job's consumer counts as gone. */
+export const LEASE_MARGIN_MS = 60 * 1000;
+const OUTBOX_RETRY_MS = 30 * 1000;
+const MAX_DELAY_SECONDS = 43200;
+
+const MIGRATIONS = [
+	`CREATE TABLE IF NOT EXISTS job (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		record TEXT NOT NULL,
+		updated_at INTEGER NOT NULL
+	)`,
+];
+
+export type Claim =
+	| { kind: "render"; job: JobRecord }
+	| { kind: "busy"; retryAfterSeconds: number }
+	| { kind: "done"; status: JobRecord["status"] | "missing" };
+
+export type RetryDecision = { retry: true; delaySeconds: number } | { retry: false };
+
+export type Outcome = { ok: true } | { ok: false; status: JobRecord["status"] | "missing" };
+
+export class JobObject extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		ctx.blockConcurrencyWhile(async () => this.migrate());
+	}
+
+	/** Versioned, idempotent schema: each migration runs once, in order. */
+	private migrate(): void {
+		this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)");
+		const row = this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray()[0];
+		const current = row?.version ?? 0;
+		for (const statement of MIGRATIONS.slice(current)) this.sql.exec(statement);
+		if (!row) this.sql.exec("INSERT INTO _schema (version) VALUES (?)", MIGRATIONS.length);
+		else if (current < MIGRATIONS.length) this.sql.exec("UPDATE _schema SET version = ?", MIGRATIONS.length);
+	}
+
+	private load(): JobRecord | null {
+		const row = this.sql.exec<{ record: string }>("SELECT record FROM job WHERE id = 1").toArray()[0];
+		return row ? (JSON.parse(row.record) as JobRecord) : null;
+	}
+
+	private async save(job: JobRecord): Promise<void> {
+		this.sql.exec(
+			"INSERT INTO job (id, record, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
+			JSON.stringify(job),
+			Date.now(),
+		);
+		await this.scheduleAlarm(job);
+	}
+
+	// ---- RPC -------------------------------------------------------------------------------
+
+	/** Records a new job; calling it again with the same id returns the job already stored. */
+	async create(job: JobRecord): Promise<{ created: boolean; job: JobRecord }> {
+		const existing = this.load();
+		if (existing) return { created: false, job: existing };
+		await this.save(job);
+		return { created: true, job };
+	}
+
+	/** The job, if it belongs to `tenantId`; another tenant's job is indistinguishable from none. */
+	async read(tenantId: string): Promise<JobRecord | null> {
+		const job = this.load();
+		return job && job.tenantId === tenantId ? job : null;
+	}
+
+	/** The job for the signed download route, which has no tenant. */
+	async readForDownload(): Promise<Pick<JobRecord, "status" | "document"> | null> {
+		const job = this.load();
+		return job && { status: job.status, document: job.document };
+	}
+
+	/** A consumer asks to render. At most one holds the lease; a lapsed lease means its consumer died. */
+	async claim(now = Date.now()): Promise<Claim> {
+		const job = this.load();
+		if (!job) return { kind: "done", status: "missing" };
+		if (isTerminal(job.status)) return { kind: "done", status: job.status };
+		if (job.status === "rendering" && job.leaseUntil !== null && job.leaseUntil > now) {
+			return { kind: "busy", retryAfterSeconds: Math.ceil((job.leaseUntil - now) / 1000) };
+		}
+		if (job.status === "rendering") {
+			// The previous consumer vanished mid-render: count its attempt as a transient failure.
+			const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
+			if (job.attempts >= config(this.env).renderMaxAttempts) {
+				await this.finish(job, "failed", now, lapsed);
+				return { kind: "done", status: job.status };
+			}
+			transition(job, "queued", now);
+		}
+		transition(job, "rendering", now);
+		job.attempts += 1;
+		job.startedAt ??= now;
+		job.timings.queuedMs ??= now - job.createdAt;
+		job.leaseUntil = now + (job.page.timeoutMs ?? 30000) + LEASE_MARGIN_MS;
+		await this.save(job);
+		return { kind: "render", job };
+	}
+
+	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
+	async complete(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<Outcome> {
+		const job = this.load();
+		if (!job) return { ok: false, status: "missing" };
+		if (job.status !== "rendering") return { ok: false, status: job.status };
+		job.document = document;
+		job.timings.renderMs = timings.renderMs;
+		job.timings.storeMs = timings.storeMs;
+		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+		job.error = null;
+		await this.finish(job, "succeeded", now);
+		return { ok: true };
+	}
+
+	/** A failed attempt: transient ones go back to the queue while attempts remain. */
+	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
+		const job = this.load();
+		if (!job || job.status !== "rendering") return { retry: false };
+		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
+			transition(job, "queued", now);
+			await this.save(job);
+			return { retry: true, delaySeconds: Math.min(MAX_DELAY_SECONDS, 2 ** job.attempts) };
+		}
+		await this.finish(job, "failed", now, error);
+		return { retry: false };
+	}
+
+	/** Fails a job that is not finished (render dead-letter queue). A finished job is left alone. */
+	async failIfActive(error: JobError, now = Date.now()): Promise<Outcome> {
+		const job = this.load();
+		if (!job) return { ok: false, status: "missing" };
+		if (isTerminal(job.status)) return { ok: false, status: job.status };
+		await this.finish(job, "failed", now, error);
+		return { ok: true };
+	}
+
+	// ---- alarm: watchdog, retention, outbox --------------------------------------------------
+
+	/** Idempotent: it re-derives what is due from the stored state, so a repeated run changes nothing. */
+	override async alarm(): Promise<void> {
+		const job = this.load();
+		if (!job) return;
+		const now = Date.now();
+		if (job.status === "queued" && now >= job.queuedAt + QUEUED_WATCHDOG_MS) await this.watchQueued(job, now);
+		else if (job.status === "rendering" && job.leaseUntil !== null && now >= job.leaseUntil) await this.watchRendering(job, now);
+		if (job.document && job.deleteAt !== null && now >= job.deleteAt) await this.expireDocument(job);
+		if (job.webhook?.enqueuePending) await this.flushOutbox(job);
+		await this.save(job);
+	}
+
+	private async watchQueued(job: JobRecord, now: number): Promise<void> {
+		if (job.requeues >= MAX_REQUEUES) {
+			await this.finish(job, "failed", now, { code: "INTERNAL", message: "the job was never picked up by a renderer" });
+			return;
+		}
+		job.requeues += 1;
+		job.queuedAt = now;
+		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+	}
+
+	private async watchRendering(job: JobRecord, now: number): Promise<void> {
+		const error: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
+		if (job.attempts >= config(this.env).renderMaxAttempts) {
+			await this.finish(job, "failed", now, error);
+			return;
+		}
+		transition(job, "queued", now);
+		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+	}
+
+	private async expireDocument(job: JobRecord): Promise<void> {
+		if (!job.document) return;
+		await this.env.DOCUMENTS.delete(job.document.key);
+		job.document = null;
+		job.deleteAt = null;
+	}
+
+	// ---- terminal transition and its event -------------------------------------------------
+
+	/** Ends the job and records its one terminal event in the outbox, then tries to enqueue it. */
+	private async finish(job: JobRecord, to: "succeeded" | "failed" | "canceled", now: number, error?: JobError): Promise<void> {
+		transition(job, to, now);
+		if (error) job.error = error;
+		if (job.webhook && job.webhook.eventId === null) {
+			const type = eventTypeFor(to);
+			if (!type) throw new IllegalTransition(job.status, to);
+			const data = await jobWithoutWebhook(this.env, job, now);
+			job.webhook.eventId = `evt_${job.id.replace(/^ren_/, "")}`;
+			job.webhook.eventBody = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+			job.webhook.enqueuePending = true;
+		}
+		await this.save(job);
+		if (job.sourceKey) await this.env.DOCUMENTS.delete(job.sourceKey).catch(() => undefined);
+		if (job.webhook?.enqueuePending) {
+			await this.flushOutbox(job);
+			await this.save(job);
+		}
+	}
+
+	/** Puts the recorded event on the webhook queue; on failure the alarm tries again. */
+	private async flushOutbox(job: JobRecord): Promise<void> {
+		if (!job.webhook?.enqueuePending) return;
+		try {
+			await this.env.WEBHOOK_QUEUE.send({ jobId: job.id, series: job.webhook.series });
+			job.webhook.enqueuePending = false;
+		} catch (err) {
+			console.error(JSON.stringify({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) }));
+		}
+	}
+
+	private async scheduleAlarm(job: JobRecord): Promise<void> {
+		const due: number[] = [];
+		if (job.status === "queued") due.push(job.queuedAt + QUEUED_WATCHDOG_MS);
+		if (job.status === "rendering" && job.leaseUntil !== null) due.push(job.leaseUntil);
+		if (job.document && job.deleteAt !== null) due.push(job.deleteAt);
+		if (job.webhook?.enqueuePending) due.push(Date.now() + OUTBOX_RETRY_MS);
+		if (due.length === 0) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(Math.min(...due));
+	}
+}

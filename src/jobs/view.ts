@@ -1,0 +1,50 @@
+// Turns a stored JobRecord into the public job object of SPEC.md, signing the download link afresh.
+import { config } from "../config";
+import type { Job, JobWithoutWebhook } from "../schemas/job";
+import { filePath, signedUrl } from "../storage/signed-links";
+import type { JobRecord } from "./record";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+async function documentView(env: Env, job: JobRecord, now: number): Promise<Job["document"]> {
+	const doc = job.document;
+	if (!doc || job.status !== "succeeded") return null;
+	// A link never outlives the document itself.
+	const expiresMs = Math.min(now + job.expiresIn * 1000, job.deleteAt ?? Number.POSITIVE_INFINITY);
+	const expires = Math.floor(expiresMs / 1000);
+	const origin = config(env).publicBaseUrl ?? job.origin;
+	return {
+		url: await signedUrl(env, origin, filePath(job.id), expires),
+		expiresAt: new Date(expires * 1000).toISOString(),
+		contentType: "application/pdf",
+		filename: doc.filename,
+		sizeBytes: doc.sizeBytes,
+		pages: doc.pages,
+		sha256: doc.sha256,
+	};
+}
+
+export async function jobWithoutWebhook(env: Env, job: JobRecord, now = Date.now()): Promise<JobWithoutWebhook> {
+	return {
+		id: job.id,
+		object: "render",
+		status: job.status,
+		createdAt: new Date(job.createdAt).toISOString(),
+		startedAt: iso(job.startedAt),
+		completedAt: iso(job.completedAt),
+		attempts: job.attempts,
+		source: job.source,
+		document: await documentView(env, job, now),
+		error: job.error,
+		timings: job.timings,
+		metadata: job.metadata,
+	};
+}
+
+export async function jobView(env: Env, job: JobRecord, now = Date.now()): Promise<Job> {
+	const w = job.webhook;
+	return {
+		...(await jobWithoutWebhook(env, job, now)),
+		webhook: w && { url: w.url, status: w.status, attempts: w.attempts, nextAttemptAt: iso(w.nextAttemptAt) },
+	};
+}

@@ -1,0 +1,64 @@
+// Render queue consumer: each message carries only a job id. Jobs of a batch share one browser.
+import { z } from "@hono/zod-openapi";
+import { jobStub } from "../jobs/ids";
+import { SharedBrowser } from "./browser";
+import { log, runJob } from "./run-job";
+
+export const RenderMessage = z.object({ jobId: z.string() });
+export type RenderMessage = z.infer<typeof RenderMessage>;
+
+/** Queues accept at most 12 h of delay. */
+export const MAX_DELAY_SECONDS = 43200;
+const UNKNOWN_FAILURE_DELAY_SECONDS = 10;
+
+export const clampDelay = (seconds: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(seconds)));
+
+async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser): Promise<void> {
+	const parsed = RenderMessage.safeParse(message.body);
+	if (!parsed.success) {
+		// Can never succeed: there is no job to render or to fail.
+		log({ msg: "malformed render message dropped", id: message.id });
+		message.ack();
+		return;
+	}
+	const { jobId } = parsed.data;
+	try {
+		const result = await runJob(env, jobId, browser);
+		if (result.kind === "retry") message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
+		else if (result.kind === "busy") message.retry({ delaySeconds: clampDelay(result.retryAfterSeconds) });
+		else message.ack();
+		log({ msg: "render message handled", jobId, result: result.kind, delivery: message.attempts });
+	} catch (err) {
+		// The job object itself could not be reached: never ack what we do not understand.
+		log({ msg: "render message failed", jobId, error: String(err) });
+		message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
+	}
+}
+
+export async function handleRenderBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	const browser = new SharedBrowser(env);
+	try {
+		await Promise.all(batch.messages.map((message) => handleMessage(message, env, browser)));
+	} finally {
+		await browser.release();
+	}
+}
+
+/** Render dead-letter queue: a job whose messages were exhausted still ends, as failed. */
+export async function handleRenderDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	for (const message of batch.messages) {
+		const parsed = RenderMessage.safeParse(message.body);
+		if (!parsed.success) {
+			message.ack();
+			continue;
+		}
+		try {
+			const outcome = await jobStub(env, parsed.data.jobId).failIfActive({ code: "INTERNAL", message: "the render queue gave up on this job" });
+			log({ msg: "render dead letter", jobId: parsed.data.jobId, failed: outcome.ok });
+			message.ack();
+		} catch (err) {
+			log({ msg: "render dead letter failed", jobId: parsed.data.jobId, error: String(err) });
+			message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
+		}
+	}
+}

@@ -1,0 +1,107 @@
+// Drives one page of the browser from the job's options to PDF bytes, within the job's time budget.
+import type { Browser, HTTPRequest, Page } from "@cloudflare/puppeteer";
+import type { PageOptions, PdfOptions } from "../schemas/render-request";
+import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
+import { RenderFailure } from "./errors";
+
+export interface PrintInput {
+	url: string | null;
+	html: string | null;
+	pdf: PdfOptions;
+	page: PageOptions;
+}
+
+/** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
+export const MAX_PDF_BYTES = 100 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
+
+class Budget {
+	private readonly deadline: number;
+	constructor(ms: number) {
+		this.deadline = Date.now() + ms;
+	}
+	remaining(): number {
+		const left = this.deadline - Date.now();
+		if (left <= 0) throw new RenderFailure("RENDER_TIMEOUT", "the render exceeded timeoutMs", true);
+		return left;
+	}
+}
+
+/** Aborts every request the address policy refuses; remembers whether the main document was one. */
+function guardRequests(page: Page, policy: UrlPolicy): { blockedMain: () => string | null } {
+	let blockedMain: string | null = null;
+	page.on("request", (request: HTTPRequest) => {
+		if (request.isInterceptResolutionHandled()) return;
+		if (isAllowedPageRequest(request.url(), policy)) {
+			void request.continue();
+			return;
+		}
+		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) blockedMain = request.url();
+		void request.abort("blockedbyclient");
+	});
+	return { blockedMain: () => blockedMain };
+}
+
+async function preparePage(page: Page, input: PrintInput): Promise<void> {
+	const o = input.page;
+	await page.setViewport({ width: o.viewport?.width ?? 1280, height: o.viewport?.height ?? 800, deviceScaleFactor: o.viewport?.deviceScaleFactor ?? 1 });
+	await page.emulateMediaType(o.emulateMediaType ?? "print");
+	if (o.javaScriptEnabled === false) await page.setJavaScriptEnabled(false);
+	if (o.userAgent) await page.setUserAgent(o.userAgent);
+	if (o.headers) await page.setExtraHTTPHeaders(o.headers);
+	if (o.basicAuth) await page.authenticate(o.basicAuth);
+	if (o.cookies?.length) {
+		await page.setCookie(...o.cookies.map((c) => (c.domain ? c : { ...c, url: input.url ?? undefined })));
+	}
+}
+
+async function load(page: Page, input: PrintInput, budget: Budget, blockedMain: () => string | null): Promise<void> {
+	const waitUntil = input.page.waitUntil ?? "load";
+	if (input.html !== null) {
+		await page.setContent(input.html, { waitUntil, timeout: budget.remaining() });
+		return;
+	}
+	const response = await page.goto(input.url ?? "about:blank", { waitUntil, timeout: budget.remaining() }).catch((err: unknown) => {
+		const blocked = blockedMain();
+		if (blocked) throw new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${blocked}`, false);
+		throw err;
+	});
+	if (!response) throw new RenderFailure("NAVIGATION_FAILED", "the page produced no document response", false);
+	if ((input.page.failOnHttpError ?? true) && response.status() >= 400) {
+		throw new RenderFailure("HTTP_ERROR", `the page answered HTTP ${response.status()}`, false);
+	}
+}
+
+async function settle(page: Page, input: PrintInput, budget: Budget): Promise<void> {
+	if (input.page.waitForSelector) await page.waitForSelector(input.page.waitForSelector, { timeout: budget.remaining() });
+	const delay = input.page.delayMs ?? 0;
+	if (delay > 0) {
+		if (delay >= budget.remaining()) throw new RenderFailure("RENDER_TIMEOUT", "delayMs does not fit in timeoutMs", true);
+		await new Promise((resolve) => setTimeout(resolve, delay));
+	}
+}
+
+export async function printPdf(browser: Browser, input: PrintInput, policy: UrlPolicy): Promise<Uint8Array> {
+	const budget = new Budget(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+	const page = await browser.newPage();
+	try {
+		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
+		let blockedMain = (): string | null => null;
+		if (!policy.allowPrivateNetwork) {
+			await page.setRequestInterception(true);
+			blockedMain = guardRequests(page, policy).blockedMain;
+		}
+		await preparePage(page, input);
+		await load(page, input, budget, blockedMain);
+		await settle(page, input, budget);
+		const pdf = await page.pdf({ ...PDF_DEFAULTS, ...input.pdf, timeout: budget.remaining() });
+		if (pdf.byteLength > MAX_PDF_BYTES) {
+			throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is ${pdf.byteLength} bytes; the limit is ${MAX_PDF_BYTES}`, false);
+		}
+		return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+	} finally {
+		await page.close().catch(() => undefined);
+	}
+}

@@ -1,0 +1,94 @@
+// The public job object (GET /v1/renders/{id}, webhook event data) and its parts.
+import { z } from "@hono/zod-openapi";
+import { Metadata } from "./render-request";
+
+export const JOB_STATUSES = ["queued", "rendering", "succeeded", "failed", "canceled"] as const;
+export const JobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const RENDER_ERROR_CODES = [
+	"INVALID_REQUEST",
+	"URL_NOT_ALLOWED",
+	"NAVIGATION_FAILED",
+	"HTTP_ERROR",
+	"RENDER_TIMEOUT",
+	"CONTENT_TOO_LARGE",
+	"BROWSER_UNAVAILABLE",
+	"STORAGE_FAILED",
+	"CANCELED",
+	"INTERNAL",
+] as const;
+export const RenderErrorCode = z.enum(RENDER_ERROR_CODES);
+export type RenderErrorCode = z.infer<typeof RenderErrorCode>;
+
+export const JobError = z.object({ code: RenderErrorCode, message: z.string() }).openapi("JobError");
+export type JobError = z.infer<typeof JobError>;
+
+export const WEBHOOK_STATUSES = ["pending", "delivering", "delivered", "failed"] as const;
+export const WebhookAttempt = z
+	.object({
+		at: z.string(),
+		httpStatus: z.number().int().nullable(),
+		durationMs: z.number().int(),
+		error: z.string().nullable(),
+	})
+	.openapi("WebhookAttempt");
+export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
+
+export const WebhookState = z
+	.object({
+		url: z.string(),
+		status: z.enum(WEBHOOK_STATUSES),
+		attempts: z.array(WebhookAttempt),
+		nextAttemptAt: z.string().nullable(),
+	})
+	.openapi("WebhookState");
+
+export const DocumentInfo = z
+	.object({
+		url: z.string().openapi({ description: "Signed download link, freshly signed on every read" }),
+		expiresAt: z.string(),
+		contentType: z.literal("application/pdf"),
+		filename: z.string(),
+		sizeBytes: z.number().int(),
+		pages: z.number().int(),
+		sha256: z.string(),
+	})
+	.openapi("Document");
+
+export const Source = z
+	.discriminatedUnion("type", [
+		z.object({ type: z.literal("url"), url: z.string() }),
+		z.object({ type: z.literal("html"), bytes: z.number().int() }),
+	])
+	.openapi("Source");
+export type Source = z.infer<typeof Source>;
+
+export const Timings = z
+	.object({
+		queuedMs: z.number().int().nullable(),
+		renderMs: z.number().int().nullable(),
+		storeMs: z.number().int().nullable(),
+	})
+	.openapi("Timings");
+export type Timings = z.infer<typeof Timings>;
+
+export const Job = z
+	.object({
+		id: z.string().openapi({ example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }),
+		object: z.literal("render"),
+		status: JobStatus,
+		createdAt: z.string(),
+		startedAt: z.string().nullable(),
+		completedAt: z.string().nullable(),
+		attempts: z.number().int(),
+		source: Source,
+		document: DocumentInfo.nullable(),
+		error: JobError.nullable(),
+		timings: Timings,
+		webhook: WebhookState.nullable(),
+		metadata: Metadata,
+	})
+	.openapi("Render");
+export type Job = z.infer<typeof Job>;
+export type JobWithoutWebhook = Omit<Job, "webhook">;

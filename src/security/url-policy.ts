@@ -1,0 +1,126 @@
+// One address policy for every URL we or the browser would fetch: the render `url`, `webhook.url`,
+// and each request a page makes while rendering. The WHATWG URL parser first canonicalises every
+// IPv4 spelling (decimal 2130706433, octal 0177.0.0.1, hex 0x7f.1, short 127.1) to dotted form and
+// IPv6 to compressed hex, so the range checks below see one spelling only.
+
+export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
+
+export interface UrlPolicy {
+	/** Lifts the private-address rules (local development and tests only). */
+	allowPrivateNetwork: boolean;
+	/** Only https is accepted (webhooks in production). */
+	requireHttps?: boolean;
+}
+
+const BLOCKED_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", ".home.arpa"];
+
+/** IPv4 ranges that are not the public internet: [network, prefix length]. */
+const BLOCKED_V4: Array<[string, number]> = [
+	["0.0.0.0", 8], // "this network", incl. 0.0.0.0
+	["10.0.0.0", 8],
+	["100.64.0.0", 10], // CGNAT
+	["127.0.0.0", 8],
+	["169.254.0.0", 16], // link-local, cloud metadata 169.254.169.254
+	["172.16.0.0", 12],
+	["192.0.0.0", 24],
+	["192.0.2.0", 24],
+	["192.88.99.0", 24],
+	["192.168.0.0", 16],
+	["198.18.0.0", 15],
+	["198.51.100.0", 24],
+	["203.0.113.0", 24],
+	["224.0.0.0", 4], // multicast
+	["240.0.0.0", 4], // reserved, incl. broadcast
+];
+
+function v4ToInt(address: string): number | null {
+	const parts = address.split(".");
+	if (parts.length !== 4) return null;
+	let n = 0;
+	for (const part of parts) {
+		if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return null;
+		n = n * 256 + Number(part);
+	}
+	return n;
+}
+
+function inV4Range(n: number, [network, bits]: [string, number]): boolean {
+	const base = v4ToInt(network) ?? 0;
+	const size = 2 ** (32 - bits);
+	return n >= base && n < base + size;
+}
+
+export function isBlockedIPv4(address: string): boolean {
+	const n = v4ToInt(address);
+	return n === null || BLOCKED_V4.some((range) => inV4Range(n, range));
+}
+
+/** Expands a canonical IPv6 literal (no brackets) to eight 16-bit groups. */
+function v6Groups(address: string): number[] | null {
+	let text = address.toLowerCase();
+	const dotted = text.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
+	if (dotted) {
+		const n = v4ToInt(dotted[2] ?? "");
+		if (n === null) return null;
+		text = `${dotted[1]}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+	}
+	const halves = text.split("::");
+	if (halves.length > 2) return null;
+	const head = halves[0] ? halves[0].split(":") : [];
+	const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+	const missing = 8 - head.length - tail.length;
+	if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+	const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+	if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+	return groups.map((g) => parseInt(g, 16));
+}
+
+export function isBlockedIPv6(address: string): boolean {
+	const g = v6Groups(address);
+	if (!g) return true;
+	const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = g;
+	const firstFiveZero = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
+	if (firstFiveZero && (f === 0 || f === 0xffff)) return true; // ::, ::1, IPv4-compatible, IPv4-mapped
+	if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0xffff) return true; // IPv4-translated ::ffff:0:a.b.c.d
+	if (a === 0x64 && b === 0xff9b) return true; // NAT64, can reach any embedded IPv4
+	if (a === 0x0100 && b === 0 && c === 0 && d === 0) return true; // discard-only
+	if (a === 0x2001 && b < 0x0200) return true; // IETF protocol assignments, incl. Teredo
+	if (a === 0x2001 && b === 0x0db8) return true; // documentation
+	if (a === 0x2002) return true; // 6to4, embeds an IPv4 address
+	if ((a & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
+	if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
+	if ((a & 0xff00) === 0xff00) return true; // multicast
+	return false;
+}
+
+/** Whether a URL's host (as the WHATWG parser gives it) names a private or special address. */
+export function isBlockedHost(hostname: string): boolean {
+	const host = hostname.toLowerCase().replace(/\.+$/, "");
+	if (host === "") return true;
+	if (host.startsWith("[") && host.endsWith("]")) return isBlockedIPv6(host.slice(1, -1));
+	if (/^[\d.]+$/.test(host)) return isBlockedIPv4(host);
+	if (host === "localhost" || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix))) return true;
+	// A single label ("intranet", "metadata") only resolves on a private resolver.
+	return !host.includes(".");
+}
+
+export function checkUrl(raw: string, policy: UrlPolicy): UrlVerdict {
+	let url: URL;
+	try {
+		url = new URL(raw);
+	} catch {
+		return { ok: false, reason: "not a valid absolute URL" };
+	}
+	if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, reason: `scheme ${url.protocol} is not allowed` };
+	if (policy.requireHttps && url.protocol !== "https:") return { ok: false, reason: "only https is allowed" };
+	if (!policy.allowPrivateNetwork && isBlockedHost(url.hostname)) {
+		return { ok: false, reason: `host ${url.hostname} is a private, loopback or reserved address` };
+	}
+	return { ok: true, url };
+}
+
+/** For the page's own requests: data:, blob: and about: stay in the browser; everything else is checked. */
+export function isAllowedPageRequest(raw: string, policy: UrlPolicy): boolean {
+	if (/^(data|blob|about):/i.test(raw)) return true;
+	return checkUrl(raw, policy).ok;
+}

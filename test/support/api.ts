@@ -1,0 +1,51 @@
+// Test helpers: call the Worker's own fetch handler as a client would, and wait on jobs.
+import { exports } from "cloudflare:workers";
+import { vi } from "vitest";
+import { TEST_KEYS } from "./bindings";
+import type { Job } from "../../src/schemas/job";
+
+export const BASE = "https://edge-pdf.test";
+
+export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
+	const headers = new Headers(init.headers);
+	const key = init.key === undefined ? TEST_KEYS.acme : init.key;
+	if (key !== null) headers.set("authorization", `Bearer ${key}`);
+	return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
+}
+
+export function postRender(body: unknown, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
+	const headers = new Headers(init.headers);
+	if (!headers.has("content-type")) headers.set("content-type", "application/json");
+	return api("/v1/renders", { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), ...init, headers });
+}
+
+export async function getJob(id: string, key?: string): Promise<Job> {
+	const res = await api(`/v1/renders/${id}`, { key });
+	if (res.status !== 200) throw new Error(`GET ${id}: ${res.status} ${await res.text()}`);
+	return res.json();
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+export async function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000): Promise<Job> {
+	return vi.waitUntil(
+		async () => {
+			const job = await getJob(id);
+			return until(job) ? job : undefined;
+		},
+		{ timeout, interval: 100 },
+	) as Promise<Job>;
+}
+
+/** Creates an async render and waits for it to end. */
+export async function renderToEnd(body: Record<string, unknown>): Promise<Job> {
+	const res = await postRender(body);
+	if (res.status !== 202) throw new Error(`POST: ${res.status} ${await res.text()}`);
+	const job: Job = await res.json();
+	return waitForJob(job.id);
+}
+
+/** Fetches a job's signed link as an anonymous client would. */
+export function download(url: string, init: RequestInit = {}): Promise<Response> {
+	return exports.default.fetch(new Request(url, init));
+}

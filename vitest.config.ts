@@ -1,0 +1,24 @@
+// Tests run inside workerd with the real local Durable Objects, Queues, R2 and Browser Rendering
+// (the system Chromium, via scripts/setup-chrome.mjs). Two projects differ only in the address policy:
+// "worker" keeps production's SSRF rules; "local-network" allows loopback so pages and webhook
+// receivers served by the test process on 127.0.0.1 can be reached.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { TEST_BINDINGS } from "./test/support/bindings.ts";
+
+const project = (name: string, include: string[], allowPrivateNetwork: boolean) => ({
+	plugins: [
+		cloudflareTest({
+			wrangler: { configPath: "./wrangler.toml" },
+			miniflare: { bindings: { ...TEST_BINDINGS, ALLOW_PRIVATE_NETWORK: String(allowPrivateNetwork) } },
+		}),
+	],
+	test: { name, include, testTimeout: 60_000, hookTimeout: 60_000 },
+});
+
+export default defineConfig({
+	test: {
+		globalSetup: ["./test/support/global-setup.ts"],
+		projects: [project("worker", ["test/*.test.ts"], false), project("local-network", ["test/local/*.test.ts"], true)],
+	},
+});
