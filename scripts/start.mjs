@@ -10,6 +10,7 @@ if (!existsSync(".dev.vars")) {
 }
 await import("./setup-chrome.mjs");
 
-const child = spawn("wrangler", ["dev", ...process.argv.slice(2)], { stdio: "inherit", shell: false });
+// No telemetry: the local stack must work offline.
+const child = spawn("wrangler", ["dev", ...process.argv.slice(2)], { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
 import { isJobId, jobStub, newJobId } from "../jobs/ids";
+import { newJobRecord } from "../jobs/new-record";
 import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
 import { SharedBrowser } from "../render/browser";
@@ -12,7 +13,7 @@ import { errorResponse } from "../schemas/error";
 import { Job, type RenderErrorCode } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
 import { checkUrl } from "../security/url-policy";
-import { contentDisposition, sanitizeFilename, sourceKey } from "../storage/documents";
+import { contentDisposition } from "../storage/documents";
 import { ApiError } from "./errors";
 import { createRouter, limitBody, requireJson } from "./router";
 import type { AppEnv } from "./types";
@@ -70,39 +71,6 @@ function checkTargets(env: Env, body: Body): void {
 	}
 }
 
-function newRecord(env: Env, id: string, tenantId: string, body: Body, origin: string, now: number): JobRecord {
-	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
-	return {
-		id,
-		tenantId,
-		status: "queued",
-		createdAt: now,
-		startedAt: null,
-		completedAt: null,
-		queuedAt: now,
-		leaseUntil: null,
-		attempts: 0,
-		requeues: 0,
-		source: body.url !== undefined ? { type: "url", url: body.url } : { type: "html", bytes: htmlBytes },
-		url: body.url ?? null,
-		sourceKey: body.html !== undefined ? sourceKey(tenantId, id) : null,
-		pdf: body.pdf ?? {},
-		page: body.page ?? {},
-		filename: sanitizeFilename(body.filename, id),
-		// A link never outlives the document it points to.
-		expiresIn: Math.min(body.expiresIn, config(env).retentionSeconds),
-		origin,
-		document: null,
-		deleteAt: null,
-		error: null,
-		timings: { queuedMs: null, renderMs: null, storeMs: null },
-		metadata: body.metadata ?? {},
-		webhook: body.webhook
-			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false }
-			: null,
-	};
-}
-
 const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
 	URL_NOT_ALLOWED: 400,
 	NAVIGATION_FAILED: 502,
@@ -155,7 +123,7 @@ export const renders = createRouter()
 		checkTargets(c.env, body);
 		const now = Date.now();
 		const id = newJobId(now);
-		const record = newRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
+		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
 		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
 		const { job } = await jobStub(c.env, id).create(record);
 		if (!body.async) return renderNow(c, id);

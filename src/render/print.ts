@@ -17,6 +17,13 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 
+/** The defaults under the caller's options; puppeteer lets `format` win over width/height, so a custom size drops the default format. */
+export function pdfOptions(requested: PdfOptions): PdfOptions {
+	const custom = requested.width !== undefined || requested.height !== undefined;
+	const { format, ...rest } = PDF_DEFAULTS;
+	return { ...rest, ...(custom ? {} : { format }), ...requested };
+}
+
 class Budget {
 	private readonly deadline: number;
 	constructor(ms: number) {
@@ -96,7 +103,7 @@ export async function printPdf(browser: Browser, input: PrintInput, policy: UrlP
 		await preparePage(page, input);
 		await load(page, input, budget, blockedMain);
 		await settle(page, input, budget);
-		const pdf = await page.pdf({ ...PDF_DEFAULTS, ...input.pdf, timeout: budget.remaining() });
+		const pdf = await page.pdf({ ...pdfOptions(input.pdf), timeout: budget.remaining() });
 		if (pdf.byteLength > MAX_PDF_BYTES) {
 			throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is ${pdf.byteLength} bytes; the limit is ${MAX_PDF_BYTES}`, false);
 		}

@@ -14,9 +14,18 @@ const PAGES: Record<string, Route> = {
 		res.end("<h1>Not here</h1>");
 	},
 	"/echo-request": (req, res) => {
-		const auth = req.headers.authorization ? Buffer.from(req.headers.authorization.replace(/^Basic /, ""), "base64").toString() : "none";
 		res.writeHead(200, { "content-type": "text/html" });
-		res.end(`<!doctype html><p>lang=${req.headers["accept-language"] ?? "none"}</p><p>ua=${req.headers["user-agent"]}</p><p>cookie=${req.headers.cookie ?? "none"}</p><p>auth=${auth}</p>`);
+		res.end(`<!doctype html><p>lang=${req.headers["accept-language"] ?? "none"}</p><p>ua=${req.headers["user-agent"]}</p><p>cookie=${req.headers.cookie ?? "none"}</p>`);
+	},
+	"/basic": (req, res) => {
+		if (!req.headers.authorization) {
+			res.writeHead(401, { "www-authenticate": 'Basic realm="fixture"' });
+			res.end("locked");
+			return;
+		}
+		const user = Buffer.from(req.headers.authorization.replace(/^Basic /, ""), "base64").toString();
+		res.writeHead(200, { "content-type": "text/html" });
+		res.end(`<!doctype html><p>auth=${user}</p>`);
 	},
 };
 

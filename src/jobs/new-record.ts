@@ -1,0 +1,38 @@
+// A new job's record, from a validated request: queued, no attempts yet.
+import { config } from "../config";
+import type { RenderRequest } from "../schemas/render-request";
+import { sanitizeFilename, sourceKey } from "../storage/documents";
+import type { JobRecord } from "./record";
+
+export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
+	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
+	return {
+		id,
+		tenantId,
+		status: "queued",
+		createdAt: now,
+		startedAt: null,
+		completedAt: null,
+		queuedAt: now,
+		leaseUntil: null,
+		attempts: 0,
+		requeues: 0,
+		source: body.url !== undefined ? { type: "url", url: body.url } : { type: "html", bytes: htmlBytes },
+		url: body.url ?? null,
+		sourceKey: body.html !== undefined ? sourceKey(tenantId, id) : null,
+		pdf: body.pdf ?? {},
+		page: body.page ?? {},
+		filename: sanitizeFilename(body.filename, id),
+		// A link never outlives the document it points to.
+		expiresIn: Math.min(body.expiresIn, config(env).retentionSeconds),
+		origin,
+		document: null,
+		deleteAt: null,
+		error: null,
+		timings: { queuedMs: null, renderMs: null, storeMs: null },
+		metadata: body.metadata ?? {},
+		webhook: body.webhook
+			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false }
+			: null,
+	};
+}

@@ -1,0 +1,58 @@
+// API keys and tenant isolation.
+import { describe, expect, it } from "vitest";
+import { tenantForKey, parseApiKeys } from "../src/api/auth";
+import { api, getJob, postRender } from "./support/api";
+import { TEST_BINDINGS, TEST_KEYS } from "./support/bindings";
+
+describe("authentication", () => {
+	it.each([
+		["no Authorization header", null],
+		["a wrong key", "not-a-key"],
+		["an empty bearer", ""],
+	])("%s → 401 JSON", async (_name, key) => {
+		const res = await api("/v1/renders/ren_00000000000000000000000000", { key: key === "" ? null : key, headers: key === "" ? { authorization: "Bearer " } : {} });
+		expect(res.status).toBe(401);
+		expect(res.headers.get("www-authenticate")).toContain("Bearer");
+		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+	});
+
+	it("POST without a key is refused before validation", async () => {
+		const res = await postRender({ nonsense: true }, { key: null });
+		expect(res.status).toBe(401);
+	});
+
+	it("healthz and openapi need no key", async () => {
+		expect((await api("/healthz", { key: null })).status).toBe(200);
+		const doc = (await (await api("/openapi.json", { key: null })).json()) as { openapi: string; paths: Record<string, unknown> };
+		expect(doc.openapi).toBe("3.1.0");
+		expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/renders", "/v1/renders/{id}", "/v1/files/{id}", "/healthz"]));
+	});
+
+	it("maps keys to tenants by hash, ignoring malformed pairs", async () => {
+		expect(await tenantForKey(TEST_BINDINGS.API_KEYS, TEST_KEYS.acme)).toBe("acme");
+		expect(await tenantForKey(TEST_BINDINGS.API_KEYS, TEST_KEYS.globex)).toBe("globex");
+		expect(await tenantForKey(TEST_BINDINGS.API_KEYS, "test_key_acme ")).toBeNull();
+		expect(parseApiKeys("a:nothex, :abc, b")).toEqual([]);
+	});
+});
+
+describe("tenant isolation", () => {
+	it("another tenant's job answers 404 exactly like an unknown id", async () => {
+		const created = await postRender({ html: "<p>acme only</p>" });
+		expect(created.status).toBe(202);
+		const { id } = (await created.json()) as { id: string };
+
+		expect((await getJob(id, TEST_KEYS.acme)).id).toBe(id);
+		const foreign = await api(`/v1/renders/${id}`, { key: TEST_KEYS.globex });
+		const unknown = await api(`/v1/renders/ren_0000000000zzzzzzzzzzzzzzzz`, { key: TEST_KEYS.globex });
+		expect(foreign.status).toBe(404);
+		expect(unknown.status).toBe(404);
+		const [a, b] = [(await foreign.json()) as { error: { code: string } }, (await unknown.json()) as { error: { code: string } }];
+		expect(a.error.code).toBe(b.error.code);
+	});
+
+	it("a malformed id is a 404, not a 400 or 500", async () => {
+		expect((await api("/v1/renders/..%2F..%2Fetc")).status).toBe(404);
+		expect((await api("/v1/renders/ren_short")).status).toBe(404);
+	});
+});
