@@ -6,11 +6,11 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/support/bindings.ts";
 
-const project = (name: string, include: string[], allowPrivateNetwork: boolean) => ({
+const project = (name: string, include: string[], vars: Record<string, string>) => ({
 	plugins: [
 		cloudflareTest({
 			wrangler: { configPath: "./wrangler.toml" },
-			miniflare: { bindings: { ...TEST_BINDINGS, ALLOW_PRIVATE_NETWORK: String(allowPrivateNetwork) } },
+			miniflare: { bindings: { ...TEST_BINDINGS, ...vars } },
 		}),
 	],
 	test: { name, include, testTimeout: 60_000, hookTimeout: 60_000 },
@@ -19,6 +19,10 @@ const project = (name: string, include: string[], allowPrivateNetwork: boolean) 
 export default defineConfig({
 	test: {
 		globalSetup: ["./test/support/global-setup.ts"],
-		projects: [project("worker", ["test/*.test.ts"], false), project("local-network", ["test/local/*.test.ts"], true)],
+		projects: [
+			project("worker", ["test/*.test.ts"], { ALLOW_PRIVATE_NETWORK: "false" }),
+			// A short webhook schedule (4 attempts, 1 s apart) keeps retry tests quick.
+			project("local-network", ["test/local/*.test.ts"], { ALLOW_PRIVATE_NETWORK: "true", WEBHOOK_RETRY_SCHEDULE: "1,1,1" }),
+		],
 	},
 });

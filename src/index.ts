@@ -1,15 +1,18 @@
-// edge-pdf: HTTP API (Hono), render queue consumer, render dead-letter consumer, job Durable Object.
+// edge-pdf: HTTP API (Hono), render and webhook queue consumers (and their dead-letter queues), job Durable Object.
 import { app } from "./api/app";
 import { handleRenderBatch, handleRenderDeadLetters } from "./render/consumer";
+import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/consumer";
 
 export { JobObject } from "./jobs/job-object";
 
 type QueueHandlers = Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>>;
 
-/** Queues by name; `-dlq` and the environment suffix wrangler may add are matched by prefix order. */
+/** Consumers by queue name (wrangler.toml). */
 const QUEUES: QueueHandlers = {
 	"edge-pdf-render": handleRenderBatch,
 	"edge-pdf-render-dlq": handleRenderDeadLetters,
+	"edge-pdf-webhooks": handleWebhookBatch,
+	"edge-pdf-webhooks-dlq": handleWebhookDeadLetters,
 };
 
 export default {

@@ -6,8 +6,9 @@ import { files } from "./files";
 import { healthz } from "./health";
 import { renders } from "./renders";
 import { createRouter } from "./router";
+import { webhooks } from "./webhooks";
 
-export const VERSION = "0.1.0";
+import { VERSION } from "../version";
 
 export const app = createRouter();
 
@@ -20,6 +21,7 @@ app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next(
 app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
 app.route("/v1/files", files);
+app.route("/v1/webhooks", webhooks);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 app.doc31("/openapi.json", {

@@ -51,6 +51,33 @@ const getRender = createRoute({
 	},
 });
 
+const cancelRender = createRoute({
+	method: "delete",
+	path: "/{id}",
+	summary: "Cancel a render, or delete its document",
+	description: "Queued or rendering: the job is canceled and no PDF is stored after it. Finished: the stored PDF is deleted and its links answer 404.",
+	request: { params: JobIdParam },
+	responses: {
+		200: { description: "The job after the change", content: { "application/json": { schema: Job } } },
+		401: errorResponse("Missing or invalid API key"),
+		404: errorResponse("No such job for this tenant"),
+	},
+});
+
+const redeliverWebhook = createRoute({
+	method: "post",
+	path: "/{id}/webhook",
+	summary: "Deliver the job's terminal event again",
+	description: "A new attempt series for the same event (same webhook-id and body).",
+	request: { params: JobIdParam },
+	responses: {
+		202: { description: "Queued for delivery", content: { "application/json": { schema: Job } } },
+		401: errorResponse("Missing or invalid API key"),
+		404: errorResponse("No such job for this tenant"),
+		409: errorResponse("The job has no webhook or has not finished"),
+	},
+});
+
 type Body = z.infer<typeof RenderRequest>;
 
 /** URL_NOT_ALLOWED for a render or webhook URL outside the address policy. */
@@ -134,6 +161,23 @@ export const renders = createRouter()
 	.openapi(getRender, async (c) => {
 		const { id } = c.req.valid("param");
 		const job = isJobId(id) ? await jobStub(c.env, id).read(c.var.tenantId) : null;
-		if (!job) throw new ApiError(404, "NOT_FOUND", `no render ${id}`);
+		if (!job) throw notFound(id);
 		return c.json(await jobView(c.env, job), 200);
+	})
+	.openapi(cancelRender, async (c) => {
+		const { id } = c.req.valid("param");
+		const result = isJobId(id) ? await jobStub(c.env, id).cancel(c.var.tenantId) : null;
+		if (!result) throw notFound(id);
+		return c.json(await jobView(c.env, result.job), 200);
+	})
+	.openapi(redeliverWebhook, async (c) => {
+		const { id } = c.req.valid("param");
+		const result = isJobId(id) ? await jobStub(c.env, id).redeliverWebhook(c.var.tenantId) : ({ ok: false, reason: "missing" } as const);
+		if (result.ok) return c.json(await jobView(c.env, result.job), 202);
+		if (result.reason === "missing") throw notFound(id);
+		throw new ApiError(409, "CONFLICT", result.reason === "no-webhook" ? "the render has no webhook" : "the render has not finished; its event does not exist yet");
 	});
+
+function notFound(id: string): ApiError {
+	return new ApiError(404, "NOT_FOUND", `no render ${id}`);
+}

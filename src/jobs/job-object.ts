@@ -5,6 +5,8 @@ import { DurableObject } from "cloudflare:workers";
 import { config } from "../config";
 import type { JobError } from "../schemas/job";
 import type { StoredDocument } from "../storage/documents";
+import type { AttemptOutcome } from "../webhooks/policy";
+import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
 import { jobWithoutWebhook } from "./view";
 
@@ -33,6 +35,10 @@ export type Claim =
 export type RetryDecision = { retry: true; delaySeconds: number } | { retry: false };
 
 export type Outcome = { ok: true } | { ok: false; status: JobRecord["status"] | "missing" };
+
+export type CancelResult = { action: "canceled" | "deleted" | "none"; job: JobRecord } | null;
+
+export type RedeliverResult = { ok: true; job: JobRecord } | { ok: false; reason: "missing" | "not-finished" | "no-webhook" };
 
 export class JobObject extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
@@ -149,6 +155,56 @@ export class JobObject extends DurableObject<Env> {
 		if (isTerminal(job.status)) return { ok: false, status: job.status };
 		await this.finish(job, "failed", now, error);
 		return { ok: true };
+	}
+
+	/** DELETE: cancels an unfinished job, or deletes a finished job's document. Repeating it changes nothing. */
+	async cancel(tenantId: string, now = Date.now()): Promise<CancelResult> {
+		const job = this.load();
+		if (!job || job.tenantId !== tenantId) return null;
+		if (!isTerminal(job.status)) {
+			await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
+			return { action: "canceled", job };
+		}
+		if (!job.document) return { action: "none", job };
+		await this.expireDocument(job);
+		await this.save(job);
+		return { action: "deleted", job };
+	}
+
+	// ---- webhook delivery --------------------------------------------------------------------
+
+	async beginWebhookAttempt(series: number, now = Date.now()): Promise<WebhookTurn> {
+		const job = this.load();
+		const turn = beginAttempt(job, series, now);
+		if (job && turn.kind === "send") await this.save(job);
+		return turn;
+	}
+
+	async endWebhookAttempt(series: number, outcome: AttemptOutcome, now = Date.now()): Promise<AttemptResult> {
+		const job = this.load();
+		const result = endAttempt(job, series, outcome, config(this.env).webhookRetrySchedule, now);
+		if (job && result.kind !== "stale") await this.save(job);
+		return result;
+	}
+
+	async webhookDeadLettered(series: number): Promise<boolean> {
+		const job = this.load();
+		const changed = markDeadLettered(job, series);
+		if (job && changed) await this.save(job);
+		return changed;
+	}
+
+	/** POST /v1/renders/{id}/webhook: the same event again, in a new attempt series. */
+	async redeliverWebhook(tenantId: string): Promise<RedeliverResult> {
+		const job = this.load();
+		if (!job || job.tenantId !== tenantId) return { ok: false, reason: "missing" };
+		if (!job.webhook) return { ok: false, reason: "no-webhook" };
+		if (!isTerminal(job.status) || !job.webhook.eventId) return { ok: false, reason: "not-finished" };
+		restartSeries(job.webhook);
+		await this.save(job);
+		await this.flushOutbox(job);
+		await this.save(job);
+		return { ok: true, job };
 	}
 
 	// ---- alarm: watchdog, retention, outbox --------------------------------------------------

@@ -32,7 +32,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		timings: { queuedMs: null, renderMs: null, storeMs: null },
 		metadata: body.metadata ?? {},
 		webhook: body.webhook
-			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false }
+			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false, seriesAttempts: 0, leaseUntil: null, exhausted: false, deadLettered: false }
 			: null,
 	};
 }

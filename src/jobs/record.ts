@@ -18,6 +18,13 @@ export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
 	series: number;
 	/** Outbox flag: the event is recorded but not yet on the webhook queue. */
 	enqueuePending: boolean;
+	/** Attempts made in the current series. */
+	seriesAttempts: number;
+	/** While an attempt is in flight: when its sender counts as gone. */
+	leaseUntil: number | null;
+	/** The series used up its schedule; the event belongs in the dead-letter queue. */
+	exhausted: boolean;
+	deadLettered: boolean;
 }
 
 export interface JobRecord {

@@ -1,8 +1,20 @@
-// A real HTTP server on 127.0.0.1 for the tests: pages to render, and a log of every hit.
+// A real HTTP server on 127.0.0.1 for the tests: pages to render, and a webhook receiver that
+// verifies every delivery with the `standardwebhooks` package, unchanged, as a customer's would.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 
-type Route = (req: IncomingMessage, res: ServerResponse) => void;
+type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+export interface ReceivedHook {
+	method: string;
+	headers: Record<string, string>;
+	body: string;
+	/** Whether `new Webhook(secret).verify(body, headers)` accepted it. */
+	verified: boolean;
+	verifyError: string | null;
+	at: number;
+}
 
 const PAGES: Record<string, Route> = {
 	"/hello": (_req, res) => {
@@ -29,17 +41,86 @@ const PAGES: Record<string, Route> = {
 	},
 };
 
+/** Receiver behaviours, by the n-th request (0-based) a token has received. */
+const SCENARIOS: Record<string, (n: number) => { status: number; headers?: Record<string, string>; hang?: boolean }> = {
+	ok: () => ({ status: 204 }),
+	"fail-twice": (n) => ({ status: n < 2 ? 500 : 200 }),
+	"always-500": () => ({ status: 500 }),
+	gone: () => ({ status: 410 }),
+	"rate-limited": (n) => (n === 0 ? { status: 429, headers: { "retry-after": "3" } } : { status: 200 }),
+	"hang-once": (n) => (n === 0 ? { status: 200, hang: true } : { status: 200 }),
+	redirect: () => ({ status: 302, headers: { location: "/hello" } }),
+};
+
+const received = new Map<string, ReceivedHook[]>();
+const secrets = new Map<string, string>();
+
+function verify(token: string, headers: Record<string, string>, body: string): { verified: boolean; verifyError: string | null } {
+	const secret = secrets.get(token);
+	if (!secret) return { verified: false, verifyError: "no secret registered" };
+	try {
+		new Webhook(secret).verify(body, headers);
+		return { verified: true, verifyError: null };
+	} catch (err) {
+		return { verified: false, verifyError: err instanceof Error ? err.message : String(err) };
+	}
+}
+
+const hook: Route = (req, res, body) => {
+	const [, , scenario = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
+	const behave = SCENARIOS[scenario];
+	if (!behave) {
+		res.writeHead(404);
+		res.end();
+		return;
+	}
+	const log = received.get(token) ?? [];
+	received.set(token, log);
+	const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+	const check = verify(token, headers, body);
+	const answer = behave(log.length);
+	log.push({ method: req.method ?? "", headers, body, at: Date.now(), ...check });
+	if (answer.hang) return; // never answers; the sender's timeout must fire
+	if (!check.verified) {
+		res.writeHead(401);
+		res.end("bad signature");
+		return;
+	}
+	res.writeHead(answer.status, answer.headers);
+	res.end();
+};
+
+/** Test-side control: register a token's secret, read what a token received. */
+const control: Route = (req, res, body) => {
+	const [, , action = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
+	if (action === "secret" && req.method === "POST") secrets.set(token, body);
+	res.writeHead(200, { "content-type": "application/json" });
+	res.end(JSON.stringify(action === "received" ? (received.get(token) ?? []) : { ok: true }));
+};
+
 export async function startFixtureServer(): Promise<{ origin: string; close: () => Promise<void> }> {
 	const server = createServer((req, res) => {
-		const path = new URL(req.url ?? "/", "http://x").pathname;
-		const route = PAGES[path];
-		if (route) route(req, res);
-		else {
-			res.writeHead(404);
-			res.end();
-		}
+		let body = "";
+		req.setEncoding("utf8");
+		req.on("data", (chunk: string) => (body += chunk));
+		req.on("end", () => {
+			const path = new URL(req.url ?? "/", "http://x").pathname;
+			const route = path.startsWith("/hook/") ? hook : path.startsWith("/__hooks/") ? control : PAGES[path];
+			if (route) route(req, res, body);
+			else {
+				res.writeHead(404);
+				res.end();
+			}
+		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;
-	return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+	return {
+		origin: `http://127.0.0.1:${port}`,
+		close: () =>
+			new Promise((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
 }

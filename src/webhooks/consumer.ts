@@ -1,0 +1,66 @@
+// Webhook queue consumer: one message per attempt series ({ jobId, series }), retried on the
+// WEBHOOK_RETRY_SCHEDULE through retry({ delaySeconds }); an exhausted series goes to the
+// webhook dead-letter queue, whose consumer records it on the job.
+import { z } from "@hono/zod-openapi";
+import { jobStub } from "../jobs/ids";
+import { clampDelay } from "../render/consumer";
+import { log } from "../render/run-job";
+import { attemptDelivery } from "./deliver";
+
+export const WebhookMessage = z.object({ jobId: z.string(), series: z.number().int().positive() });
+export type WebhookMessage = z.infer<typeof WebhookMessage>;
+
+const UNKNOWN_FAILURE_DELAY_SECONDS = 10;
+
+async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
+	const parsed = WebhookMessage.safeParse(message.body);
+	if (!parsed.success) {
+		log({ msg: "malformed webhook message dropped", id: message.id });
+		message.ack();
+		return;
+	}
+	const { jobId, series } = parsed.data;
+	const stub = jobStub(env, jobId);
+	try {
+		const turn = await stub.beginWebhookAttempt(series);
+		if (turn.kind === "busy") return message.retry({ delaySeconds: clampDelay(turn.retryAfterSeconds) });
+		if (turn.kind === "done") {
+			// A previous run decided on the dead-letter queue but could not send there: finish that.
+			if (turn.deadLetter) await env.WEBHOOK_DLQ.send(parsed.data);
+			return message.ack();
+		}
+		const outcome = await attemptDelivery(env, turn.delivery);
+		const result = await stub.endWebhookAttempt(series, outcome);
+		log({ msg: "webhook attempt", jobId, eventId: turn.delivery.eventId, series, attempt: turn.attempt, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error, result: result.kind });
+		if (result.kind === "retry") return message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
+		if (result.kind === "exhausted") await env.WEBHOOK_DLQ.send(parsed.data);
+		message.ack();
+	} catch (err) {
+		log({ msg: "webhook message failed", jobId, series, error: String(err) });
+		message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
+	}
+}
+
+export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	await Promise.all(batch.messages.map((message) => deliverOne(message, env)));
+}
+
+/** Every event that reaches the dead-letter queue is recorded on its job as failed. */
+export async function handleWebhookDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+	for (const message of batch.messages) {
+		const parsed = WebhookMessage.safeParse(message.body);
+		if (!parsed.success) {
+			log({ msg: "malformed webhook dead letter dropped", id: message.id });
+			message.ack();
+			continue;
+		}
+		try {
+			const changed = await jobStub(env, parsed.data.jobId).webhookDeadLettered(parsed.data.series);
+			log({ msg: "webhook dead letter", jobId: parsed.data.jobId, series: parsed.data.series, recorded: changed });
+			message.ack();
+		} catch (err) {
+			log({ msg: "webhook dead letter failed", jobId: parsed.data.jobId, error: String(err) });
+			message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
+		}
+	}
+}
