@@ -4,6 +4,7 @@ import { handleRenderBatch, handleRenderDeadLetters } from "./render/consumer";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/consumer";
 
 export { JobObject } from "./jobs/job-object";
+export { TenantObject } from "./tenants/tenant-object";
 
 type QueueHandlers = Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>>;
 

@@ -3,34 +3,15 @@ import { env } from "cloudflare:workers";
 import { createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject, createExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
-import { jobStub, newJobId } from "../src/jobs/ids";
+import { jobStub } from "../src/jobs/ids";
 import { LEASE_MARGIN_MS, QUEUED_WATCHDOG_MS, type JobObject } from "../src/jobs/job-object";
-import { newJobRecord } from "../src/jobs/new-record";
 import { canTransition, IllegalTransition, isTerminal, transition, type JobRecord } from "../src/jobs/record";
 import { JOB_STATUSES } from "../src/schemas/job";
 import { getJob, renderToEnd, waitForJob } from "./support/api";
+import { editRecord, jobRecord, storedJob } from "./support/jobs";
 
-function record(overrides: Partial<JobRecord> = {}): JobRecord {
-	const id = newJobId();
-	const base = newJobRecord(env, id, "acme", { html: "<p>state</p>", async: true, expiresIn: 3600 }, "https://edge-pdf.test", Date.now());
-	return { ...base, sourceKey: null, source: { type: "url", url: "https://example.com" }, ...overrides };
-}
-
-/** Stores a job directly in its Durable Object, as the API would, without enqueueing it. */
-async function stored(overrides: Partial<JobRecord> = {}) {
-	const job = record(overrides);
-	const stub = jobStub(env, job.id);
-	await stub.create(job);
-	return { job, stub };
-}
-
-function editRecord(stub: DurableObjectStub<JobObject>, edit: (r: JobRecord) => void): Promise<void> {
-	return runInDurableObject(stub, async (_instance: JobObject, state) => {
-		const r = JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record) as JobRecord;
-		edit(r);
-		state.storage.sql.exec("UPDATE job SET record = ?", JSON.stringify(r));
-	});
-}
+const record = jobRecord;
+const stored = (overrides: Partial<JobRecord> = {}) => storedJob(overrides);
 
 describe("state machine", () => {
 	it("allows exactly the documented transitions", () => {

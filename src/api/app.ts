@@ -1,5 +1,6 @@
 // The HTTP API: one router per resource, one error handler, the OpenAPI document from the same schemas.
 import { swaggerUI } from "@hono/swagger-ui";
+import { log } from "../log";
 import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
 import { files } from "./files";
@@ -14,6 +15,13 @@ export const app = createRouter();
 
 app.onError(onError);
 app.notFound(notFound);
+
+// One log line per request: the path only, since a download link's query string is its credential.
+app.use("*", async (c, next) => {
+	const started = Date.now();
+	await next();
+	log({ msg: "request", method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Date.now() - started, tenantId: c.get("tenantId") ?? null, renderId: c.res.headers.get("Render-Id") });
+});
 
 // Every /v1 route but the signed downloads needs an API key.
 app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next() : requireApiKey(c, next)));

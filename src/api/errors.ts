@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { logError } from "../log";
 import type { ErrorBody, ErrorDetail } from "../schemas/error";
 
 export class ApiError extends Error {
@@ -56,7 +57,7 @@ export function onError(err: Error, c: Context): Response {
 		const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL" : "INVALID_REQUEST");
 		return c.json(errorBody(code, err.message || "request failed"), status);
 	}
-	console.error(JSON.stringify({ msg: "unhandled error", path: new URL(c.req.url).pathname, error: err.message }));
+	logError({ msg: "unhandled error", path: c.req.path, error: err.message });
 	return c.json(errorBody("INTERNAL", "internal error"), 500);
 }
 

@@ -1,22 +1,16 @@
-// /v1/renders: create a render (async or sync) and read a job.
+// /v1/renders: create (async or sync), list, read, cancel, redeliver the webhook.
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { config } from "../config";
 import { isJobId, jobStub, newJobId } from "../jobs/ids";
+import { logError } from "../log";
 import { newJobRecord } from "../jobs/new-record";
-import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
-import { SharedBrowser } from "../render/browser";
-import { runJob, type RunResult } from "../render/run-job";
 import { errorResponse } from "../schemas/error";
-import { Job, type RenderErrorCode } from "../schemas/job";
+import { Job, JobStatus } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
-import { checkUrl } from "../security/url-policy";
-import { contentDisposition } from "../storage/documents";
+import { tenantStub } from "../tenants/tenant-object";
+import { checkTargets, renderNow, replayResponse, resolveIdempotency, stashHtml } from "./create-render";
 import { ApiError } from "./errors";
-import { createRouter, limitBody, requireJson } from "./router";
-import type { AppEnv } from "./types";
+import { createRouter, limitBody, rateLimit, requireJson } from "./router";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 
@@ -25,17 +19,54 @@ const createRender = createRoute({
 	path: "/",
 	summary: "Create a render",
 	description: "Queues a render (202) or, with `async: false`, renders at once and answers with the PDF.",
-	middleware: [limitBody, requireJson] as const,
-	request: { body: { content: { "application/json": { schema: RenderRequest } }, required: true } },
+	middleware: [rateLimit, limitBody, requireJson] as const,
+	request: {
+		headers: z.object({
+			"idempotency-key": z
+				.string()
+				.min(1)
+				.max(255)
+				.regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+				.optional()
+				.openapi({ description: "The same key with the same body within 24 h returns the same job (200, Idempotent-Replayed: true); with another body, 422." }),
+		}),
+		body: { content: { "application/json": { schema: RenderRequest } }, required: true },
+	},
 	responses: {
 		202: { description: "Accepted: the job object, status queued", content: { "application/json": { schema: Job } } },
-		200: { description: "Synchronous render: the PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+		200: {
+			description: "Synchronous render: the PDF. Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
+			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/json": { schema: Job } },
+		},
+		422: errorResponse("Idempotency-Key reused with a different body"),
+		429: errorResponse("Rate limited; see Retry-After"),
 		400: errorResponse("Invalid request or URL_NOT_ALLOWED"),
 		401: errorResponse("Missing or invalid API key"),
 		413: errorResponse("Body larger than 10 MiB"),
 		415: errorResponse("Body is not JSON"),
 		502: errorResponse("Synchronous render failed at the target page"),
 		503: errorResponse("Synchronous render could not run now; the job continues asynchronously"),
+	},
+});
+
+const listRenders = createRoute({
+	method: "get",
+	path: "/",
+	summary: "List the tenant's renders, newest first",
+	request: {
+		query: z.object({
+			status: JobStatus.optional(),
+			limit: z.coerce.number().int().min(1).max(100).default(20),
+			cursor: z.string().max(64).optional().openapi({ description: "nextCursor of the previous page" }),
+		}),
+	},
+	responses: {
+		200: {
+			description: "A page of jobs",
+			content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Job), nextCursor: z.string().nullable() }).openapi("RenderList") } },
+		},
+		400: errorResponse("Invalid query"),
+		401: errorResponse("Missing or invalid API key"),
 	},
 });
 
@@ -80,83 +111,31 @@ const redeliverWebhook = createRoute({
 
 type Body = z.infer<typeof RenderRequest>;
 
-/** URL_NOT_ALLOWED for a render or webhook URL outside the address policy. */
-function checkTargets(env: Env, body: Body): void {
-	const { allowPrivateNetwork } = config(env);
-	const refuse = (path: string, reason: string) => new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, [{ path, message: reason }]);
-	if (body.url !== undefined) {
-		const verdict = checkUrl(body.url, { allowPrivateNetwork });
-		if (!verdict.ok) throw refuse("url", verdict.reason);
-	}
-	if (body.webhook) {
-		// Plain http webhooks only where private networks are allowed, i.e. local development.
-		const verdict = checkUrl(body.webhook.url, { allowPrivateNetwork, requireHttps: !allowPrivateNetwork });
-		if (!verdict.ok) throw refuse("webhook.url", verdict.reason);
-	}
-	if (body.html !== undefined && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [{ path: "page.cookies", message: "domain is required with html" }]);
-	}
-}
-
-const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
-	URL_NOT_ALLOWED: 400,
-	NAVIGATION_FAILED: 502,
-	HTTP_ERROR: 502,
-	RENDER_TIMEOUT: 504,
-	CONTENT_TOO_LARGE: 413,
-	BROWSER_UNAVAILABLE: 503,
-	STORAGE_FAILED: 503,
-};
-
-/** The sync path runs one attempt in this request; a transient failure hands the job to the queue. */
-async function renderNow(c: Context<AppEnv>, id: string): Promise<Response> {
-	const browser = new SharedBrowser(c.env);
-	let result: RunResult;
-	try {
-		result = await runJob(c.env, id, browser);
-	} finally {
-		c.executionCtx.waitUntil(browser.release());
-	}
-	const headers = { "Render-Id": id };
-	if (result.kind === "succeeded") {
-		return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
-			...headers,
-			"Content-Type": "application/pdf",
-			"Content-Disposition": contentDisposition(result.document.filename),
-			ETag: result.document.etag,
-		});
-	}
-	if (result.kind === "retry") {
-		await c.env.RENDER_QUEUE.send({ jobId: id }, { delaySeconds: result.delaySeconds });
-		const message = `${result.error.message} (the job was queued for retry; poll /v1/renders/${id})`;
-		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, undefined, headers);
-	}
-	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, undefined, headers);
-	throw new ApiError(409, "CONFLICT", `the job is ${result.kind === "busy" ? "already rendering" : result.status}`, undefined, headers);
-}
-
-async function stashHtml(env: Env, record: JobRecord, html: string): Promise<void> {
-	if (!record.sourceKey) return;
-	try {
-		await env.DOCUMENTS.put(record.sourceKey, html, { httpMetadata: { contentType: "text/html; charset=utf-8" } });
-	} catch (err) {
-		throw new ApiError(503, "STORAGE_FAILED", `could not store the HTML source: ${err instanceof Error ? err.message : String(err)}`);
-	}
-}
-
 export const renders = createRouter()
 	.openapi(createRender, async (c) => {
 		const body = c.req.valid("json");
 		checkTargets(c.env, body);
 		const now = Date.now();
-		const id = newJobId(now);
+		const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, c.req.valid("header")["idempotency-key"], body, newJobId(now));
+		const stub = jobStub(c.env, id);
+		const earlier = replay ? await stub.read(c.var.tenantId) : null;
+		if (earlier) return replayResponse(c, earlier, !body.async);
 		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
 		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
-		const { job } = await jobStub(c.env, id).create(record);
+		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
+		const { created, job } = await stub.create(record);
+		if (!created) return replayResponse(c, job, !body.async);
 		if (!body.async) return renderNow(c, id);
 		// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.
-		await c.env.RENDER_QUEUE.send({ jobId: id }).catch((err: unknown) => console.error(JSON.stringify({ msg: "render enqueue failed", jobId: id, error: String(err) })));
+		await c.env.RENDER_QUEUE.send({ jobId: id }).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
 		return c.json(await jobView(c.env, job), 202, { Location: `/v1/renders/${id}` });
+	})
+	.openapi(listRenders, async (c) => {
+		const { status, limit, cursor } = c.req.valid("query");
+		const page = await tenantStub(c.env, c.var.tenantId).listJobs({ status, limit, cursor });
+		const jobs = await Promise.all(page.ids.map((id) => jobStub(c.env, id).read(c.var.tenantId)));
+		const data = await Promise.all(jobs.flatMap((job) => (job ? [jobView(c.env, job)] : [])));
+		return c.json({ object: "list" as const, data, nextCursor: page.nextCursor }, 200);
 	})
 	.openapi(getRender, async (c) => {
 		const { id } = c.req.valid("param");

@@ -31,3 +31,13 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
 	}
 	await next();
 };
+
+/** Per-tenant limit on creating renders (Workers Rate Limiting binding). Runs after auth. */
+export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+	const { success } = await c.env.RATE_LIMITER.limit({ key: c.var.tenantId });
+	if (!success) throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+	await next();
+};
+
+/** The binding's period (wrangler.toml [[ratelimits]]): the longest a client must wait. */
+const RATE_LIMIT_PERIOD_SECONDS = 60;

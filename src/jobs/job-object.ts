@@ -3,8 +3,11 @@
 // the outbox retry for the terminal webhook event.
 import { DurableObject } from "cloudflare:workers";
 import { config } from "../config";
+import { logError } from "../log";
 import type { JobError } from "../schemas/job";
 import type { StoredDocument } from "../storage/documents";
+import { migrate } from "../storage/sql-schema";
+import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
@@ -46,17 +49,7 @@ export class JobObject extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		ctx.blockConcurrencyWhile(async () => this.migrate());
-	}
-
-	/** Versioned, idempotent schema: each migration runs once, in order. */
-	private migrate(): void {
-		this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER NOT NULL)");
-		const row = this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray()[0];
-		const current = row?.version ?? 0;
-		for (const statement of MIGRATIONS.slice(current)) this.sql.exec(statement);
-		if (!row) this.sql.exec("INSERT INTO _schema (version) VALUES (?)", MIGRATIONS.length);
-		else if (current < MIGRATIONS.length) this.sql.exec("UPDATE _schema SET version = ?", MIGRATIONS.length);
+		ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
 	}
 
 	private load(): JobRecord | null {
@@ -71,6 +64,21 @@ export class JobObject extends DurableObject<Env> {
 			Date.now(),
 		);
 		await this.scheduleAlarm(job);
+		await this.indexStatus(job);
+	}
+
+	/** Status last written to the tenant's job index by this instance. */
+	private indexedStatus: string | null = null;
+
+	/** Keeps the tenant's listing index in step; the job itself stays the source of truth. */
+	private async indexStatus(job: JobRecord): Promise<void> {
+		if (this.indexedStatus === job.status) return;
+		try {
+			await tenantStub(this.env, job.tenantId).indexJob(job.id, job.status, job.createdAt);
+			this.indexedStatus = job.status;
+		} catch (err) {
+			logError({ msg: "tenant index update failed", jobId: job.id, error: String(err) });
+		}
 	}
 
 	// ---- RPC -------------------------------------------------------------------------------
@@ -277,7 +285,7 @@ export class JobObject extends DurableObject<Env> {
 			await this.env.WEBHOOK_QUEUE.send({ jobId: job.id, series: job.webhook.series });
 			job.webhook.enqueuePending = false;
 		} catch (err) {
-			console.error(JSON.stringify({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) }));
+			logError({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) });
 		}
 	}
 

@@ -2,7 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
-import { log, runJob } from "./run-job";
+import { log } from "../log";
+import { runJob } from "./run-job";
 
 export const RenderMessage = z.object({ jobId: z.string() });
 export type RenderMessage = z.infer<typeof RenderMessage>;

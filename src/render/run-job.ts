@@ -1,6 +1,7 @@
 // One render attempt of one job: claim it from its Durable Object, print, store in R2, report back.
 // Shared by the render queue consumer and the synchronous API path.
 import { config } from "../config";
+import { log } from "../log";
 import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../jobs/record";
 import type { JobError } from "../schemas/job";
@@ -58,6 +59,7 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 		await env.DOCUMENTS.delete(document.key);
 		return { kind: "skipped", status: outcome.status };
 	}
+	log({ msg: "render succeeded", phase: "complete", jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, ...timings, sizeBytes: document.sizeBytes, pages: document.pages });
 	return { kind: "succeeded", pdf, document };
 }
 
@@ -72,12 +74,8 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser): P
 	} catch (err) {
 		const failure = classify(err);
 		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard();
-		log({ msg: "render attempt failed", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient: failure.transient, error: failure.message });
+		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient: failure.transient, error: failure.message });
 		const decision = await stub.attemptFailed(failure.toJobError(), failure.transient);
 		return decision.retry ? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() } : { kind: "failed", error: failure.toJobError() };
 	}
-}
-
-export function log(fields: Record<string, unknown>): void {
-	console.log(JSON.stringify(fields));
 }

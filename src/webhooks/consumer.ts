@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { jobStub } from "../jobs/ids";
 import { clampDelay } from "../render/consumer";
-import { log } from "../render/run-job";
+import { log } from "../log";
 import { attemptDelivery } from "./deliver";
 
 export const WebhookMessage = z.object({ jobId: z.string(), series: z.number().int().positive() });

@@ -9,6 +9,7 @@ import type { JobObject } from "../../src/jobs/job-object";
 import type { JobRecord } from "../../src/jobs/record";
 import type { Job } from "../../src/schemas/job";
 import { api, postRender, renderToEnd, waitForJob } from "../support/api";
+import { deliver, storedJob, webhookTo } from "../support/jobs";
 import { receiver, waitForWebhook } from "../support/receiver";
 
 interface Event {
@@ -134,6 +135,20 @@ describe("webhook delivery", () => {
 		expect(await hook.received()).toHaveLength(1);
 		const after = await waitForJob(job.id);
 		expect(after.webhook?.attempts).toHaveLength(1);
+	});
+
+	it("a render message delivered twice at once stores one document and sends one event", async () => {
+		const hook = await receiver("ok");
+		const { job } = await storedJob({ webhook: webhookTo(hook.url) }, "<p>twice</p>");
+		await deliver("edge-pdf-render", [{ jobId: job.id }, { jobId: job.id }]);
+		await deliver("edge-pdf-render", [{ jobId: job.id }]);
+		const done = await waitForWebhook(job.id, ["delivered"]);
+		expect(done).toMatchObject({ status: "succeeded", attempts: 1 });
+		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(1);
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const hits = await hook.received();
+		expect(hits).toHaveLength(1);
+		expect(JSON.parse(hits[0]!.body).type).toBe("render.succeeded");
 	});
 
 	it("a render that fails sends render.failed with its error code", async () => {

@@ -27,10 +27,10 @@ export async function getJob(id: string, key?: string): Promise<Job> {
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
-export async function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000): Promise<Job> {
+export async function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000, key?: string): Promise<Job> {
 	return vi.waitUntil(
 		async () => {
-			const job = await getJob(id);
+			const job = await getJob(id, key);
 			return until(job) ? job : undefined;
 		},
 		{ timeout, interval: 100 },

@@ -53,6 +53,15 @@ const SCENARIOS: Record<string, (n: number) => { status: number; headers?: Recor
 };
 
 const received = new Map<string, ReceivedHook[]>();
+/** Requests that reached /probe/<token>/...: a blocked page request must never arrive. */
+const probes = new Map<string, string[]>();
+
+const probe: Route = (req, res) => {
+	const [, , token = "", what = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
+	probes.set(token, [...(probes.get(token) ?? []), what]);
+	res.writeHead(200, { "content-type": "text/html", "access-control-allow-origin": "*" });
+	res.end("<!doctype html><p>PROBE-CONTENT</p>");
+};
 const secrets = new Map<string, string>();
 
 function verify(token: string, headers: Record<string, string>, body: string): { verified: boolean; verifyError: string | null } {
@@ -95,7 +104,8 @@ const control: Route = (req, res, body) => {
 	const [, , action = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
 	if (action === "secret" && req.method === "POST") secrets.set(token, body);
 	res.writeHead(200, { "content-type": "application/json" });
-	res.end(JSON.stringify(action === "received" ? (received.get(token) ?? []) : { ok: true }));
+	const answer = action === "received" ? (received.get(token) ?? []) : action === "probes" ? (probes.get(token) ?? []) : { ok: true };
+	res.end(JSON.stringify(answer));
 };
 
 export async function startFixtureServer(): Promise<{ origin: string; close: () => Promise<void> }> {
@@ -105,7 +115,7 @@ export async function startFixtureServer(): Promise<{ origin: string; close: () 
 		req.on("data", (chunk: string) => (body += chunk));
 		req.on("end", () => {
 			const path = new URL(req.url ?? "/", "http://x").pathname;
-			const route = path.startsWith("/hook/") ? hook : path.startsWith("/__hooks/") ? control : PAGES[path];
+			const route = path.startsWith("/hook/") ? hook : path.startsWith("/probe/") ? probe : path.startsWith("/__hooks/") ? control : PAGES[path];
 			if (route) route(req, res, body);
 			else {
 				res.writeHead(404);

@@ -1,0 +1,105 @@
+// The work behind POST /v1/renders: address checks, idempotency, the HTML stash, the sync path.
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { config } from "../config";
+import { jobStub } from "../jobs/ids";
+import type { JobRecord } from "../jobs/record";
+import { jobView } from "../jobs/view";
+import { SharedBrowser } from "../render/browser";
+import { runJob, type RunResult } from "../render/run-job";
+import type { RenderErrorCode } from "../schemas/job";
+import type { RenderRequest } from "../schemas/render-request";
+import { sha256Hex } from "../security/crypto";
+import { checkUrl } from "../security/url-policy";
+import { contentDisposition } from "../storage/documents";
+import { tenantStub } from "../tenants/tenant-object";
+import { ApiError } from "./errors";
+import type { AppEnv } from "./types";
+
+type Body = RenderRequest;
+
+/** URL_NOT_ALLOWED for a render or webhook URL outside the address policy. */
+export function checkTargets(env: Env, body: Body): void {
+	const { allowPrivateNetwork } = config(env);
+	const refuse = (path: string, reason: string) => new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, [{ path, message: reason }]);
+	if (body.url !== undefined) {
+		const verdict = checkUrl(body.url, { allowPrivateNetwork });
+		if (!verdict.ok) throw refuse("url", verdict.reason);
+	}
+	if (body.webhook) {
+		// Plain http webhooks only where private networks are allowed, i.e. local development.
+		const verdict = checkUrl(body.webhook.url, { allowPrivateNetwork, requireHttps: !allowPrivateNetwork });
+		if (!verdict.ok) throw refuse("webhook.url", verdict.reason);
+	}
+	if (body.html !== undefined && body.page?.cookies?.some((cookie) => !cookie.domain)) {
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [{ path: "page.cookies", message: "domain is required with html" }]);
+	}
+}
+
+const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
+	URL_NOT_ALLOWED: 400,
+	NAVIGATION_FAILED: 502,
+	HTTP_ERROR: 502,
+	RENDER_TIMEOUT: 504,
+	CONTENT_TOO_LARGE: 413,
+	BROWSER_UNAVAILABLE: 503,
+	STORAGE_FAILED: 503,
+};
+
+/** The sync path runs one attempt in this request; a transient failure hands the job to the queue. */
+export async function renderNow(c: Context<AppEnv>, id: string): Promise<Response> {
+	const browser = new SharedBrowser(c.env);
+	let result: RunResult;
+	try {
+		result = await runJob(c.env, id, browser);
+	} finally {
+		c.executionCtx.waitUntil(browser.release());
+	}
+	const headers = { "Render-Id": id };
+	if (result.kind === "succeeded") {
+		return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
+			...headers,
+			"Content-Type": "application/pdf",
+			"Content-Disposition": contentDisposition(result.document.filename),
+			ETag: result.document.etag,
+		});
+	}
+	if (result.kind === "retry") {
+		await c.env.RENDER_QUEUE.send({ jobId: id }, { delaySeconds: result.delaySeconds });
+		const message = `${result.error.message} (the job was queued for retry; poll /v1/renders/${id})`;
+		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, undefined, headers);
+	}
+	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, undefined, headers);
+	throw new ApiError(409, "CONFLICT", `the job is ${result.kind === "busy" ? "already rendering" : result.status}`, undefined, headers);
+}
+
+export async function stashHtml(env: Env, record: JobRecord, html: string): Promise<void> {
+	if (!record.sourceKey) return;
+	try {
+		await env.DOCUMENTS.put(record.sourceKey, html, { httpMetadata: { contentType: "text/html; charset=utf-8" } });
+	} catch (err) {
+		throw new ApiError(503, "STORAGE_FAILED", `could not store the HTML source: ${err instanceof Error ? err.message : String(err)}`);
+	}
+}
+
+/** Idempotency-Key: the job id this request stands for, and whether it replays an earlier one. */
+export async function resolveIdempotency(env: Env, tenantId: string, key: string | undefined, body: Body, freshId: string): Promise<{ id: string; replay: boolean }> {
+	if (key === undefined) return { id: freshId, replay: false };
+	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await sha256Hex(JSON.stringify(body)), freshId);
+	if (claim.kind === "conflict") {
+		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", [{ path: "Idempotency-Key", message: "reused with a different body" }]);
+	}
+	return claim.kind === "replay" ? { id: claim.jobId, replay: true } : { id: freshId, replay: false };
+}
+
+/** The answer to a replayed request: the same job, or for a finished sync render, the same PDF. */
+export async function replayResponse(c: Context<AppEnv>, job: JobRecord, sync: boolean): Promise<Response> {
+	const headers = { "Idempotent-Replayed": "true", "Render-Id": job.id, Location: `/v1/renders/${job.id}` };
+	if (sync && job.status === "succeeded" && job.document) {
+		const object = await c.env.DOCUMENTS.get(job.document.key);
+		if (object) {
+			return c.body(object.body, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(job.document.filename), ETag: object.httpEtag });
+		}
+	}
+	return c.json(await jobView(c.env, job), 200, headers);
+}

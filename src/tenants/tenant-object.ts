@@ -1,0 +1,79 @@
+// One Durable Object per tenant: the index behind GET /v1/renders (newest first) and the
+// Idempotency-Key registry (24 h). Jobs themselves live in their own JobObject.
+import { DurableObject } from "cloudflare:workers";
+import type { JobStatus } from "../schemas/job";
+import { migrate } from "../storage/sql-schema";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+const MIGRATIONS = [
+	"CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id)",
+	"CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL)",
+];
+
+export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
+
+export interface JobPage {
+	ids: string[];
+	nextCursor: string | null;
+}
+
+export function tenantStub(env: Env, tenantId: string): DurableObjectStub<TenantObject> {
+	return env.TENANTS.get(env.TENANTS.idFromName(tenantId));
+}
+
+export class TenantObject extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
+	}
+
+	/** Atomically binds `key` to `jobId`, or tells which job it already names. */
+	async claimIdempotencyKey(key: string, bodyHash: string, jobId: string, now = Date.now()): Promise<IdempotencyClaim> {
+		this.sql.exec("DELETE FROM idempotency WHERE key = ? AND created_at <= ?", key, now - IDEMPOTENCY_TTL_MS);
+		const row = this.sql.exec<{ body_hash: string; job_id: string }>("SELECT body_hash, job_id FROM idempotency WHERE key = ?", key).toArray()[0];
+		if (row) return row.body_hash === bodyHash ? { kind: "replay", jobId: row.job_id } : { kind: "conflict" };
+		this.sql.exec("INSERT INTO idempotency (key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?)", key, bodyHash, jobId, now);
+		if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + IDEMPOTENCY_TTL_MS);
+		return { kind: "new" };
+	}
+
+	async indexJob(id: string, status: JobStatus, createdAt: number): Promise<void> {
+		this.sql.exec(
+			"INSERT INTO jobs (id, status, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
+			id,
+			status,
+			createdAt,
+		);
+	}
+
+	/** Newest first; ids sort by creation time, so the cursor is the last id returned. */
+	async listJobs(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
+		const params: string[] = [];
+		const where: string[] = [];
+		if (options.status) {
+			where.push("status = ?");
+			params.push(options.status);
+		}
+		if (options.cursor) {
+			where.push("id < ?");
+			params.push(options.cursor);
+		}
+		const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+		const rows = this.sql.exec<{ id: string }>(`SELECT id FROM jobs ${clause} ORDER BY id DESC LIMIT ?`, ...params, options.limit + 1).toArray();
+		const page = rows.slice(0, options.limit).map((r) => r.id);
+		return { ids: page, nextCursor: rows.length > options.limit ? (page.at(-1) ?? null) : null };
+	}
+
+	/** Forgets idempotency keys older than 24 h; idempotent. */
+	override async alarm(): Promise<void> {
+		const now = Date.now();
+		this.sql.exec("DELETE FROM idempotency WHERE created_at <= ?", now - IDEMPOTENCY_TTL_MS);
+		const oldest = this.sql.exec<{ at: number | null }>("SELECT MIN(created_at) AS at FROM idempotency").one().at;
+		if (oldest !== null) await this.ctx.storage.setAlarm(oldest + IDEMPOTENCY_TTL_MS);
+	}
+}

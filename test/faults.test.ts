@@ -1,0 +1,123 @@
+// Fault injection on the real render path: the consumer runs against the real local Browser
+// Rendering and R2, through wrappers that fail the way the platform does.
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { getJob, waitForJob } from "./support/api";
+import { deliver, editRecord, storedJob } from "./support/jobs";
+import { readPdf } from "./support/pdf";
+import { sha256Hex } from "../src/security/crypto";
+
+type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+/** Browser Rendering that answers 429 to the next `failures` launches and lists no reusable session. */
+function rateLimitedBrowser(failures: number): Env["BROWSER"] {
+	let left = failures;
+	const fetch: FetchLike = async (input, init) => {
+		const url = new URL(input instanceof Request ? input.url : String(input));
+		if (url.pathname === "/v1/sessions") return Response.json({ sessions: [] });
+		// A launch: POST /v1/devtools/browser (connecting to a session adds its id to the path).
+		const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+		if (url.pathname === "/v1/devtools/browser" && method === "POST" && left > 0) {
+			left -= 1;
+			return new Response("Rate limit exceeded: too many browsers launched", { status: 429 });
+		}
+		return env.BROWSER.fetch(input, init);
+	};
+	return { fetch } as unknown as Env["BROWSER"];
+}
+
+/** The R2 bucket, with the next `failures` calls of `method` on keys under `prefix` throwing. */
+function flakyBucket(method: "put" | "get", prefix: string, failures: number, error = new Error("R2 internal error (10001)")): R2Bucket {
+	let left = failures;
+	return new Proxy(env.DOCUMENTS, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop) as unknown;
+			if (typeof value !== "function") return value;
+			return (...args: unknown[]) => {
+				if (prop === method && String(args[0]).startsWith(prefix) && left > 0) {
+					left -= 1;
+					return Promise.reject(error);
+				}
+				return (value as (...a: unknown[]) => unknown).apply(target, args);
+			};
+		},
+	});
+}
+
+const HTML = "<h1>fault tolerant</h1>";
+
+describe("faults lose no job", () => {
+	it("a rate-limited browser launch is retried with backoff and the job then succeeds", async () => {
+		const { job } = await storedJob({}, HTML);
+		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: rateLimitedBrowser(1) });
+		expect(first.retryMessages).toHaveLength(1);
+		expect(first.delays[0]).toBeGreaterThan(0);
+		const waiting = await getJob(job.id);
+		expect(waiting).toMatchObject({ status: "queued", attempts: 1, error: null });
+
+		const second = await deliver("edge-pdf-render", [{ jobId: job.id }]);
+		expect(second.explicitAcks).toHaveLength(1);
+		expect(await getJob(job.id)).toMatchObject({ status: "succeeded", attempts: 2 });
+	});
+
+	it("a browser that stays unavailable fails the job after RENDER_MAX_ATTEMPTS, never leaving it queued", async () => {
+		const { job } = await storedJob({}, HTML);
+		const browser = rateLimitedBrowser(10);
+		for (let i = 0; i < 2; i++) expect((await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: browser })).retryMessages).toHaveLength(1);
+		expect((await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: browser })).explicitAcks).toHaveLength(1);
+		const done = await getJob(job.id);
+		expect(done.status).toBe("failed");
+		expect(done.attempts).toBe(3);
+		expect(done.error?.code).toBe("BROWSER_UNAVAILABLE");
+	});
+
+	it("an R2 put that fails once is retried, and exactly one document is stored", async () => {
+		const { job } = await storedJob({}, HTML);
+		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, DOCUMENTS: flakyBucket("put", "documents/", 1) });
+		expect(first.retryMessages).toHaveLength(1);
+		expect(await getJob(job.id)).toMatchObject({ status: "queued", attempts: 1 });
+		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(0);
+
+		await deliver("edge-pdf-render", [{ jobId: job.id }]);
+		const done = await getJob(job.id);
+		expect(done.status).toBe("succeeded");
+		const objects = (await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects;
+		expect(objects).toHaveLength(1);
+		const bytes = new Uint8Array(await (await env.DOCUMENTS.get(objects[0]!.key))!.arrayBuffer());
+		expect(done.document?.sha256).toBe(await sha256Hex(bytes));
+		expect((await readPdf(bytes)).text).toContain("fault tolerant");
+	});
+
+	it("an unexpected exception mid-render counts as a transient failure and the job still ends", async () => {
+		const { job } = await storedJob({}, HTML);
+		const broken = flakyBucket("get", "sources/", 1, new TypeError("Cannot read properties of undefined (reading 'text')"));
+		expect((await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, DOCUMENTS: broken })).retryMessages).toHaveLength(1);
+		await deliver("edge-pdf-render", [{ jobId: job.id }]);
+		expect(await getJob(job.id)).toMatchObject({ status: "succeeded", attempts: 2 });
+	});
+
+	it("a consumer that crashed mid-render is replaced by the watchdog, and the job succeeds", async () => {
+		const { job, stub } = await storedJob({}, HTML);
+		// The claim is taken and never reported back, as when the consumer's isolate dies.
+		expect((await stub.claim()).kind).toBe("render");
+		await editRecord(stub, (r) => {
+			r.leaseUntil = Date.now() - 1;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		const done = await waitForJob(job.id);
+		expect(done).toMatchObject({ status: "succeeded", attempts: 2 });
+	});
+
+	it("the same message delivered twice at once renders once and stores one document", async () => {
+		const { job } = await storedJob({}, HTML);
+		const result = await deliver("edge-pdf-render", [{ jobId: job.id }, { jobId: job.id }]);
+		expect(result.explicitAcks).toHaveLength(1);
+		expect(result.retryMessages).toHaveLength(1);
+		// The retried copy arrives after the lease and finds the job finished.
+		const again = await deliver("edge-pdf-render", [{ jobId: job.id }]);
+		expect(again.explicitAcks).toHaveLength(1);
+		expect(await getJob(job.id)).toMatchObject({ status: "succeeded", attempts: 1 });
+		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(1);
+	});
+});
