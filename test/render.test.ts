@@ -2,7 +2,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import invoice from "../../shared/fixtures/invoice.html?raw";
-import { countPages } from "../src/render/pdf-info";
+import long from "../../shared/fixtures/long.html?raw";
+import { PageCounter } from "../src/storage/pdf-upload";
 import { sha256Hex } from "../src/security/crypto";
 import { sourceKey } from "../src/storage/documents";
 import { download, getJob, postRender, renderToEnd } from "./support/api";
@@ -120,10 +121,23 @@ describe("rendering real PDFs", () => {
 		expect(stored).toEqual(bytes);
 	});
 
-	it("countPages agrees with pdf.js on a multi-level page tree", async () => {
+	it("the streamed page count agrees with pdf.js on a multi-level page tree, however the bytes are chunked", async () => {
 		const html = Array.from({ length: 30 }, (_, i) => `<section style="page-break-after:always">page ${i + 1}</section>`).join("");
-		const { bytes, facts } = await pdfOf({ html });
+		const { job, bytes, facts } = await pdfOf({ html });
 		expect(facts.pages).toBe(30);
-		expect(countPages(bytes)).toBe(30);
+		expect(job.document!.pages).toBe(30);
+		for (const size of [7, 100, 4096]) {
+			const counter = new PageCounter();
+			for (let at = 0; at < bytes.byteLength; at += size) counter.feed(bytes.subarray(at, at + size));
+			expect(counter.pages).toBe(30);
+		}
 	});
+
+	it("renders the 102-page report fixture and stores it whole", async () => {
+		const { job, bytes, facts } = await pdfOf({ html: long, pdf: { format: "A4", printBackground: true }, page: { timeoutMs: 120000 } });
+		expect(facts.pages).toBe(102);
+		expect(job.document!.pages).toBe(102);
+		expect(job.document!.sizeBytes).toBe(bytes.byteLength);
+		expect(job.document!.sha256).toBe(await sha256Hex(bytes));
+	}, 120_000);
 });

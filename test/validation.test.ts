@@ -1,7 +1,7 @@
 // Bad input never reaches a job: each case answers a 4xx JSON error naming what is wrong.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, postRender } from "./support/api";
+import { api, download, postRender, renderToEnd } from "./support/api";
 
 const ok = { html: "<p>x</p>" };
 
@@ -44,6 +44,23 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
 	["metadata value too long", { ...ok, metadata: { a: "x".repeat(513) } }, "metadata.a"],
 	["metadata value not string", { ...ok, metadata: { a: 1 } }, "metadata.a"],
 	["metadata with 17 keys", { ...ok, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, "v"])) }, "metadata"],
+	["metadata key too long", { ...ok, metadata: { ["k".repeat(65)]: "v" } }, `metadata.${"k".repeat(65)}`],
+	["url too long", { url: `https://example.com/${"a".repeat(8200)}` }, "url"],
+	["url not a string", { url: ["https://example.com"] }, "url"],
+	["header value too long", { ...ok, page: { headers: { "X-Big": "v".repeat(8193) } } }, "page.headers.X-Big"],
+	["51 headers", { ...ok, page: { headers: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, "v"])) } }, "page.headers"],
+	["51 cookies", { url: "https://example.com", page: { cookies: Array.from({ length: 51 }, (_, i) => ({ name: `c${i}`, value: "v" })) } }, "page.cookies"],
+	["cookie value with CRLF", { url: "https://example.com", page: { cookies: [{ name: "a", value: "b\r\nSet-Cookie: x=y" }] } }, "page.cookies.0.value"],
+	["user agent too long", { ...ok, page: { userAgent: "u".repeat(1025) } }, "page.userAgent"],
+	["waitForSelector too long", { ...ok, page: { waitForSelector: "#".repeat(1001) } }, "page.waitForSelector"],
+	["headerTemplate too long", { ...ok, pdf: { headerTemplate: "h".repeat(100_001) } }, "pdf.headerTemplate"],
+	["viewport scale too big", { ...ok, page: { viewport: { width: 800, height: 600, deviceScaleFactor: 5 } } }, "page.viewport.deviceScaleFactor"],
+	["webhook header with LF", { ...ok, webhook: { url: "https://hooks.example.com/x", headers: { "X-Sig": "a\nb" } } }, "webhook.headers.X-Sig"],
+	["webhook url not a string", { ...ok, webhook: { url: 42 } }, "webhook.url"],
+	["unknown webhook key", { ...ok, webhook: { url: "https://hooks.example.com/x", secret: "s" } }, "webhook.secret"],
+	["expiresIn fractional", { ...ok, expiresIn: 90.5 }, "expiresIn"],
+	["body is null", null, "(body)"],
+	["body is a number", 42, "(body)"],
 ];
 
 const URL_CASES: Array<[string, unknown, string]> = [
@@ -110,6 +127,21 @@ describe("POST /v1/renders validation", () => {
 		expect(await storedObjects()).toBe(before);
 		expect((await api("/healthz")).status).toBe(200);
 		expect((await postRender(ok)).status).toBe(202);
+	});
+
+	it.each([
+		["../../etc/passwd", "_.._etc_passwd.pdf"],
+		["..\\..\\windows\\win.ini", "_.._windows_win.ini.pdf"],
+		["report\u0000\u001f\r\n.pdf", "report.pdf"],
+		["/absolute/path.pdf", "_absolute_path.pdf"],
+		["quarterly: Q1*?.pdf", "quarterly_ Q1__.pdf"],
+		["..", null],
+	])("filename %j is sanitized, not trusted", async (filename, expected) => {
+		const job = await renderToEnd({ ...ok, filename });
+		expect(job.status).toBe("succeeded");
+		expect(job.document?.filename).toBe(expected ?? `${job.id}.pdf`);
+		const res = await download(job.document!.url, { method: "HEAD" });
+		expect(res.headers.get("content-disposition")).toContain(`filename="${expected ?? `${job.id}.pdf`}"`);
 	});
 
 	it("unknown routes and methods answer JSON 404", async () => {

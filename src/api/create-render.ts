@@ -57,12 +57,10 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	}
 	const headers = { "Render-Id": id };
 	if (result.kind === "succeeded") {
-		return c.body(result.pdf as Uint8Array<ArrayBuffer>, 200, {
-			...headers,
-			"Content-Type": "application/pdf",
-			"Content-Disposition": contentDisposition(result.document.filename),
-			ETag: result.document.etag,
-		});
+		// Streamed back from R2: the PDF is never buffered whole in this Worker.
+		const object = await c.env.DOCUMENTS.get(result.document.key);
+		if (!object) throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
+		return c.body(object.body, 200, { ...headers, ...pdfHeaders(result.document.filename, object.httpEtag) });
 	}
 	if (result.kind === "retry") {
 		await c.env.RENDER_QUEUE.send({ jobId: id }, { delaySeconds: result.delaySeconds });
@@ -98,8 +96,12 @@ export async function replayResponse(c: Context<AppEnv>, job: JobRecord, sync: b
 	if (sync && job.status === "succeeded" && job.document) {
 		const object = await c.env.DOCUMENTS.get(job.document.key);
 		if (object) {
-			return c.body(object.body, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(job.document.filename), ETag: object.httpEtag });
+			return c.body(object.body, 200, { ...headers, ...pdfHeaders(job.document.filename, object.httpEtag) });
 		}
 	}
 	return c.json(await jobView(c.env, job), 200, headers);
+}
+
+function pdfHeaders(filename: string, etag: string): Record<string, string> {
+	return { "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename), ETag: etag };
 }

@@ -11,8 +11,6 @@ export interface PrintInput {
 	page: PageOptions;
 }
 
-/** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
-export const MAX_PDF_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
@@ -90,7 +88,8 @@ async function settle(page: Page, input: PrintInput, budget: Budget): Promise<vo
 	}
 }
 
-export async function printPdf(browser: Browser, input: PrintInput, policy: UrlPolicy): Promise<Uint8Array> {
+/** Prints the page and hands the PDF stream to `consume` while the page is still open. */
+export async function printPdf<T>(browser: Browser, input: PrintInput, policy: UrlPolicy, consume: (pdf: ReadableStream<Uint8Array>) => Promise<T>): Promise<T> {
 	const budget = new Budget(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 	const page = await browser.newPage();
 	try {
@@ -103,11 +102,8 @@ export async function printPdf(browser: Browser, input: PrintInput, policy: UrlP
 		await preparePage(page, input);
 		await load(page, input, budget, blockedMain);
 		await settle(page, input, budget);
-		const pdf = await page.pdf({ ...pdfOptions(input.pdf), timeout: budget.remaining() });
-		if (pdf.byteLength > MAX_PDF_BYTES) {
-			throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is ${pdf.byteLength} bytes; the limit is ${MAX_PDF_BYTES}`, false);
-		}
-		return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
+		return await consume(await page.createPDFStream({ ...pdfOptions(input.pdf), timeout: budget.remaining() }));
 	} finally {
 		await page.close().catch(() => undefined);
 	}

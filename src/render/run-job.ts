@@ -6,14 +6,13 @@ import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../jobs/record";
 import type { JobError } from "../schemas/job";
 import { contentDisposition, documentKey, type StoredDocument } from "../storage/documents";
-import { sha256Hex } from "../security/crypto";
+import { TooLarge, uploadPdf } from "../storage/pdf-upload";
 import { RenderFailure, classify } from "./errors";
-import { countPages } from "./pdf-info";
 import { printPdf } from "./print";
 import type { SharedBrowser } from "./browser";
 
 export type RunResult =
-	| { kind: "succeeded"; pdf: Uint8Array; document: StoredDocument }
+	| { kind: "succeeded"; document: StoredDocument }
 	| { kind: "retry"; delaySeconds: number; error: JobError }
 	| { kind: "failed"; error: JobError }
 	| { kind: "busy"; retryAfterSeconds: number }
@@ -29,30 +28,35 @@ async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
 	return object.text();
 }
 
-async function store(env: Env, job: JobRecord, pdf: Uint8Array): Promise<StoredDocument> {
-	const sha256 = await sha256Hex(pdf);
-	const pages = countPages(pdf);
+/** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
+export const MAX_PDF_BYTES = 100 * 1024 * 1024;
+
+async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>): Promise<StoredDocument> {
 	const key = documentKey(job.tenantId, job.id);
+	const options = {
+		httpMetadata: { contentType: "application/pdf", contentDisposition: contentDisposition(job.filename) },
+		customMetadata: { jobId: job.id, tenantId: job.tenantId },
+	};
 	try {
-		const object = await env.DOCUMENTS.put(key, pdf, {
-			httpMetadata: { contentType: "application/pdf", contentDisposition: contentDisposition(job.filename) },
-			customMetadata: { jobId: job.id, tenantId: job.tenantId, pages: String(pages), sha256 },
-			sha256,
-		});
-		return { key, filename: job.filename, sizeBytes: pdf.byteLength, pages, sha256, etag: object.httpEtag };
+		const uploaded = await uploadPdf(env.DOCUMENTS, key, pdf, options, MAX_PDF_BYTES);
+		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages: uploaded.pages, sha256: uploaded.sha256, etag: uploaded.etag };
 	} catch (err) {
+		if (err instanceof TooLarge) throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is larger than ${err.limit} bytes`, false);
 		throw new RenderFailure("STORAGE_FAILED", `could not store the PDF: ${err instanceof Error ? err.message : String(err)}`, true);
 	}
 }
 
 async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promise<RunResult> {
 	const html = await loadHtml(env, job);
-	const renderStart = Date.now();
+	const started = Date.now();
 	const policy = { allowPrivateNetwork: config(env).allowPrivateNetwork };
-	const pdf = await printPdf(await browser.get(), { url: job.url, html, pdf: job.pdf, page: job.page }, policy);
-	const storeStart = Date.now();
-	const document = await store(env, job, pdf);
-	const timings = { renderMs: storeStart - renderStart, storeMs: Date.now() - storeStart };
+	let printed = started;
+	const document = await printPdf(await browser.get(), { url: job.url, html, pdf: job.pdf, page: job.page }, policy, (pdf) => {
+		printed = Date.now();
+		return store(env, job, pdf);
+	});
+	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
+	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	const outcome = await jobStub(env, job.id).complete(document, timings);
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel.
@@ -60,7 +64,7 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 		return { kind: "skipped", status: outcome.status };
 	}
 	log({ msg: "render succeeded", phase: "complete", jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, ...timings, sizeBytes: document.sizeBytes, pages: document.pages });
-	return { kind: "succeeded", pdf, document };
+	return { kind: "succeeded", document };
 }
 
 export async function runJob(env: Env, jobId: string, browser: SharedBrowser): Promise<RunResult> {

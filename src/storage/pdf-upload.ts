@@ -1,0 +1,113 @@
+// Streams a PDF from the browser into R2 while hashing it and counting its pages, so the document
+// is never held twice: chunks are kept once and handed to R2 as a fixed-length stream, and a PDF
+// larger than one part goes up as a multipart upload, part by part, with bounded memory.
+import { hex } from "../security/crypto";
+
+/** R2 multipart parts must be at least 5 MiB (all but the last). */
+export const PART_BYTES = 8 * 1024 * 1024;
+
+export interface UploadedPdf {
+	sizeBytes: number;
+	sha256: string;
+	pages: number;
+	etag: string;
+}
+
+export class TooLarge extends Error {
+	constructor(readonly limit: number) {
+		super(`the PDF is larger than ${limit} bytes`);
+	}
+}
+
+/** Finds the page count in Chrome's uncompressed page tree: the largest /Count of a /Type /Pages dict. */
+export class PageCounter {
+	private tail = "";
+	pages = 0;
+
+	feed(chunk: Uint8Array): void {
+		// latin1 keeps one char per byte, so binary streams cannot break the scan.
+		const text = this.tail + new TextDecoder("latin1").decode(chunk);
+		for (const dict of text.matchAll(/<<((?:(?!<<|>>)[\s\S])*?\/Type\s*\/Pages\b(?:(?!<<|>>)[\s\S])*?)>>/g)) {
+			const count = dict[1]?.match(/\/Count\s+(\d+)/);
+			if (count) this.pages = Math.max(this.pages, Number(count[1]));
+		}
+		// A dict cut by a chunk boundary is found again with the next chunk; Skia's are ~100 bytes.
+		this.tail = text.slice(-4096);
+	}
+}
+
+function concatStream(chunks: Uint8Array[], size: number): ReadableStream<Uint8Array> {
+	const { readable, writable } = new FixedLengthStream(size);
+	void (async () => {
+		const writer = writable.getWriter();
+		for (const chunk of chunks) await writer.write(chunk);
+		await writer.close();
+	})();
+	return readable;
+}
+
+/** Accumulated chunks, flushed to R2 as multipart parts once the document outgrows one part. */
+class PartBuffer {
+	chunks: Uint8Array[] = [];
+	bytes = 0;
+	private upload: R2MultipartUpload | null = null;
+	private readonly parts: R2UploadedPart[] = [];
+
+	constructor(
+		private readonly bucket: R2Bucket,
+		private readonly key: string,
+		private readonly options: R2PutOptions,
+	) {}
+
+	async push(chunk: Uint8Array): Promise<void> {
+		this.chunks.push(chunk);
+		this.bytes += chunk.byteLength;
+		if (this.bytes >= PART_BYTES) await this.flushPart();
+	}
+
+	private async flushPart(): Promise<void> {
+		this.upload ??= await this.bucket.createMultipartUpload(this.key, { httpMetadata: this.options.httpMetadata, customMetadata: this.options.customMetadata });
+		this.parts.push(await this.upload.uploadPart(this.parts.length + 1, concatStream(this.chunks, this.bytes)));
+		this.chunks = [];
+		this.bytes = 0;
+	}
+
+	async finish(extraMetadata: Record<string, string>): Promise<string> {
+		if (!this.upload) {
+			const options = { ...this.options, customMetadata: { ...this.options.customMetadata, ...extraMetadata } };
+			return (await this.bucket.put(this.key, concatStream(this.chunks, this.bytes), options)).httpEtag;
+		}
+		if (this.bytes > 0) await this.flushPart();
+		return (await this.upload.complete(this.parts)).httpEtag;
+	}
+
+	async abort(): Promise<void> {
+		await this.upload?.abort().catch(() => undefined);
+	}
+}
+
+/** Consumes `stream` into R2 at `key`; throws TooLarge past `maxBytes` (nothing is left stored). */
+export async function uploadPdf(bucket: R2Bucket, key: string, stream: ReadableStream<Uint8Array>, options: R2PutOptions, maxBytes: number): Promise<UploadedPdf> {
+	const digest = new crypto.DigestStream("SHA-256");
+	const hashing = digest.getWriter();
+	const counter = new PageCounter();
+	const parts = new PartBuffer(bucket, key, options);
+	let size = 0;
+	try {
+		for await (const chunk of stream) {
+			size += chunk.byteLength;
+			if (size > maxBytes) throw new TooLarge(maxBytes);
+			await hashing.write(chunk);
+			counter.feed(chunk);
+			await parts.push(chunk);
+		}
+		await hashing.close();
+		const sha256 = hex(await digest.digest);
+		const etag = await parts.finish({ sha256, pages: String(counter.pages) });
+		return { sizeBytes: size, sha256, pages: counter.pages, etag };
+	} catch (err) {
+		await parts.abort();
+		await stream.cancel().catch(() => undefined);
+		throw err;
+	}
+}
