@@ -19,6 +19,8 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 export default defineConfig({
 	test: {
 		globalSetup: ["./test/support/global-setup.ts"],
+		// The Worker logs a JSON line per request and job phase: show them only for failing tests.
+		silent: "passed-only",
 		projects: [
 			project("worker", ["test/*.test.ts"], { ALLOW_PRIVATE_NETWORK: "false" }),
 			// A short webhook schedule (4 attempts, 1 s apart) keeps retry tests quick.

@@ -3,6 +3,12 @@
 // Durable Objects, Queues, R2 and the system Chromium behind the BROWSER binding.
 import { copyFileSync, existsSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+// Run from the repository root, with this project's wrangler and the Node running this script
+// (the pinned Node 22 under npm), whatever the caller's PATH holds.
+process.chdir(fileURLToPath(new URL("..", import.meta.url)));
+const wrangler = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
 
 if (!existsSync(".dev.vars")) {
 	copyFileSync(".dev.vars.example", ".dev.vars");
@@ -11,6 +17,6 @@ if (!existsSync(".dev.vars")) {
 await import("./setup-chrome.mjs");
 
 // No telemetry: the local stack must work offline.
-const child = spawn("wrangler", ["dev", ...process.argv.slice(2)], { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });
+const child = spawn(process.execPath, [wrangler, "dev", ...process.argv.slice(2)], { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

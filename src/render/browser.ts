@@ -2,6 +2,7 @@
 // before launching a new one (300-900 ms and limited per minute). disconnect() leaves the session
 // alive for the next batch or request; a browser kept in a module variable would not survive them.
 import puppeteer, { type Browser } from "@cloudflare/puppeteer";
+import { log } from "../log";
 import { RenderFailure } from "./errors";
 
 /** How long Browser Rendering keeps an idle session for us to reconnect to. */
@@ -27,24 +28,34 @@ function lease(browser: Browser, launched: boolean): BrowserLease {
 	};
 }
 
+/** Sessions worth trying: idle ones first; then ones still marked connected, since a connection
+ * released a moment ago (disconnect() is asynchronous) may not be cleared from the list yet. */
+const MAX_CONNECT_TRIES = 3;
+
 async function connectIdle(env: Env): Promise<BrowserLease | null> {
 	const sessions = await puppeteer.sessions(env.BROWSER).catch(() => []);
-	for (const session of sessions) {
-		if (session.connectionId) continue;
+	const candidates = [...sessions.filter((s) => !s.connectionId), ...sessions.filter((s) => s.connectionId)].slice(0, MAX_CONNECT_TRIES);
+	for (const session of candidates) {
 		try {
 			return lease(await puppeteer.connect(env.BROWSER, session.sessionId), false);
 		} catch {
-			// Another consumer took it, or it just closed: try the next one.
+			// In use by another consumer, or just closed: try the next one.
 		}
 	}
 	return null;
 }
 
 export async function acquireBrowser(env: Env): Promise<BrowserLease> {
+	const started = Date.now();
 	const idle = await connectIdle(env);
-	if (idle) return idle;
+	if (idle) {
+		log({ msg: "browser session reused", phase: "browser", durationMs: Date.now() - started });
+		return idle;
+	}
 	try {
-		return lease(await puppeteer.launch(env.BROWSER, { keep_alive: KEEP_ALIVE_MS }), true);
+		const launched = lease(await puppeteer.launch(env.BROWSER, { keep_alive: KEEP_ALIVE_MS }), true);
+		log({ msg: "browser launched", phase: "browser", durationMs: Date.now() - started });
+		return launched;
 	} catch (err) {
 		// Launch limits (429) and outages are transient: the job is retried with backoff.
 		throw new RenderFailure("BROWSER_UNAVAILABLE", `could not start a browser: ${err instanceof Error ? err.message : String(err)}`, true);

@@ -91,7 +91,10 @@ async function settle(page: Page, input: PrintInput, budget: Budget): Promise<vo
 /** Prints the page and hands the PDF stream to `consume` while the page is still open. */
 export async function printPdf<T>(browser: Browser, input: PrintInput, policy: UrlPolicy, consume: (pdf: ReadableStream<Uint8Array>) => Promise<T>): Promise<T> {
 	const budget = new Budget(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-	const page = await browser.newPage();
+	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
+	// storage and cache must not outlive the job that set them.
+	const context = await browser.createBrowserContext();
+	const page = await context.newPage();
 	try {
 		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
 		let blockedMain = (): string | null => null;
@@ -105,6 +108,6 @@ export async function printPdf<T>(browser: Browser, input: PrintInput, policy: U
 		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
 		return await consume(await page.createPDFStream({ ...pdfOptions(input.pdf), timeout: budget.remaining() }));
 	} finally {
-		await page.close().catch(() => undefined);
+		await context.close().catch(() => undefined);
 	}
 }

@@ -90,6 +90,7 @@ export function isBlockedIPv6(address: string): boolean {
 	if ((a & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
 	if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
 	if ((a & 0xff00) === 0xff00) return true; // multicast
+	if ((a & 0xe000) !== 0x2000) return true; // outside global unicast 2000::/3 all is IETF-reserved
 	return false;
 }
 
@@ -98,7 +99,9 @@ export function isBlockedHost(hostname: string): boolean {
 	const host = hostname.toLowerCase().replace(/\.+$/, "");
 	if (host === "") return true;
 	if (host.startsWith("[") && host.endsWith("]")) return isBlockedIPv6(host.slice(1, -1));
-	if (/^[\d.]+$/.test(host)) return isBlockedIPv4(host);
+	// A host ending in a number (digits or 0x hex) is an IPv4 address to the URL parser and to
+	// inet_aton; one the parser left as a name ("0x7f.1..", extra dots) is refused, not resolved.
+	if (/(^|\.)(\d+|0x[\da-f]*)$/.test(host)) return isBlockedIPv4(host);
 	if (host === "localhost" || BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix))) return true;
 	// A single label ("intranet", "metadata") only resolves on a private resolver.
 	return !host.includes(".");

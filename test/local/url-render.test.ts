@@ -29,6 +29,12 @@ describe("rendering a URL", () => {
 		expect(text).toContain("cookie=session=abc123");
 	});
 
+	it("cookies set for one job never reach the next one (a fresh browser context per job)", async () => {
+		expect(await textOf({ url: `${origin}/echo-request`, page: { cookies: [{ name: "tenant", value: "acme-secret" }] } })).toContain("cookie=tenant=acme-secret");
+		const later = await Promise.all([1, 2].map(() => textOf({ url: `${origin}/echo-request` })));
+		for (const text of later) expect(text).toContain("cookie=none");
+	});
+
 	it("answers a basic-auth challenge", async () => {
 		expect(await textOf({ url: `${origin}/basic`, page: { basicAuth: { username: "alice", password: "s3cret" } } })).toContain("auth=alice:s3cret");
 	});
