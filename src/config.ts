@@ -1,4 +1,9 @@
 // Typed view of the Worker's vars (wrangler.toml [vars], `--var`, .dev.vars), with SPEC.md defaults.
+
+/** Queues accept at most 12 h of delay on a retry. */
+export const MAX_QUEUE_DELAY_SECONDS = 43200;
+
+export const clampDelay = (seconds: number): number => Math.max(0, Math.min(MAX_QUEUE_DELAY_SECONDS, Math.ceil(seconds)));
 export interface Config {
 	/** Seconds before each webhook retry; its length + 1 is the number of attempts. */
 	webhookRetrySchedule: number[];

@@ -33,7 +33,8 @@ describe("GET /v1/renders", () => {
 		expect(second.data.map((j) => j.id)).toEqual([ids[0]]);
 		expect(second.nextCursor).toBeNull();
 
-		expect((await list("?status=succeeded")).data.map((j) => j.id)).toEqual([...ids].reverse());
+		// The index follows each job's status just after the job changes it.
+		await expect.poll(async () => (await list("?status=succeeded")).data.map((j) => j.id)).toEqual([...ids].reverse());
 		expect((await list("?status=queued")).data).toEqual([]);
 		expect((await list("", TEST_KEYS.globex)).data.map((j) => j.id)).not.toContain(ids[0]);
 	});

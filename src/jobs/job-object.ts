@@ -2,9 +2,10 @@
 // `transition()`; the alarm is the watchdog (stuck queued/rendering jobs), the retention timer and
 // the outbox retry for the terminal webhook event.
 import { DurableObject } from "cloudflare:workers";
-import { config } from "../config";
+import { clampDelay, config } from "../config";
 import { logError } from "../log";
 import type { JobError } from "../schemas/job";
+import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
 import { migrate } from "../storage/sql-schema";
 import { tenantStub } from "../tenants/tenant-object";
@@ -20,7 +21,6 @@ const MAX_REQUEUES = 3;
 /** Grace beyond the render budget before a rendering job's consumer counts as gone. */
 export const LEASE_MARGIN_MS = 60 * 1000;
 const OUTBOX_RETRY_MS = 30 * 1000;
-const MAX_DELAY_SECONDS = 43200;
 
 const MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS job (
@@ -64,21 +64,27 @@ export class JobObject extends DurableObject<Env> {
 			Date.now(),
 		);
 		await this.scheduleAlarm(job);
-		await this.indexStatus(job);
+		this.indexStatus(job);
 	}
 
-	/** Status last written to the tenant's job index by this instance. */
+	/** Status last sent to the tenant's job index by this instance, and the chain of those updates. */
 	private indexedStatus: string | null = null;
+	private indexing: Promise<void> = Promise.resolve();
 
-	/** Keeps the tenant's listing index in step; the job itself stays the source of truth. */
-	private async indexStatus(job: JobRecord): Promise<void> {
+	/**
+	 * Keeps the tenant's listing index in step, off the hot path: updates go out one after another
+	 * (so they arrive in order) while the caller is answered. The job itself stays the source of truth.
+	 */
+	private indexStatus(job: JobRecord): void {
 		if (this.indexedStatus === job.status) return;
-		try {
-			await tenantStub(this.env, job.tenantId).indexJob(job.id, job.status, job.createdAt);
-			this.indexedStatus = job.status;
-		} catch (err) {
-			logError({ msg: "tenant index update failed", jobId: job.id, error: String(err) });
-		}
+		this.indexedStatus = job.status;
+		const { id, tenantId, status, createdAt } = job;
+		this.indexing = this.indexing.then(() =>
+			tenantStub(this.env, tenantId)
+				.indexJob(id, status, createdAt)
+				.catch((err: unknown) => logError({ msg: "tenant index update failed", jobId: id, error: String(err) })),
+		);
+		this.ctx.waitUntil(this.indexing);
 	}
 
 	// ---- RPC -------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ export class JobObject extends DurableObject<Env> {
 		job.attempts += 1;
 		job.startedAt ??= now;
 		job.timings.queuedMs ??= now - job.createdAt;
-		job.leaseUntil = now + (job.page.timeoutMs ?? 30000) + LEASE_MARGIN_MS;
+		job.leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
 		await this.save(job);
 		return { kind: "render", job };
 	}
@@ -150,7 +156,7 @@ export class JobObject extends DurableObject<Env> {
 		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
 			transition(job, "queued", now);
 			await this.save(job);
-			return { retry: true, delaySeconds: Math.min(MAX_DELAY_SECONDS, 2 ** job.attempts) };
+			return { retry: true, delaySeconds: clampDelay(2 ** job.attempts) };
 		}
 		await this.finish(job, "failed", now, error);
 		return { retry: false };

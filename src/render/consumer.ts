@@ -1,5 +1,6 @@
 // Render queue consumer: each message carries only a job id. Jobs of a batch share one browser.
 import { z } from "@hono/zod-openapi";
+import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
 import { log } from "../log";
@@ -8,11 +9,7 @@ import { runJob } from "./run-job";
 export const RenderMessage = z.object({ jobId: z.string() });
 export type RenderMessage = z.infer<typeof RenderMessage>;
 
-/** Queues accept at most 12 h of delay. */
-export const MAX_DELAY_SECONDS = 43200;
 const UNKNOWN_FAILURE_DELAY_SECONDS = 10;
-
-export const clampDelay = (seconds: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(seconds)));
 
 async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser): Promise<void> {
 	const parsed = RenderMessage.safeParse(message.body);

@@ -1,6 +1,6 @@
 // Drives one page of the browser from the job's options to PDF bytes, within the job's time budget.
 import type { Browser, HTTPRequest, Page } from "@cloudflare/puppeteer";
-import type { PageOptions, PdfOptions } from "../schemas/render-request";
+import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
 import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
 import { RenderFailure } from "./errors";
 
@@ -11,7 +11,6 @@ export interface PrintInput {
 	page: PageOptions;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 

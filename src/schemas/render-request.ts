@@ -2,6 +2,8 @@
 import { z } from "@hono/zod-openapi";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
+/** page.timeoutMs when the request gives none: the whole navigation + wait budget. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** RFC 9110 token: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

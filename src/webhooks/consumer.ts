@@ -2,8 +2,8 @@
 // WEBHOOK_RETRY_SCHEDULE through retry({ delaySeconds }); an exhausted series goes to the
 // webhook dead-letter queue, whose consumer records it on the job.
 import { z } from "@hono/zod-openapi";
+import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
-import { clampDelay } from "../render/consumer";
 import { log } from "../log";
 import { attemptDelivery } from "./deliver";
 

@@ -1,5 +1,5 @@
 // What happens after a webhook attempt: SPEC.md's rules as one pure function.
-import { MAX_DELAY_SECONDS } from "../render/consumer";
+import { clampDelay } from "../config";
 
 export interface AttemptOutcome {
 	httpStatus: number | null;
@@ -25,7 +25,7 @@ export function decide(outcome: AttemptOutcome, attempt: number, schedule: numbe
 	if (attempt > schedule.length) return { kind: "exhausted" };
 	const honoured = (status === 429 || status === 503) && outcome.retryAfterSeconds !== null;
 	const delay = honoured ? outcome.retryAfterSeconds! : (schedule[attempt - 1] ?? 0);
-	return { kind: "retry", delaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delay))) };
+	return { kind: "retry", delaySeconds: clampDelay(delay) };
 }
 
 /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
