@@ -47,6 +47,16 @@ function flakyBucket(method: "put" | "get", prefix: string, failures: number, er
 
 const HTML = "<h1>fault tolerant</h1>";
 
+/** Browser Rendering whose session list never answers and whose launches are refused. */
+function hangingBrowser(): Env["BROWSER"] {
+	const fetch: FetchLike = async (input) => {
+		const url = new URL(input instanceof Request ? input.url : String(input));
+		if (url.pathname === "/v1/sessions") return new Promise<Response>(() => undefined);
+		return new Response("Rate limit exceeded", { status: 429 });
+	};
+	return { fetch } as unknown as Env["BROWSER"];
+}
+
 describe("faults lose no job", () => {
 	it("a rate-limited browser launch is retried with backoff and the job then succeeds", async () => {
 		const { job } = await storedJob({}, HTML);
@@ -71,6 +81,15 @@ describe("faults lose no job", () => {
 		expect(done.attempts).toBe(3);
 		expect(done.error?.code).toBe("BROWSER_UNAVAILABLE");
 	});
+
+	it("an endpoint that stops answering fails the attempt in bounded time instead of hanging the queue", async () => {
+		const { job } = await storedJob({}, HTML);
+		const started = Date.now();
+		const result = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: hangingBrowser() });
+		expect(result.retryMessages).toHaveLength(1);
+		expect(Date.now() - started).toBeLessThan(20_000);
+		expect(await getJob(job.id)).toMatchObject({ status: "queued", attempts: 1 });
+	}, 30_000);
 
 	it("an R2 put that fails once is retried, and exactly one document is stored", async () => {
 		const { job } = await storedJob({}, HTML);

@@ -1,12 +1,18 @@
 // Browser Rendering sessions: reuse an idle kept-alive session (sessions() + connect(), ~25 ms locally)
 // before launching a new one (300-900 ms and limited per minute). disconnect() leaves the session
 // alive for the next batch or request; a browser kept in a module variable would not survive them.
-import puppeteer, { type Browser } from "@cloudflare/puppeteer";
+import puppeteer, { type ActiveSession, type Browser } from "@cloudflare/puppeteer";
 import { log } from "../log";
-import { RenderFailure } from "./errors";
+import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** How long Browser Rendering keeps an idle session for us to reconnect to. */
 const KEEP_ALIVE_MS = 60_000;
+/** Bounds on each session call, so a dead endpoint fails the attempt instead of hanging it. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const LAUNCH_TIMEOUT_MS = 30_000;
+const RELEASE_TIMEOUT_MS = 5_000;
+/** A session released a moment ago may still be listed as connected: look once more after this. */
+const RELIST_DELAY_MS = 100;
 
 export interface BrowserLease {
 	browser: Browser;
@@ -20,7 +26,7 @@ function lease(browser: Browser, launched: boolean): BrowserLease {
 		launched,
 		release: async () => {
 			try {
-				await browser.disconnect();
+				await bounded(browser.disconnect(), RELEASE_TIMEOUT_MS, browserStopped("disconnect"));
 			} catch {
 				// Already gone: nothing to hand back.
 			}
@@ -28,18 +34,23 @@ function lease(browser: Browser, launched: boolean): BrowserLease {
 	};
 }
 
-/** Sessions worth trying: idle ones first; then ones still marked connected, since a connection
- * released a moment ago (disconnect() is asynchronous) may not be cleared from the list yet. */
-const MAX_CONNECT_TRIES = 3;
+async function listSessions(env: Env): Promise<ActiveSession[]> {
+	return bounded(puppeteer.sessions(env.BROWSER), CONNECT_TIMEOUT_MS, browserStopped("sessions")).catch(() => []);
+}
 
+/** An idle session (no connection), if one can be had. A session with a connection belongs to another consumer. */
 async function connectIdle(env: Env): Promise<BrowserLease | null> {
-	const sessions = await puppeteer.sessions(env.BROWSER).catch(() => []);
-	const candidates = [...sessions.filter((s) => !s.connectionId), ...sessions.filter((s) => s.connectionId)].slice(0, MAX_CONNECT_TRIES);
-	for (const session of candidates) {
+	let sessions = await listSessions(env);
+	if (sessions.length > 0 && sessions.every((s) => s.connectionId)) {
+		// disconnect() is asynchronous: the previous batch's session may be free a moment later.
+		await new Promise((resolve) => setTimeout(resolve, RELIST_DELAY_MS));
+		sessions = await listSessions(env);
+	}
+	for (const session of sessions.filter((s) => !s.connectionId)) {
 		try {
-			return lease(await puppeteer.connect(env.BROWSER, session.sessionId), false);
+			return lease(await bounded(puppeteer.connect(env.BROWSER, session.sessionId), CONNECT_TIMEOUT_MS, browserStopped("connect")), false);
 		} catch {
-			// In use by another consumer, or just closed: try the next one.
+			// Taken by another consumer, or just closed: try the next one.
 		}
 	}
 	return null;
@@ -53,7 +64,7 @@ export async function acquireBrowser(env: Env): Promise<BrowserLease> {
 		return idle;
 	}
 	try {
-		const launched = lease(await puppeteer.launch(env.BROWSER, { keep_alive: KEEP_ALIVE_MS }), true);
+		const launched = lease(await bounded(puppeteer.launch(env.BROWSER, { keep_alive: KEEP_ALIVE_MS }), LAUNCH_TIMEOUT_MS, browserStopped("launch")), true);
 		log({ msg: "browser launched", phase: "browser", durationMs: Date.now() - started });
 		return launched;
 	} catch (err) {
@@ -77,7 +88,7 @@ export class SharedBrowser {
 	discard(): void {
 		const old = this.pending;
 		this.pending = null;
-		void old?.then((l) => l.browser.close()).catch(() => undefined);
+		void old?.then((l) => bounded(l.browser.close(), RELEASE_TIMEOUT_MS, browserStopped("close"))).catch(() => undefined);
 	}
 
 	async release(): Promise<void> {

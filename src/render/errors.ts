@@ -16,6 +16,20 @@ export class RenderFailure extends Error {
 	}
 }
 
+/**
+ * Rejects with `failure()` when `work` has not settled within `ms`. A CDP call on a browser
+ * connection that died can stay pending forever, and one hung consumer would stall its queue.
+ */
+export function bounded<T>(work: Promise<T>, ms: number, failure: () => Error): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const deadline = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(failure()), ms);
+	});
+	return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+export const browserStopped = (what: string) => () => new RenderFailure("BROWSER_UNAVAILABLE", `the browser stopped answering (${what})`, true);
+
 const DNS_OR_ROUTE = /net::ERR_(NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|ADDRESS_UNREACHABLE|CONNECTION_REFUSED|INVALID_URL|UNSAFE_PORT|BLOCKED_BY_CLIENT|CERT_|SSL_|ABORTED|TOO_MANY_REDIRECTS|EMPTY_RESPONSE|INVALID_RESPONSE)/;
 const BROWSER_GONE = /Target closed|Session closed|Connection closed|Protocol error|browser has disconnected|WebSocket|Navigating frame was detached|429|Too many|rate limit|Unable to connect|unavailable/i;
 

@@ -2,7 +2,10 @@
 import type { Browser, HTTPRequest, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
 import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
-import { RenderFailure } from "./errors";
+import { bounded, browserStopped, RenderFailure } from "./errors";
+
+/** Opening or closing a job's context is quick; past this the connection is dead. */
+const CONTEXT_TIMEOUT_MS = 10_000;
 
 export interface PrintInput {
 	url: string | null;
@@ -92,8 +95,8 @@ export async function printPdf<T>(browser: Browser, input: PrintInput, policy: U
 	const budget = new Budget(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
 	// storage and cache must not outlive the job that set them.
-	const context = await browser.createBrowserContext();
-	const page = await context.newPage();
+	const context = await bounded(browser.createBrowserContext(), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
+	const page = await bounded(context.newPage(), CONTEXT_TIMEOUT_MS, browserStopped("newPage"));
 	try {
 		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
 		let blockedMain = (): string | null => null;
@@ -107,6 +110,6 @@ export async function printPdf<T>(browser: Browser, input: PrintInput, policy: U
 		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
 		return await consume(await page.createPDFStream({ ...pdfOptions(input.pdf), timeout: budget.remaining() }));
 	} finally {
-		await context.close().catch(() => undefined);
+		await bounded(context.close(), CONTEXT_TIMEOUT_MS, browserStopped("close context")).catch(() => undefined);
 	}
 }

@@ -7,7 +7,8 @@ import type { JobRecord } from "../jobs/record";
 import type { JobError } from "../schemas/job";
 import { contentDisposition, documentKey, type StoredDocument } from "../storage/documents";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
-import { RenderFailure, classify } from "./errors";
+import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
+import { bounded, browserStopped, classify, RenderFailure } from "./errors";
 import { printPdf } from "./print";
 import type { SharedBrowser } from "./browser";
 
@@ -27,6 +28,9 @@ async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
 	if (!object) throw new RenderFailure("INTERNAL", "the HTML source is missing", false);
 	return object.text();
 }
+
+/** Time for storing the PDF beyond the page's render budget. */
+const STORE_MARGIN_MS = 60_000;
 
 /** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
@@ -51,10 +55,12 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	const started = Date.now();
 	const policy = { allowPrivateNetwork: config(env).allowPrivateNetwork };
 	let printed = started;
-	const document = await printPdf(await browser.get(), { url: job.url, html, pdf: job.pdf, page: job.page }, policy, (pdf) => {
+	const printing = printPdf(await browser.get(), { url: job.url, html, pdf: job.pdf, page: job.page }, policy, (pdf) => {
 		printed = Date.now();
 		return store(env, job, pdf);
 	});
+	// The page's own budget bounds each step; this bounds the whole, should the browser stop answering.
+	const document = await bounded(printing, (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + STORE_MARGIN_MS, browserStopped("print"));
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	const outcome = await jobStub(env, job.id).complete(document, timings);
