@@ -6,7 +6,7 @@ import { jobStub } from "../src/jobs/ids";
 import type { JobObject } from "../src/jobs/job-object";
 import { checkSignedRequest, filePath, signedUrl } from "../src/storage/signed-links";
 import type { Job } from "../src/schemas/job";
-import { BASE, download, renderToEnd } from "./support/api";
+import { api, BASE, download, renderToEnd } from "./support/api";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -115,6 +115,19 @@ describe("GET /v1/files/{id}", () => {
 		const expiresAt = Date.parse(res.document!.expiresAt);
 		expect(expiresAt).toBeGreaterThan(Date.now());
 		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 61_000);
+	});
+
+	it("DELETE of a finished render deletes its document: null on the job, 404 on the link", async () => {
+		const done = await renderToEnd({ html: "<p>delete me</p>" });
+		const res = await api(`/v1/renders/${done.id}`, { method: "DELETE" });
+		expect(res.status).toBe(200);
+		const after = (await res.json()) as Job;
+		expect(after.status).toBe("succeeded");
+		expect(after.document).toBeNull();
+		expect(await env.DOCUMENTS.head(`documents/acme/${done.id}.pdf`)).toBeNull();
+		expect((await download(done.document!.url)).status).toBe(404);
+		expect((await api(`/v1/renders/${done.id}`, { method: "DELETE" })).status).toBe(200);
+		expect((await api(`/v1/renders/${done.id}`, { method: "DELETE", key: "test_key_globex" })).status).toBe(404);
 	});
 
 	it("a deleted document → 404 (retention alarm)", async () => {
