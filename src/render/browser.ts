@@ -11,8 +11,8 @@ const KEEP_ALIVE_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
 const RELEASE_TIMEOUT_MS = 5_000;
-/** A session released a moment ago may still be listed as connected: look once more after this. */
-const RELIST_DELAY_MS = 100;
+/** Sessions tried before launching a new one. */
+const MAX_CONNECT_TRIES = 3;
 
 export interface BrowserLease {
 	browser: Browser;
@@ -38,15 +38,16 @@ async function listSessions(env: Env): Promise<ActiveSession[]> {
 	return bounded(puppeteer.sessions(env.BROWSER), CONNECT_TIMEOUT_MS, browserStopped("sessions")).catch(() => []);
 }
 
-/** An idle session (no connection), if one can be had. A session with a connection belongs to another consumer. */
+/**
+ * A kept-alive session to reconnect to: idle ones (no connection) first, then ones still listed as
+ * connected, because a released connection is not always cleared from the list (wrangler dev keeps
+ * it). Browser Rendering refuses a second connection to a session in use, so trying one is safe:
+ * it fails fast and we move on.
+ */
 async function connectIdle(env: Env): Promise<BrowserLease | null> {
-	let sessions = await listSessions(env);
-	if (sessions.length > 0 && sessions.every((s) => s.connectionId)) {
-		// disconnect() is asynchronous: the previous batch's session may be free a moment later.
-		await new Promise((resolve) => setTimeout(resolve, RELIST_DELAY_MS));
-		sessions = await listSessions(env);
-	}
-	for (const session of sessions.filter((s) => !s.connectionId)) {
+	const sessions = await listSessions(env);
+	const candidates = [...sessions.filter((s) => !s.connectionId), ...sessions.filter((s) => s.connectionId)].slice(0, MAX_CONNECT_TRIES);
+	for (const session of candidates) {
 		try {
 			return lease(await bounded(puppeteer.connect(env.BROWSER, session.sessionId), CONNECT_TIMEOUT_MS, browserStopped("connect")), false);
 		} catch {
