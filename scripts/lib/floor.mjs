@@ -1,6 +1,7 @@
 // The floor for the benchmark: the same PDFs printed by one warm local Chromium driven directly
-// with puppeteer-core, `concurrency` pages reused, zero service overhead. Same Chromium binary and
-// flags the local stack uses (scripts/setup-chrome.mjs), same PDF options.
+// with puppeteer-core, `concurrency` pages reused, zero service overhead. Same Chromium binary as
+// the local stack (scripts/setup-chrome.mjs) with puppeteer's default flags, which match miniflare's
+// plus the feature switches the wrapper adds; same PDF options.
 import { existsSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
