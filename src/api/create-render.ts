@@ -11,7 +11,7 @@ import type { RenderErrorCode } from "../schemas/job";
 import type { RenderRequest } from "../schemas/render-request";
 import { sha256Hex } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
-import { contentDisposition } from "../storage/documents";
+import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./types";
@@ -57,10 +57,9 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	}
 	const headers = { "Render-Id": id };
 	if (result.kind === "succeeded") {
-		// Streamed back from R2: the PDF is never buffered whole in this Worker.
-		const object = await c.env.DOCUMENTS.get(result.document.key);
-		if (!object) throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
-		return c.body(object.body, 200, { ...headers, ...pdfHeaders(result.document.filename, object.httpEtag) });
+		const pdf = await storedPdf(c, result.document, headers);
+		if (!pdf) throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
+		return pdf;
 	}
 	if (result.kind === "retry") {
 		await c.env.RENDER_QUEUE.send({ jobId: id }, { delaySeconds: result.delaySeconds });
@@ -93,15 +92,13 @@ export async function resolveIdempotency(env: Env, tenantId: string, key: string
 /** The answer to a replayed request: the same job, or for a finished sync render, the same PDF. */
 export async function replayResponse(c: Context<AppEnv>, job: JobRecord, sync: boolean): Promise<Response> {
 	const headers = { "Idempotent-Replayed": "true", "Render-Id": job.id, Location: `/v1/renders/${job.id}` };
-	if (sync && job.status === "succeeded" && job.document) {
-		const object = await c.env.DOCUMENTS.get(job.document.key);
-		if (object) {
-			return c.body(object.body, 200, { ...headers, ...pdfHeaders(job.document.filename, object.httpEtag) });
-		}
-	}
-	return c.json(await jobView(c.env, job), 200, headers);
+	const pdf = sync && job.status === "succeeded" && job.document ? await storedPdf(c, job.document, headers) : null;
+	return pdf ?? c.json(await jobView(c.env, job), 200, headers);
 }
 
-function pdfHeaders(filename: string, etag: string): Record<string, string> {
-	return { "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename), ETag: etag };
+/** The stored PDF as a 200 response, streamed from R2 (never buffered whole here); null when it is gone. */
+async function storedPdf(c: Context<AppEnv>, document: StoredDocument, headers: Record<string, string>): Promise<Response | null> {
+	const object = await c.env.DOCUMENTS.get(document.key);
+	if (!object) return null;
+	return c.body(object.body, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(document.filename), ETag: object.httpEtag });
 }

@@ -109,8 +109,6 @@ const redeliverWebhook = createRoute({
 	},
 });
 
-type Body = z.infer<typeof RenderRequest>;
-
 export const renders = createRouter()
 	.openapi(createRender, async (c) => {
 		const body = c.req.valid("json");

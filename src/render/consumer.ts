@@ -4,22 +4,17 @@ import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
 import { log } from "../log";
+import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
 import { runJob } from "./run-job";
 
 export const RenderMessage = z.object({ jobId: z.string() });
 export type RenderMessage = z.infer<typeof RenderMessage>;
 
-const UNKNOWN_FAILURE_DELAY_SECONDS = 10;
-
 async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser): Promise<void> {
-	const parsed = RenderMessage.safeParse(message.body);
-	if (!parsed.success) {
-		// Can never succeed: there is no job to render or to fail.
-		log({ msg: "malformed render message dropped", id: message.id });
-		message.ack();
-		return;
-	}
-	const { jobId } = parsed.data;
+	// A malformed body names no job to render or to fail.
+	const body = parseMessage(message, RenderMessage, "render");
+	if (!body) return;
+	const { jobId } = body;
 	try {
 		const result = await runJob(env, jobId, browser);
 		if (result.kind === "retry") message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
@@ -45,17 +40,14 @@ export async function handleRenderBatch(batch: MessageBatch<unknown>, env: Env):
 /** Render dead-letter queue: a job whose messages were exhausted still ends, as failed. */
 export async function handleRenderDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const message of batch.messages) {
-		const parsed = RenderMessage.safeParse(message.body);
-		if (!parsed.success) {
-			message.ack();
-			continue;
-		}
+		const body = parseMessage(message, RenderMessage, "render-dlq");
+		if (!body) continue;
 		try {
-			const outcome = await jobStub(env, parsed.data.jobId).failIfActive({ code: "INTERNAL", message: "the render queue gave up on this job" });
-			log({ msg: "render dead letter", jobId: parsed.data.jobId, failed: outcome.ok });
+			const outcome = await jobStub(env, body.jobId).failIfActive({ code: "INTERNAL", message: "the render queue gave up on this job" });
+			log({ msg: "render dead letter", jobId: body.jobId, failed: outcome.ok });
 			message.ack();
 		} catch (err) {
-			log({ msg: "render dead letter failed", jobId: parsed.data.jobId, error: String(err) });
+			log({ msg: "render dead letter failed", jobId: body.jobId, error: String(err) });
 			message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
 		}
 	}

@@ -5,35 +5,30 @@ import { z } from "@hono/zod-openapi";
 import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { log } from "../log";
+import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
 import { attemptDelivery } from "./deliver";
 
 export const WebhookMessage = z.object({ jobId: z.string(), series: z.number().int().positive() });
 export type WebhookMessage = z.infer<typeof WebhookMessage>;
 
-const UNKNOWN_FAILURE_DELAY_SECONDS = 10;
-
 async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
-	const parsed = WebhookMessage.safeParse(message.body);
-	if (!parsed.success) {
-		log({ msg: "malformed webhook message dropped", id: message.id });
-		message.ack();
-		return;
-	}
-	const { jobId, series } = parsed.data;
+	const body = parseMessage(message, WebhookMessage, "webhooks");
+	if (!body) return;
+	const { jobId, series } = body;
 	const stub = jobStub(env, jobId);
 	try {
 		const turn = await stub.beginWebhookAttempt(series);
 		if (turn.kind === "busy") return message.retry({ delaySeconds: clampDelay(turn.retryAfterSeconds) });
 		if (turn.kind === "done") {
 			// A previous run decided on the dead-letter queue but could not send there: finish that.
-			if (turn.deadLetter) await env.WEBHOOK_DLQ.send(parsed.data);
+			if (turn.deadLetter) await env.WEBHOOK_DLQ.send(body);
 			return message.ack();
 		}
 		const outcome = await attemptDelivery(env, turn.delivery);
 		const result = await stub.endWebhookAttempt(series, outcome);
 		log({ msg: "webhook attempt", jobId, eventId: turn.delivery.eventId, series, attempt: turn.attempt, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error, result: result.kind });
 		if (result.kind === "retry") return message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
-		if (result.kind === "exhausted") await env.WEBHOOK_DLQ.send(parsed.data);
+		if (result.kind === "exhausted") await env.WEBHOOK_DLQ.send(body);
 		message.ack();
 	} catch (err) {
 		log({ msg: "webhook message failed", jobId, series, error: String(err) });
@@ -48,18 +43,14 @@ export async function handleWebhookBatch(batch: MessageBatch<unknown>, env: Env)
 /** Every event that reaches the dead-letter queue is recorded on its job as failed. */
 export async function handleWebhookDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
 	for (const message of batch.messages) {
-		const parsed = WebhookMessage.safeParse(message.body);
-		if (!parsed.success) {
-			log({ msg: "malformed webhook dead letter dropped", id: message.id });
-			message.ack();
-			continue;
-		}
+		const body = parseMessage(message, WebhookMessage, "webhooks-dlq");
+		if (!body) continue;
 		try {
-			const changed = await jobStub(env, parsed.data.jobId).webhookDeadLettered(parsed.data.series);
-			log({ msg: "webhook dead letter", jobId: parsed.data.jobId, series: parsed.data.series, recorded: changed });
+			const changed = await jobStub(env, body.jobId).webhookDeadLettered(body.series);
+			log({ msg: "webhook dead letter", jobId: body.jobId, series: body.series, recorded: changed });
 			message.ack();
 		} catch (err) {
-			log({ msg: "webhook dead letter failed", jobId: parsed.data.jobId, error: String(err) });
+			log({ msg: "webhook dead letter failed", jobId: body.jobId, error: String(err) });
 			message.retry({ delaySeconds: UNKNOWN_FAILURE_DELAY_SECONDS });
 		}
 	}
