@@ -96,8 +96,9 @@ export async function printPdf<T>(browser: Browser, input: PrintInput, policy: U
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
 	// storage and cache must not outlive the job that set them.
 	const context = await bounded(browser.createBrowserContext(), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
-	const page = await bounded(context.newPage(), CONTEXT_TIMEOUT_MS, browserStopped("newPage"));
 	try {
+		// Inside the try: a context whose page failed to open is closed too, not left in the kept-alive session.
+		const page = await bounded(context.newPage(), CONTEXT_TIMEOUT_MS, browserStopped("newPage"));
 		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
 		let blockedMain = (): string | null => null;
 		if (!policy.allowPrivateNetwork) {
