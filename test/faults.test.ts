@@ -57,7 +57,61 @@ function hangingBrowser(): Env["BROWSER"] {
 	return { fetch } as unknown as Env["BROWSER"];
 }
 
+/**
+ * Browser Rendering whose DevTools connections drop the moment a page starts printing, as when the
+ * session dies mid-job. The real session sits behind a relay that closes both ends.
+ */
+function dyingBrowser(): { binding: Env["BROWSER"]; drops: () => number } {
+	let drops = 0;
+	const fetch: FetchLike = async (input, init) => {
+		const response = await env.BROWSER.fetch(input, init);
+		const upstream = response.webSocket;
+		if (!upstream) return response;
+		const { 0: client, 1: relay } = new WebSocketPair();
+		upstream.accept();
+		relay.accept();
+		upstream.addEventListener("message", (event) => relay.send(event.data));
+		relay.addEventListener("message", (event) => {
+			if (String(event.data).includes('"method":"Page.printToPDF"')) {
+				drops += 1;
+				relay.close(1011, "session died");
+				upstream.close(1011, "session died");
+				return;
+			}
+			upstream.send(event.data);
+		});
+		return new Response(null, { status: 101, webSocket: client });
+	};
+	return { binding: { fetch } as unknown as Env["BROWSER"], drops: () => drops };
+}
+
 describe("faults lose no job", () => {
+	it("a session that dies mid-print fails its batch's attempts as transient; each job is retried and succeeds once", async () => {
+		const jobs = [await storedJob({}, "<h1>first survivor</h1>"), await storedJob({}, "<h1>second survivor</h1>")].map((s) => s.job);
+		const dying = dyingBrowser();
+		const first = await deliver(
+			"edge-pdf-render",
+			jobs.map((j) => ({ jobId: j.id })),
+			{ ...env, BROWSER: dying.binding },
+		);
+		expect(dying.drops()).toBeGreaterThanOrEqual(1);
+		expect(first.retryMessages).toHaveLength(2);
+		for (const j of jobs) expect(await getJob(j.id)).toMatchObject({ status: "queued", attempts: 1, document: null });
+
+		const second = await deliver(
+			"edge-pdf-render",
+			jobs.map((j) => ({ jobId: j.id })),
+		);
+		expect(second.explicitAcks).toHaveLength(2);
+		for (const [i, j] of jobs.entries()) {
+			expect(await getJob(j.id)).toMatchObject({ status: "succeeded", attempts: 2 });
+			const objects = (await env.DOCUMENTS.list({ prefix: `documents/acme/${j.id}` })).objects;
+			expect(objects).toHaveLength(1);
+			const pdf = await readPdf(new Uint8Array(await (await env.DOCUMENTS.get(objects[0]!.key))!.arrayBuffer()));
+			expect(pdf.text).toContain(i === 0 ? "first survivor" : "second survivor");
+		}
+	});
+
 	it("a rate-limited browser launch is retried with backoff and the job then succeeds", async () => {
 		const { job } = await storedJob({}, HTML);
 		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: rateLimitedBrowser(1) });
