@@ -6,7 +6,8 @@
 //   1. end to end, per fixture and concurrency C: POST /v1/renders → signed webhook received →
 //      PDF downloaded from the event's link; jobs/s, p50/p95 latency, browser launches;
 //   2. the floor: the same PDFs from one warm Chromium driven directly with puppeteer-core,
-//      C pages reused; and the ratios ours/floor;
+//      C pages reused; and the ratios ours/floor; then, as a reference, the same Chromium with a
+//      fresh browser context per job, the isolation the service keeps between jobs;
 //   3. the 102-page report: completes, peak memory of the Worker runtime (workerd RSS) while it renders;
 //   4. the accept path: p50/p99 of POST /v1/renders with 50 in flight, against GET /healthz.
 // Timing goals are reported here, never asserted in tests. Loopback only; every loop is bounded.
@@ -119,13 +120,15 @@ async function main() {
 				if (name === "long") results.long = { ...ours, workerdRssBaselineMiB: baseline, workerdRssPeakMiB: peak };
 				results.endToEnd.push(ours);
 
-				const floor = await startFloor(c);
-				try {
-					await pool(c, c, () => floor.print(html, PDF));
-					const f = await pool(jobs, c, () => floor.print(html, PDF));
-					results.floor.push({ fixture: name, concurrency: c, jobs, jobsPerSec: (jobs / f.wallMs) * 1000, ...stats(f.durations) });
-				} finally {
-					await floor.close();
+				for (const contextPerJob of [false, true]) {
+					const floor = await startFloor(c, { contextPerJob });
+					try {
+						await pool(c, c, () => floor.print(html, PDF));
+						const f = await pool(jobs, c, () => floor.print(html, PDF));
+						results.floor.push({ fixture: name, concurrency: c, contextPerJob, jobs, jobsPerSec: (jobs / f.wallMs) * 1000, ...stats(f.durations) });
+					} finally {
+						await floor.close();
+					}
 				}
 			}
 		}
@@ -151,7 +154,7 @@ async function main() {
 }
 
 function report(r) {
-	const floorOf = (e) => r.floor.find((f) => f.fixture === e.fixture && f.concurrency === e.concurrency);
+	const floorOf = (e, contextPerJob = false) => r.floor.find((f) => f.fixture === e.fixture && f.concurrency === e.concurrency && f.contextPerJob === contextPerJob);
 	console.log(`\nedge-pdf benchmark — ${r.machine}, local stack (wrangler dev) vs floor (warm Chromium + puppeteer-core)\n`);
 	console.log("fixture  C  jobs | ours jobs/s  p50      p95      launches | floor jobs/s  p50      p95     | ours/floor  p50 − floor p50");
 	for (const e of r.endToEnd) {
@@ -172,6 +175,26 @@ function report(r) {
 			"|",
 			(e.jobsPerSec / f.jobsPerSec).toFixed(2).padStart(10),
 			`+${ms(e.p50 - f.p50)}`.padStart(16),
+		];
+		console.log(row.join(" "));
+	}
+	// The same Chromium with the isolation the service keeps: a fresh context per job.
+	console.log("\nreference, the same Chromium with a fresh browser context per job (the service's isolation):");
+	console.log("fixture  C | isolated jobs/s  p50      | floor/isolated | ours/isolated  p50 − isolated p50");
+	for (const e of r.endToEnd) {
+		const f = floorOf(e);
+		const iso = floorOf(e, true);
+		const row = [
+			e.fixture.padEnd(8),
+			String(e.concurrency),
+			"|",
+			iso.jobsPerSec.toFixed(2).padStart(15),
+			ms(iso.p50).padStart(8),
+			"|",
+			(f.jobsPerSec / iso.jobsPerSec).toFixed(2).padStart(14),
+			"|",
+			(e.jobsPerSec / iso.jobsPerSec).toFixed(2).padStart(13),
+			`+${ms(e.p50 - iso.p50)}`.padStart(19),
 		];
 		console.log(row.join(" "));
 	}

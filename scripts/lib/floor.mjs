@@ -1,5 +1,6 @@
 // The floor for the benchmark: the same PDFs printed by one warm local Chromium driven directly
-// with puppeteer-core, `concurrency` pages reused, zero service overhead. Same Chromium binary as
+// with puppeteer-core, `concurrency` pages reused, zero service overhead (or, as a second reference,
+// a fresh context per job). Same Chromium binary as
 // the local stack (scripts/setup-chrome.mjs) with puppeteer's default flags, which match miniflare's
 // plus the feature switches the wrapper adds; same PDF options.
 import { existsSync } from "node:fs";
@@ -16,8 +17,13 @@ export function chromePath() {
 	return path;
 }
 
-/** Starts the warm browser and its pages; `print(html, pdf)` renders on the next free page. */
-export async function startFloor(concurrency) {
+/**
+ * Starts the warm browser; `print(html, pdf)` renders on the next of `concurrency` slots. By default
+ * each slot is one page reused for every job (the floor). With `contextPerJob`, each job gets a fresh
+ * browser context and page, closed afterwards: what Chromium itself costs with the isolation the
+ * service keeps between jobs.
+ */
+export async function startFloor(concurrency, { contextPerJob = false } = {}) {
 	const profile = mkdtempSync(join(tmpdir(), "edge-pdf-floor-"));
 	const browser = await puppeteer.launch({
 		executablePath: chromePath(),
@@ -25,18 +31,21 @@ export async function startFloor(concurrency) {
 		userDataDir: profile,
 		args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
 	});
-	const idle = await Promise.all(Array.from({ length: concurrency }, () => browser.newPage()));
+	const idle = contextPerJob ? Array.from({ length: concurrency }, () => null) : await Promise.all(Array.from({ length: concurrency }, () => browser.newPage()));
 	const waiting = [];
 	const take = () => (idle.length ? Promise.resolve(idle.pop()) : new Promise((resolve) => waiting.push(resolve)));
-	const give = (page) => (waiting.length ? waiting.shift()(page) : idle.push(page));
+	const give = (slot) => (waiting.length ? waiting.shift()(slot) : idle.push(slot));
 	return {
 		async print(html, pdf) {
-			const page = await take();
+			const slot = await take();
+			const context = contextPerJob ? await browser.createBrowserContext() : null;
 			try {
+				const page = context ? await context.newPage() : slot;
 				await page.setContent(html, { waitUntil: "load" });
 				return await page.pdf(pdf);
 			} finally {
-				give(page);
+				await context?.close();
+				give(slot);
 			}
 		},
 		async close() {
