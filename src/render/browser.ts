@@ -13,6 +13,11 @@ const LAUNCH_TIMEOUT_MS = 30_000;
 const RELEASE_TIMEOUT_MS = 5_000;
 /** Sessions tried before launching a new one. */
 const MAX_CONNECT_TRIES = 3;
+/**
+ * Job contexts a session may already hold for us to join it: two full render batches. A judgement,
+ * not a platform limit; past it a new browser spreads the load (or a 429 backs the job off).
+ */
+export const MAX_SHARED_CONTEXTS = 8;
 
 export interface BrowserLease {
 	browser: Browser;
@@ -38,20 +43,28 @@ async function listSessions(env: Env): Promise<ActiveSession[]> {
 	return bounded(puppeteer.sessions(env.BROWSER), CONNECT_TIMEOUT_MS, browserStopped("sessions")).catch(() => []);
 }
 
+/** Job contexts open in a browser (every job has one; the default context is never used). */
+function openJobContexts(browser: Browser): number {
+	return browser.browserContexts().length - 1;
+}
+
 /**
- * A kept-alive session to reconnect to: idle ones (no connection) first, then ones still listed as
+ * A kept-alive session to reconnect to: idle ones (no connection) first, then ones listed as
  * connected, because a released connection is not always cleared from the list (wrangler dev keeps
- * it). Browser Rendering refuses a second connection to a session in use, so trying one is safe:
- * it fails fast and we move on.
+ * it). Sessions accept several connections at once (Browser Rendering since 2026-09, and wrangler
+ * dev), each job keeping to its own context; but one browser should not carry every consumer's
+ * jobs, so a session already holding MAX_SHARED_CONTEXTS job contexts is left for a new launch.
  */
 async function connectIdle(env: Env): Promise<BrowserLease | null> {
 	const sessions = await listSessions(env);
 	const candidates = [...sessions.filter((s) => !s.connectionId), ...sessions.filter((s) => s.connectionId)].slice(0, MAX_CONNECT_TRIES);
 	for (const session of candidates) {
 		try {
-			return lease(await bounded(puppeteer.connect(env.BROWSER, session.sessionId), CONNECT_TIMEOUT_MS, browserStopped("connect")), false);
+			const browser = await bounded(puppeteer.connect(env.BROWSER, session.sessionId), CONNECT_TIMEOUT_MS, browserStopped("connect"));
+			if (openJobContexts(browser) < MAX_SHARED_CONTEXTS) return lease(browser, false);
+			await lease(browser, false).release();
 		} catch {
-			// Taken by another consumer, or just closed: try the next one.
+			// Just closed, or refused: try the next one.
 		}
 	}
 	return null;
