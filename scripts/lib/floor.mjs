@@ -1,8 +1,8 @@
 // The floor for the benchmark: the same PDFs printed by one warm local Chromium driven directly
 // with puppeteer-core, `concurrency` pages reused, zero service overhead (or, as a second reference,
-// a fresh context per job). Same Chromium binary as
-// the local stack (scripts/setup-chrome.mjs) with puppeteer's default flags, which match miniflare's
-// plus the feature switches the wrapper adds; same PDF options.
+// a fresh context per job). Same Chromium binary as the local stack (scripts/setup-chrome.mjs) with
+// puppeteer's default flags, which match miniflare's plus the feature switches the wrapper adds;
+// same PDF options.
 import { existsSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,8 +38,9 @@ export async function startFloor(concurrency, { contextPerJob = false } = {}) {
 	return {
 		async print(html, pdf) {
 			const slot = await take();
-			const context = contextPerJob ? await browser.createBrowserContext() : null;
+			let context = null;
 			try {
+				context = contextPerJob ? await browser.createBrowserContext() : null;
 				const page = context ? await context.newPage() : slot;
 				await page.setContent(html, { waitUntil: "load" });
 				return await page.pdf(pdf);
