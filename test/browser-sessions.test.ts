@@ -4,19 +4,17 @@ import { env } from "cloudflare:workers";
 import puppeteer, { type Browser } from "@cloudflare/puppeteer";
 import { afterEach, describe, expect, it } from "vitest";
 import { acquireBrowser, MAX_SHARED_CONTEXTS, type BrowserLease } from "../src/render/browser";
-
-type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+import { browserBinding, requestPath, type FetchLike } from "./support/browser-binding";
 
 /** The real binding, whose session list shows only `sessionId`, in use by another consumer. */
 function listingOnly(sessionId: string): Env["BROWSER"] {
 	const fetch: FetchLike = async (input, init) => {
-		const url = new URL(input instanceof Request ? input.url : String(input));
-		if (url.pathname === "/v1/sessions") {
+		if (requestPath(input) === "/v1/sessions") {
 			return Response.json({ sessions: [{ sessionId, startTime: Date.now(), connectionId: "another-consumer", connectionStartTime: String(Date.now()) }] });
 		}
 		return env.BROWSER.fetch(input, init);
 	};
-	return { fetch } as unknown as Env["BROWSER"];
+	return browserBinding(fetch);
 }
 
 const opened: Browser[] = [];

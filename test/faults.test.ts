@@ -7,24 +7,23 @@ import { getJob, waitForJob } from "./support/api";
 import { deliver, editRecord, storedJob } from "./support/jobs";
 import { readPdf } from "./support/pdf";
 import { sha256Hex } from "../src/security/crypto";
-
-type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+import { browserBinding, requestPath, type FetchLike } from "./support/browser-binding";
 
 /** Browser Rendering that answers 429 to the next `failures` launches and lists no reusable session. */
 function rateLimitedBrowser(failures: number): Env["BROWSER"] {
 	let left = failures;
 	const fetch: FetchLike = async (input, init) => {
-		const url = new URL(input instanceof Request ? input.url : String(input));
-		if (url.pathname === "/v1/sessions") return Response.json({ sessions: [] });
+		const path = requestPath(input);
+		if (path === "/v1/sessions") return Response.json({ sessions: [] });
 		// A launch: POST /v1/devtools/browser (connecting to a session adds its id to the path).
 		const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-		if (url.pathname === "/v1/devtools/browser" && method === "POST" && left > 0) {
+		if (path === "/v1/devtools/browser" && method === "POST" && left > 0) {
 			left -= 1;
 			return new Response("Rate limit exceeded: too many browsers launched", { status: 429 });
 		}
 		return env.BROWSER.fetch(input, init);
 	};
-	return { fetch } as unknown as Env["BROWSER"];
+	return browserBinding(fetch);
 }
 
 /** The R2 bucket, with the next `failures` calls of `method` on keys under `prefix` throwing. */
@@ -50,11 +49,10 @@ const HTML = "<h1>fault tolerant</h1>";
 /** Browser Rendering whose session list never answers and whose launches are refused. */
 function hangingBrowser(): Env["BROWSER"] {
 	const fetch: FetchLike = async (input) => {
-		const url = new URL(input instanceof Request ? input.url : String(input));
-		if (url.pathname === "/v1/sessions") return new Promise<Response>(() => undefined);
+		if (requestPath(input) === "/v1/sessions") return new Promise<Response>(() => undefined);
 		return new Response("Rate limit exceeded", { status: 429 });
 	};
-	return { fetch } as unknown as Env["BROWSER"];
+	return browserBinding(fetch);
 }
 
 /**
@@ -82,7 +80,7 @@ function dyingBrowser(): { binding: Env["BROWSER"]; drops: () => number } {
 		});
 		return new Response(null, { status: 101, webSocket: client });
 	};
-	return { binding: { fetch } as unknown as Env["BROWSER"], drops: () => drops };
+	return { binding: browserBinding(fetch), drops: () => drops };
 }
 
 describe("faults lose no job", () => {
