@@ -24,7 +24,7 @@ const { values: opts } = parseArgs({
 		concurrency: { type: "string", default: "1,2,4" },
 		"long-jobs": { type: "string", default: "2" },
 		accept: { type: "string", default: "300" },
-		fixtures: { type: "string", default: join(REPO_ROOT, "..", "shared", "fixtures") },
+		fixtures: { type: "string", default: join(REPO_ROOT, "test", "fixtures") },
 		out: { type: "string" },
 	},
 });

@@ -1,8 +1,8 @@
 // Real PDFs through the BROWSER binding (local Chromium), checked with pdf.js.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import invoice from "../../shared/fixtures/invoice.html?raw";
-import long from "../../shared/fixtures/long.html?raw";
+import invoice from "./fixtures/invoice.html?raw";
+import long from "./fixtures/long.html?raw";
 import { PageCounter } from "../src/storage/pdf-upload";
 import { sha256Hex } from "../src/security/crypto";
 import { sourceKey } from "../src/storage/documents";
