@@ -11,6 +11,8 @@ export interface Config {
 	retentionSeconds: number;
 	allowPrivateNetwork: boolean;
 	publicBaseUrl: string | null;
+	/** Jobs one tenant may have rendering at once, queue and synchronous paths together. */
+	tenantMaxConcurrentRenders: number;
 }
 
 const DEFAULT_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -32,5 +34,6 @@ export function config(env: Env): Config {
 		retentionSeconds: positiveInt(env.RETENTION_SECONDS, 604800),
 		allowPrivateNetwork: String(env.ALLOW_PRIVATE_NETWORK).toLowerCase() === "true",
 		publicBaseUrl: env.PUBLIC_BASE_URL ? env.PUBLIC_BASE_URL.replace(/\/+$/, "") : null,
+		tenantMaxConcurrentRenders: positiveInt(env.TENANT_MAX_CONCURRENT_RENDERS, 8),
 	};
 }

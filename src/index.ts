@@ -1,6 +1,6 @@
 // edge-pdf: HTTP API (Hono), render and webhook queue consumers (and their dead-letter queues), job Durable Object.
 import { app } from "./api/app";
-import { handleRenderBatch, handleRenderDeadLetters } from "./render/consumer";
+import { handleRenderBatch, handleRenderDeadLetters, handleSlowRenderBatch } from "./render/consumer";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/consumer";
 
 export { JobObject } from "./jobs/job-object";
@@ -11,6 +11,7 @@ type QueueHandlers = Record<string, (batch: MessageBatch<unknown>, env: Env) => 
 /** Consumers by queue name (wrangler.toml). */
 const QUEUES: QueueHandlers = {
 	"edge-pdf-render": handleRenderBatch,
+	"edge-pdf-render-slow": handleSlowRenderBatch,
 	"edge-pdf-render-dlq": handleRenderDeadLetters,
 	"edge-pdf-webhooks": handleWebhookBatch,
 	"edge-pdf-webhooks-dlq": handleWebhookDeadLetters,

@@ -3,12 +3,13 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
 import { jobStub } from "../jobs/ids";
+import { LEASE_MARGIN_MS } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
 import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
-import type { RenderRequest } from "../schemas/render-request";
+import { DEFAULT_TIMEOUT_MS, type RenderRequest } from "../schemas/render-request";
 import { sha256Hex } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
@@ -51,7 +52,7 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	const browser = new SharedBrowser(c.env);
 	let result: RunResult;
 	try {
-		result = await runJob(c.env, id, browser);
+		result = await runJob(c.env, id, browser, "sync");
 	} finally {
 		c.executionCtx.waitUntil(browser.release());
 	}
@@ -67,7 +68,20 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, undefined, headers);
 	}
 	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, undefined, headers);
-	throw new ApiError(409, "CONFLICT", `the job is ${result.kind === "busy" ? "already rendering" : result.status}`, undefined, headers);
+	if (result.kind === "skipped") throw new ApiError(409, "CONFLICT", `the job is ${result.status}`, undefined, headers);
+	throw new ApiError(409, "CONFLICT", "the job is already rendering", undefined, headers);
+}
+
+/**
+ * A synchronous render takes one of its tenant's render slots before its job exists, so a request
+ * over TENANT_MAX_CONCURRENT_RENDERS is refused (429) without leaving a job behind.
+ */
+export async function reserveSyncSlot(env: Env, tenantId: string, jobId: string, body: Body, now: number): Promise<void> {
+	const until = now + (body.page?.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+	const grant = await tenantStub(env, tenantId).acquireRenderSlot({ jobId, until, cap: config(env).tenantMaxConcurrentRenders, lane: "sync" }, now);
+	if (grant.kind === "granted") return;
+	const retryAfter = grant.kind === "wait" ? grant.retryAfterSeconds : 1;
+	throw new ApiError(429, "RATE_LIMITED", `this tenant already has ${config(env).tenantMaxConcurrentRenders} renders in progress; retry later`, undefined, { "Retry-After": String(retryAfter) });
 }
 
 export async function stashHtml(env: Env, record: JobRecord, html: string): Promise<void> {

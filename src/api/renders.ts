@@ -8,7 +8,7 @@ import { errorResponse } from "../schemas/error";
 import { Job, JobStatus } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
-import { checkTargets, renderNow, replayResponse, resolveIdempotency, stashHtml } from "./create-render";
+import { checkTargets, renderNow, replayResponse, reserveSyncSlot, resolveIdempotency, stashHtml } from "./create-render";
 import { ApiError } from "./errors";
 import { createRouter, limitBody, rateLimit, requireJson } from "./router";
 
@@ -39,7 +39,7 @@ const createRender = createRoute({
 			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/json": { schema: Job } },
 		},
 		422: errorResponse("Idempotency-Key reused with a different body"),
-		429: errorResponse("Rate limited; see Retry-After"),
+		429: errorResponse("Rate limited, or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After"),
 		400: errorResponse("Invalid request or URL_NOT_ALLOWED"),
 		401: errorResponse("Missing or invalid API key"),
 		413: errorResponse("Body larger than 10 MiB"),
@@ -118,6 +118,7 @@ export const renders = createRouter()
 		const stub = jobStub(c.env, id);
 		const earlier = replay ? await stub.read(c.var.tenantId) : null;
 		if (earlier) return replayResponse(c, earlier, !body.async);
+		if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
 		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
 		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.

@@ -4,10 +4,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { clampDelay, config } from "../config";
 import { logError } from "../log";
-import type { JobError } from "../schemas/job";
+import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
 import { migrate } from "../storage/sql-schema";
+import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
@@ -33,6 +34,10 @@ const MIGRATIONS = [
 export type Claim =
 	| { kind: "render"; job: JobRecord }
 	| { kind: "busy"; retryAfterSeconds: number }
+	/** Over the tenant's render cap: the job stays queued and is tried again later. */
+	| { kind: "wait"; retryAfterSeconds: number }
+	/** The tenant's pages are slow right now: render it on the slow lane. */
+	| { kind: "divert" }
 	| { kind: "done"; status: JobRecord["status"] | "missing" };
 
 export type RetryDecision = { retry: true; delaySeconds: number } | { retry: false };
@@ -109,30 +114,64 @@ export class JobObject extends DurableObject<Env> {
 		return job && { status: job.status, document: job.document };
 	}
 
-	/** A consumer asks to render. At most one holds the lease; a lapsed lease means its consumer died. */
-	async claim(now = Date.now()): Promise<Claim> {
-		const job = this.load();
+	/**
+	 * A consumer asks to render. At most one holds the lease; a lapsed lease means its consumer died.
+	 * `cap` is the caller's TENANT_MAX_CONCURRENT_RENDERS (the caller's env, so a test can narrow it).
+	 */
+	async claim(lane: Lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now()): Promise<Claim> {
+		const before = this.claimable(this.load(), now);
+		if (before.kind !== "render") return before;
+		const job = before.job;
+		const leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
+		// Other calls may have run while the tenant answered: decide on the job as it is now.
+		const current = this.claimable(this.load(), now);
+		if (current.kind !== "render") return current;
+		const fresh = current.job;
+		if (grant.kind !== "granted") {
+			// Still queued, and waiting its turn on purpose: the watchdog counts from now.
+			if (fresh.status === "queued") {
+				fresh.queuedAt = now;
+				await this.save(fresh);
+			}
+			return grant.kind === "divert" ? { kind: "divert" } : { kind: "wait", retryAfterSeconds: grant.retryAfterSeconds };
+		}
+		if (fresh.status === "rendering") {
+			// The previous consumer vanished mid-render: count its attempt as a transient failure.
+			const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
+			if (fresh.attempts >= config(this.env).renderMaxAttempts) {
+				await this.finish(fresh, "failed", now, lapsed);
+				return { kind: "done", status: fresh.status };
+			}
+			transition(fresh, "queued", now);
+		}
+		transition(fresh, "rendering", now);
+		fresh.attempts += 1;
+		fresh.startedAt ??= now;
+		fresh.timings.queuedMs ??= now - fresh.createdAt;
+		fresh.leaseUntil = leaseUntil;
+		await this.save(fresh);
+		return { kind: "render", job: fresh };
+	}
+
+	/** Whether a claim may render this job now, without changing it. */
+	private claimable(job: JobRecord | null, now: number): Claim {
 		if (!job) return { kind: "done", status: "missing" };
 		if (isTerminal(job.status)) return { kind: "done", status: job.status };
 		if (job.status === "rendering" && job.leaseUntil !== null && job.leaseUntil > now) {
 			return { kind: "busy", retryAfterSeconds: Math.ceil((job.leaseUntil - now) / 1000) };
 		}
-		if (job.status === "rendering") {
-			// The previous consumer vanished mid-render: count its attempt as a transient failure.
-			const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
-			if (job.attempts >= config(this.env).renderMaxAttempts) {
-				await this.finish(job, "failed", now, lapsed);
-				return { kind: "done", status: job.status };
-			}
-			transition(job, "queued", now);
-		}
-		transition(job, "rendering", now);
-		job.attempts += 1;
-		job.startedAt ??= now;
-		job.timings.queuedMs ??= now - job.createdAt;
-		job.leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
-		await this.save(job);
 		return { kind: "render", job };
+	}
+
+	/** The job left `rendering`: its tenant's slot is free again (off the hot path, like the index). */
+	private releaseSlot(job: JobRecord, error: JobError | null): void {
+		const pageFault = error !== null && PAGE_FAULTS.has(error.code);
+		this.ctx.waitUntil(
+			tenantStub(this.env, job.tenantId)
+				.releaseRenderSlot(job.id, pageFault)
+				.catch((err: unknown) => logError({ msg: "render slot release failed", jobId: job.id, error: String(err) })),
+		);
 	}
 
 	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
@@ -146,6 +185,7 @@ export class JobObject extends DurableObject<Env> {
 		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
 		job.error = null;
 		await this.finish(job, "succeeded", now);
+		this.releaseSlot(job, null);
 		return { ok: true };
 	}
 
@@ -153,6 +193,7 @@ export class JobObject extends DurableObject<Env> {
 	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
 		const job = this.load();
 		if (!job || job.status !== "rendering") return { retry: false };
+		this.releaseSlot(job, error);
 		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
 			transition(job, "queued", now);
 			await this.save(job);
@@ -167,6 +208,7 @@ export class JobObject extends DurableObject<Env> {
 		const job = this.load();
 		if (!job) return { ok: false, status: "missing" };
 		if (isTerminal(job.status)) return { ok: false, status: job.status };
+		if (job.status === "rendering") this.releaseSlot(job, null);
 		await this.finish(job, "failed", now, error);
 		return { ok: true };
 	}
@@ -176,6 +218,7 @@ export class JobObject extends DurableObject<Env> {
 		const job = this.load();
 		if (!job || job.tenantId !== tenantId) return null;
 		if (!isTerminal(job.status)) {
+			if (job.status === "rendering") this.releaseSlot(job, null);
 			await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
 			return { action: "canceled", job };
 		}
@@ -247,6 +290,7 @@ export class JobObject extends DurableObject<Env> {
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
 		const error: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
+		this.releaseSlot(job, null);
 		if (job.attempts >= config(this.env).renderMaxAttempts) {
 			await this.finish(job, "failed", now, error);
 			return;

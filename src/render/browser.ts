@@ -98,11 +98,22 @@ export class SharedBrowser {
 		return this.pending.then((l) => l.browser);
 	}
 
-	/** Drops a broken browser so the next job acquires a fresh one. */
+	/** Whether our connection to the browser is up: a job that failed while it was is the page's fault, not the browser's. */
+	async connected(): Promise<boolean> {
+		const current = this.pending;
+		if (!current) return false;
+		return current.then((l) => l.browser.connected).catch(() => false);
+	}
+
+	/**
+	 * Drops our connection so the next job acquires a fresh one. Never close(): other batches may be
+	 * connected to the same session, and close() would end it under their jobs. A wedged browser is
+	 * reaped by Browser Rendering once its last connection is gone (keep_alive).
+	 */
 	discard(): void {
 		const old = this.pending;
 		this.pending = null;
-		void old?.then((l) => bounded(l.browser.close(), RELEASE_TIMEOUT_MS, browserStopped("close"))).catch(() => undefined);
+		void old?.then((l) => l.release()).catch(() => undefined);
 	}
 
 	async release(): Promise<void> {

@@ -5,22 +5,35 @@ import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
 import { log } from "../log";
 import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
+import type { Lane } from "../tenants/render-slots";
 import { runJob } from "./run-job";
 
 export const RenderMessage = z.object({ jobId: z.string() });
 export type RenderMessage = z.infer<typeof RenderMessage>;
 
-async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser): Promise<void> {
+/**
+ * A job that cannot render now is sent again rather than retried: waiting for its tenant's turn is
+ * not a failed delivery, and retries count toward max_retries and the dead-letter queue.
+ */
+async function sendAgain(env: Env, jobId: string, lane: Lane, result: { kind: "wait"; retryAfterSeconds: number } | { kind: "divert" }): Promise<void> {
+	const queue = result.kind === "divert" || lane === "slow" ? env.RENDER_SLOW_QUEUE : env.RENDER_QUEUE;
+	await queue.send({ jobId }, { delaySeconds: result.kind === "wait" ? clampDelay(result.retryAfterSeconds) : 0 });
+}
+
+async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser, lane: Lane): Promise<void> {
 	// A malformed body names no job to render or to fail.
 	const body = parseMessage(message, RenderMessage, "render");
 	if (!body) return;
 	const { jobId } = body;
 	try {
-		const result = await runJob(env, jobId, browser);
+		const result = await runJob(env, jobId, browser, lane);
 		if (result.kind === "retry") message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
 		else if (result.kind === "busy") message.retry({ delaySeconds: clampDelay(result.retryAfterSeconds) });
-		else message.ack();
-		log({ msg: "render message handled", jobId, result: result.kind, delivery: message.attempts });
+		else if (result.kind === "wait" || result.kind === "divert") {
+			await sendAgain(env, jobId, lane, result);
+			message.ack();
+		} else message.ack();
+		log({ msg: "render message handled", jobId, lane, result: result.kind, delivery: message.attempts });
 	} catch (err) {
 		// The job object itself could not be reached: never ack what we do not understand.
 		log({ msg: "render message failed", jobId, error: String(err) });
@@ -28,14 +41,22 @@ async function handleMessage(message: Message<unknown>, env: Env, browser: Share
 	}
 }
 
-export async function handleRenderBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/**
+ * Each message is acked or retried as soon as its own job ends; the batch's browser connection is
+ * released when the last one does. Slow tenants' jobs travel on the slow lane (its own queue and
+ * consumer), so a batch here rarely waits on a page that runs to its deadline.
+ */
+async function handleBatch(batch: MessageBatch<unknown>, env: Env, lane: Lane): Promise<void> {
 	const browser = new SharedBrowser(env);
 	try {
-		await Promise.all(batch.messages.map((message) => handleMessage(message, env, browser)));
+		await Promise.all(batch.messages.map((message) => handleMessage(message, env, browser, lane)));
 	} finally {
 		await browser.release();
 	}
 }
+
+export const handleRenderBatch = (batch: MessageBatch<unknown>, env: Env) => handleBatch(batch, env, "fast");
+export const handleSlowRenderBatch = (batch: MessageBatch<unknown>, env: Env) => handleBatch(batch, env, "slow");
 
 /** Render dead-letter queue: a job whose messages were exhausted still ends, as failed. */
 export async function handleRenderDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {

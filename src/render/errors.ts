@@ -1,4 +1,6 @@
-// A render attempt's failure, classified: transient ones are retried, permanent ones fail the job.
+// A render attempt's failure, classified by cause: transient ones are retried, permanent ones fail
+// the job. Only a dead connection or a failed launch/connect is the browser's fault; whatever one
+// page or one print does wrong stays that job's error.
 import type { JobError, RenderErrorCode } from "../schemas/job";
 
 export class RenderFailure extends Error {
@@ -31,19 +33,34 @@ export function bounded<T>(work: Promise<T>, ms: number, failure: () => Error): 
 export const browserStopped = (what: string) => () => new RenderFailure("BROWSER_UNAVAILABLE", `the browser stopped answering (${what})`, true);
 
 const DNS_OR_ROUTE = /net::ERR_(NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|ADDRESS_UNREACHABLE|CONNECTION_REFUSED|INVALID_URL|UNSAFE_PORT|BLOCKED_BY_CLIENT|CERT_|SSL_|ABORTED|TOO_MANY_REDIRECTS|EMPTY_RESPONSE|INVALID_RESPONSE)/;
-const BROWSER_GONE = /Target closed|Session closed|Connection closed|Protocol error|browser has disconnected|WebSocket|Navigating frame was detached|429|Too many|rate limit|Unable to connect|unavailable/i;
+/** Chrome refusing `pdf.pageRanges`: past the last page, or not a range at all. */
+const PAGE_RANGES = /Page range exceeds page count|Page range syntax error|pageRanges/i;
+/** A page-level protocol error: the page, its frame or its target went away under one command. */
+const PAGE_GONE = /Target closed|Session closed|detached Frame|detached frame|Execution context (was destroyed|is not available)|Navigating frame was detached|Cannot find context|No target with given id|Protocol error/i;
+/** The platform refused or failed to give us a browser. */
+const NO_BROWSER = /429|Too many|rate limit|Unable to connect|unavailable/i;
 
-/** Maps whatever puppeteer or the platform threw to one of SPEC.md's error codes. */
-export function classify(err: unknown): RenderFailure {
+/** What the attempt knew when it failed: whether our connection to the browser was still up. */
+export interface FailureContext {
+	connected: boolean;
+}
+
+/** Maps whatever puppeteer or the platform threw to one of the job error codes. */
+export function classify(err: unknown, at: FailureContext): RenderFailure {
 	if (err instanceof RenderFailure) return err;
 	const message = err instanceof Error ? err.message : String(err);
 	const name = err instanceof Error ? err.name : "";
+	if (!at.connected) return new RenderFailure("BROWSER_UNAVAILABLE", `the browser connection was lost: ${message}`, true);
 	if (name === "TimeoutError" || /timeout .*exceeded|timed out/i.test(message)) {
-		// A timeout may be a slow moment; it becomes final after the last attempt.
 		return new RenderFailure("RENDER_TIMEOUT", `the page did not finish within its time budget: ${message}`, true);
+	}
+	if (PAGE_RANGES.test(message)) {
+		return new RenderFailure("INVALID_REQUEST", `pdf.pageRanges does not match the document's pages: ${message.replace(/^.*?Protocol error \([^)]*\): /, "")}`, false);
 	}
 	if (DNS_OR_ROUTE.test(message)) return new RenderFailure("NAVIGATION_FAILED", `navigation failed: ${message}`, false);
 	if (/net::ERR_/.test(message)) return new RenderFailure("NAVIGATION_FAILED", `navigation failed: ${message}`, true);
-	if (BROWSER_GONE.test(message)) return new RenderFailure("BROWSER_UNAVAILABLE", `browser unavailable: ${message}`, true);
+	// The connection is up, so a page-level protocol error belongs to this page, never to the browser.
+	if (PAGE_GONE.test(message)) return new RenderFailure("NAVIGATION_FAILED", `the page went away while rendering: ${message}`, true);
+	if (NO_BROWSER.test(message)) return new RenderFailure("BROWSER_UNAVAILABLE", `browser unavailable: ${message}`, true);
 	return new RenderFailure("INTERNAL", `render failed: ${message}`, true);
 }

@@ -1,11 +1,25 @@
 // Drives one page of the browser from the job's options to PDF bytes, within the job's time budget.
-import type { Browser, HTTPRequest, Page } from "@cloudflare/puppeteer";
+import type { Browser, BrowserContext, HTTPRequest, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
 import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
 const CONTEXT_TIMEOUT_MS = 10_000;
+/** Closing the context of a page that ran out of time: the attempt ends within this of the deadline. */
+const FORCE_CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * Runs in every document before the page's own scripts: a print job has no one to answer a dialog and
+ * no printer dialog to show, so these become no-ops instead of blocking the page until its deadline.
+ * Dialogs that slip past (a frame created before this ran) are dismissed by the `dialog` handler.
+ */
+const NEUTRALIZE_BLOCKING_APIS = `(() => {
+	window.print = () => undefined;
+	window.alert = () => undefined;
+	window.confirm = () => false;
+	window.prompt = () => null;
+})();`
 
 export interface PrintInput {
 	url: string | null;
@@ -24,31 +38,60 @@ export function pdfOptions(requested: PdfOptions): PdfOptions {
 	return { ...rest, ...(custom ? {} : { format }), ...requested };
 }
 
-class Budget {
+/**
+ * Everything that ends a job's page phase early: its deadline (`page.timeoutMs`, whatever the page
+ * does), a renderer crash, or a main-frame navigation the address policy refused. Page work is raced
+ * against it, so a page stuck in `while(true)` cannot hold the attempt: CDP calls into a busy
+ * renderer never answer, but the race does.
+ */
+export class Tripwire {
 	private readonly deadline: number;
-	constructor(ms: number) {
+	private readonly timer: ReturnType<typeof setTimeout>;
+	private fail!: (failure: RenderFailure) => void;
+	readonly tripped: Promise<never>;
+
+	constructor(readonly ms: number) {
 		this.deadline = Date.now() + ms;
+		this.tripped = new Promise<never>((_, reject) => {
+			this.fail = reject;
+		});
+		this.tripped.catch(() => undefined);
+		this.timer = setTimeout(() => this.trip(new RenderFailure("RENDER_TIMEOUT", `the page did not finish within timeoutMs (${ms} ms)`, true)), ms);
 	}
+
+	/** The first trip wins; later ones are ignored. */
+	trip(failure: RenderFailure): void {
+		clearTimeout(this.timer);
+		this.fail(failure);
+	}
+
+	/** `work`, unless the wire trips first; an abandoned `work` settles quietly later. */
+	race<T>(work: Promise<T>): Promise<T> {
+		work.catch(() => undefined);
+		return Promise.race([work, this.tripped]);
+	}
+
+	/** Time left for a puppeteer option that takes a timeout; never 0, which would mean "no timeout". */
 	remaining(): number {
-		const left = this.deadline - Date.now();
-		if (left <= 0) throw new RenderFailure("RENDER_TIMEOUT", "the render exceeded timeoutMs", true);
-		return left;
+		return Math.max(1, this.deadline - Date.now());
+	}
+
+	disarm(): void {
+		clearTimeout(this.timer);
 	}
 }
 
-/** Aborts every request the address policy refuses; remembers whether the main document was one. */
-function guardRequests(page: Page, policy: UrlPolicy): { blockedMain: () => string | null } {
-	let blockedMain: string | null = null;
+/** Aborts every request the address policy refuses; a refused main-frame navigation ends the job. */
+function guardRequests(page: Page, policy: UrlPolicy, onBlockedMain: (url: string) => void): void {
 	page.on("request", (request: HTTPRequest) => {
 		if (request.isInterceptResolutionHandled()) return;
 		if (isAllowedPageRequest(request.url(), policy)) {
 			void request.continue();
 			return;
 		}
-		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) blockedMain = request.url();
+		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) onBlockedMain(request.url());
 		void request.abort("blockedbyclient");
 	});
-	return { blockedMain: () => blockedMain };
 }
 
 async function preparePage(page: Page, input: PrintInput): Promise<void> {
@@ -64,53 +107,72 @@ async function preparePage(page: Page, input: PrintInput): Promise<void> {
 	}
 }
 
-async function load(page: Page, input: PrintInput, budget: Budget, blockedMain: () => string | null): Promise<void> {
+async function load(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
 	const waitUntil = input.page.waitUntil ?? "load";
 	if (input.html !== null) {
-		await page.setContent(input.html, { waitUntil, timeout: budget.remaining() });
+		await page.setContent(input.html, { waitUntil, timeout: wire.remaining() });
 		return;
 	}
-	const response = await page.goto(input.url ?? "about:blank", { waitUntil, timeout: budget.remaining() }).catch((err: unknown) => {
-		const blocked = blockedMain();
-		if (blocked) throw new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${blocked}`, false);
-		throw err;
-	});
+	const response = await page.goto(input.url ?? "about:blank", { waitUntil, timeout: wire.remaining() });
 	if (!response) throw new RenderFailure("NAVIGATION_FAILED", "the page produced no document response", false);
 	if ((input.page.failOnHttpError ?? true) && response.status() >= 400) {
 		throw new RenderFailure("HTTP_ERROR", `the page answered HTTP ${response.status()}`, false);
 	}
 }
 
-async function settle(page: Page, input: PrintInput, budget: Budget): Promise<void> {
-	if (input.page.waitForSelector) await page.waitForSelector(input.page.waitForSelector, { timeout: budget.remaining() });
+async function settle(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
+	if (input.page.waitForSelector) await page.waitForSelector(input.page.waitForSelector, { timeout: wire.remaining() });
 	const delay = input.page.delayMs ?? 0;
-	if (delay > 0) {
-		if (delay >= budget.remaining()) throw new RenderFailure("RENDER_TIMEOUT", "delayMs does not fit in timeoutMs", true);
-		await new Promise((resolve) => setTimeout(resolve, delay));
-	}
+	// A delay longer than what is left ends at the deadline, like any other wait.
+	if (delay > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(delay, wire.remaining())));
 }
 
-/** Prints the page and hands the PDF stream to `consume` while the page is still open. */
+/** Keeps the page from blocking itself or its job: dialogs, print(), a crashed renderer. */
+async function containPage(page: Page, wire: Tripwire): Promise<void> {
+	page.on("dialog", (dialog) => void dialog.dismiss().catch(() => undefined));
+	// puppeteer reports Inspector.targetCrashed (a renderer crash, out of memory included) as "error".
+	page.on("error", () => wire.trip(new RenderFailure("PAGE_CRASHED", "the page crashed the renderer (out of memory or a renderer fault)", true)));
+	await page.evaluateOnNewDocument(NEUTRALIZE_BLOCKING_APIS);
+	// The blank page is already loaded; inline HTML is written into it, so it needs the same now.
+	await page.evaluate(NEUTRALIZE_BLOCKING_APIS);
+}
+
+/** Opens the job's page, loads and settles it, and starts the print: every step inside the tripwire. */
+async function openAndPrint(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<ReadableStream<Uint8Array>> {
+	const page = await context.newPage();
+	await containPage(page, wire);
+	// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
+	if (!policy.allowPrivateNetwork) {
+		await page.setRequestInterception(true);
+		guardRequests(page, policy, (url) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false)));
+	}
+	await preparePage(page, input);
+	await load(page, input, wire);
+	await settle(page, input, wire);
+	// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
+	return page.createPDFStream({ ...pdfOptions(input.pdf), timeout: wire.remaining() });
+}
+
+/**
+ * Prints the page and hands the PDF stream to `consume` while the page is still open. The page phase
+ * (open, load, settle, print) ends at `page.timeoutMs` whatever the page does; then the job's own
+ * context is force-closed, never the browser other jobs share.
+ */
 export async function printPdf<T>(browser: Browser, input: PrintInput, policy: UrlPolicy, consume: (pdf: ReadableStream<Uint8Array>) => Promise<T>): Promise<T> {
-	const budget = new Budget(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
 	// storage and cache must not outlive the job that set them.
 	const context = await bounded(browser.createBrowserContext(), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
+	const wire = new Tripwire(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+	let closeWithin = CONTEXT_TIMEOUT_MS;
 	try {
-		// Inside the try: a context whose page failed to open is closed too, not left in the kept-alive session.
-		const page = await bounded(context.newPage(), CONTEXT_TIMEOUT_MS, browserStopped("newPage"));
-		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
-		let blockedMain = (): string | null => null;
-		if (!policy.allowPrivateNetwork) {
-			await page.setRequestInterception(true);
-			blockedMain = guardRequests(page, policy).blockedMain;
-		}
-		await preparePage(page, input);
-		await load(page, input, budget, blockedMain);
-		await settle(page, input, budget);
-		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
-		return await consume(await page.createPDFStream({ ...pdfOptions(input.pdf), timeout: budget.remaining() }));
+		const pdf = await wire.race(openAndPrint(context, input, policy, wire)).catch((err: unknown) => {
+			closeWithin = FORCE_CLOSE_TIMEOUT_MS;
+			throw err;
+		});
+		wire.disarm();
+		return await consume(pdf);
 	} finally {
-		await bounded(context.close(), CONTEXT_TIMEOUT_MS, browserStopped("close context")).catch(() => undefined);
+		wire.disarm();
+		await bounded(context.close(), closeWithin, browserStopped("close context")).catch(() => undefined);
 	}
 }

@@ -4,7 +4,8 @@ import { config } from "../config";
 import { log } from "../log";
 import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../jobs/record";
-import type { JobError } from "../schemas/job";
+import type { Lane } from "../tenants/render-slots";
+import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { contentDisposition, documentKey, type StoredDocument } from "../storage/documents";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
@@ -17,6 +18,9 @@ export type RunResult =
 	| { kind: "retry"; delaySeconds: number; error: JobError }
 	| { kind: "failed"; error: JobError }
 	| { kind: "busy"; retryAfterSeconds: number }
+	/** Not now: over the tenant's render cap (wait), or the tenant's pages belong on the slow lane (divert). */
+	| { kind: "wait"; retryAfterSeconds: number }
+	| { kind: "divert" }
 	/** Nothing to do: finished already (a duplicate delivery), canceled meanwhile, or unknown. */
 	| { kind: "skipped"; status: string };
 
@@ -28,6 +32,9 @@ async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
 	if (!object) throw new RenderFailure("INTERNAL", "the HTML source is missing", false);
 	return object.text();
 }
+
+/** A page that kept the renderer busy or crashed it gets one more attempt, not RENDER_MAX_ATTEMPTS. */
+const MAX_PAGE_FAULT_ATTEMPTS = 2;
 
 /** Time for storing the PDF beyond the page's render budget. */
 const STORE_MARGIN_MS = 60_000;
@@ -73,19 +80,20 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	return { kind: "succeeded", document };
 }
 
-export async function runJob(env: Env, jobId: string, browser: SharedBrowser): Promise<RunResult> {
+export async function runJob(env: Env, jobId: string, browser: SharedBrowser, lane: Lane): Promise<RunResult> {
 	const stub = jobStub(env, jobId);
-	const claim = await stub.claim();
+	const claim = await stub.claim(lane, config(env).tenantMaxConcurrentRenders);
 	if (claim.kind === "done") return { kind: "skipped", status: claim.status };
-	if (claim.kind === "busy") return { kind: "busy", retryAfterSeconds: claim.retryAfterSeconds };
+	if (claim.kind !== "render") return claim;
 	const job = claim.job;
 	try {
 		return await attempt(env, job, browser);
 	} catch (err) {
-		const failure = classify(err);
+		const failure = classify(err, { connected: await browser.connected() });
 		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard();
-		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient: failure.transient, error: failure.message });
-		const decision = await stub.attemptFailed(failure.toJobError(), failure.transient);
+		const transient = failure.transient && !(PAGE_FAULTS.has(failure.code) && job.attempts >= MAX_PAGE_FAULT_ATTEMPTS);
+		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient, error: failure.message });
+		const decision = await stub.attemptFailed(failure.toJobError(), transient);
 		return decision.retry ? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() } : { kind: "failed", error: failure.toJobError() };
 	}
 }

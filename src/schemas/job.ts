@@ -24,6 +24,9 @@ export const RENDER_ERROR_CODES = [
 export const RenderErrorCode = z.enum(RENDER_ERROR_CODES);
 export type RenderErrorCode = z.infer<typeof RenderErrorCode>;
 
+/** Codes a page causes by keeping the renderer busy or crashing it: one more attempt at most, and its tenant moves to the slow lane. */
+export const PAGE_FAULTS: ReadonlySet<RenderErrorCode> = new Set(["RENDER_TIMEOUT", "PAGE_CRASHED"]);
+
 export const JobError = z.object({ code: RenderErrorCode, message: z.string() }).openapi("JobError");
 export type JobError = z.infer<typeof JobError>;
 

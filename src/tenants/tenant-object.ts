@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
+import { decideSlot, SLOW_LANE_MS, type SlotGrant, type SlotRequest } from "./render-slots";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -10,6 +11,9 @@ const MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id)",
 	"CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL)",
+	// Jobs of this tenant rendering now, each until its render lease lapses (a crashed consumer's slot frees itself).
+	"CREATE TABLE IF NOT EXISTS render_slots (job_id TEXT PRIMARY KEY, until INTEGER NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS render_lane (id INTEGER PRIMARY KEY CHECK (id = 1), slow_until INTEGER NOT NULL)",
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -67,6 +71,27 @@ export class TenantObject extends DurableObject<Env> {
 		const rows = this.sql.exec<{ id: string }>(`SELECT id FROM jobs ${clause} ORDER BY id DESC LIMIT ?`, ...params, options.limit + 1).toArray();
 		const page = rows.slice(0, options.limit).map((r) => r.id);
 		return { ids: page, nextCursor: rows.length > options.limit ? (page.at(-1) ?? null) : null };
+	}
+
+	/** A render slot for `jobId`, or why not; asking again for a job that holds one renews it. */
+	async acquireRenderSlot(request: SlotRequest, now = Date.now()): Promise<SlotGrant> {
+		this.sql.exec("DELETE FROM render_slots WHERE until <= ?", now);
+		const held = this.sql.exec("SELECT 1 FROM render_slots WHERE job_id = ?", request.jobId).toArray().length > 0;
+		const inUse = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM render_slots").one().n;
+		const slowUntil = this.sql.exec<{ slow_until: number }>("SELECT slow_until FROM render_lane").toArray()[0]?.slow_until ?? 0;
+		const grant = decideSlot(request, { held, inUse, slowUntil }, now);
+		if (grant.kind === "granted") {
+			this.sql.exec("INSERT INTO render_slots (job_id, until) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET until = excluded.until", request.jobId, request.until);
+		}
+		return grant;
+	}
+
+	/** The job stopped rendering; a page that timed out or crashed moves the tenant to the slow lane for a while. */
+	async releaseRenderSlot(jobId: string, pageFault: boolean, now = Date.now()): Promise<void> {
+		this.sql.exec("DELETE FROM render_slots WHERE job_id = ?", jobId);
+		if (pageFault) {
+			this.sql.exec("INSERT INTO render_lane (id, slow_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET slow_until = excluded.slow_until", now + SLOW_LANE_MS);
+		}
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */

@@ -1,0 +1,76 @@
+// Fair share between tenants: TENANT_MAX_CONCURRENT_RENDERS caps a tenant's renders (queue and sync
+// together); over it, queued jobs wait their turn and a synchronous render answers 429. A tenant
+// whose pages spin to their deadline moves to the slow lane and delays nobody else.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, getJob, postRender, waitForJob } from "./support/api";
+import { TEST_KEYS } from "./support/bindings";
+import { deliver, storedJob } from "./support/jobs";
+import { tenantStub } from "../src/tenants/tenant-object";
+import type { Job } from "../src/schemas/job";
+
+const SPIN = "<p>spin</p><script>while (true) {}</script>";
+
+async function accepted(res: Response): Promise<Job> {
+	expect(res.status, await res.clone().text()).toBe(202);
+	return res.json();
+}
+
+describe("per-tenant render cap", () => {
+	it("a job over its tenant's cap is acked and sent again, not retried or failed, and renders later", async () => {
+		const jobs = await Promise.all([1, 2, 3].map((n) => storedJob({ tenantId: "acme" }, `<p>capped ${n}</p>`).then((s) => s.job)));
+		const batch = await deliver(
+			"edge-pdf-render",
+			jobs.map((j) => ({ jobId: j.id })),
+			{ ...env, TENANT_MAX_CONCURRENT_RENDERS: "2" },
+		);
+		// All three acked: two rendered, one waits its turn on a fresh message (no delivery counted against it).
+		expect(batch.explicitAcks).toHaveLength(3);
+		expect(batch.retryMessages).toHaveLength(0);
+		const states = await Promise.all(jobs.map((j) => getJob(j.id)));
+		expect(states.map((j) => j.status).sort()).toEqual(["queued", "succeeded", "succeeded"]);
+		const waiting = states.find((j) => j.status === "queued")!;
+		expect(waiting.attempts).toBe(0);
+		// The queue brings it back and it renders once the tenant has a free slot.
+		expect(await waitForJob(waiting.id)).toMatchObject({ status: "succeeded", attempts: 1 });
+	});
+
+	it("a synchronous render over the cap answers 429 with Retry-After and creates no job", async () => {
+		const tenant = tenantStub(env, "globex");
+		const cap = Number(env.TENANT_MAX_CONCURRENT_RENDERS);
+		for (let i = 0; i < cap; i++) {
+			expect(await tenant.acquireRenderSlot({ jobId: `ren_holder${i}`, until: Date.now() + 60_000, cap, lane: "fast" })).toEqual({ kind: "granted" });
+		}
+		const res = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
+		expect(res.status).toBe(429);
+		expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+		expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+		const listing = await (await api("/v1/renders", { key: TEST_KEYS.globex })).json<{ data: Job[] }>();
+		expect(listing.data).toEqual([]);
+
+		// A freed slot lets the next synchronous render through.
+		await tenant.releaseRenderSlot("ren_holder0", false);
+		const ok = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
+		expect(ok.status).toBe(200);
+		expect(ok.headers.get("content-type")).toBe("application/pdf");
+	});
+});
+
+describe("one tenant's slow pages do not delay another tenant", () => {
+	it("20 spinning documents of tenant A; tenant B's 5 ordinary jobs submitted after them all succeed within 15 s", async () => {
+		const spinning = [];
+		for (let i = 0; i < 20; i++) spinning.push(await accepted(await postRender({ html: SPIN, page: { timeoutMs: 3000 } }, { key: TEST_KEYS.burst })));
+		const ordinary = [];
+		for (let i = 0; i < 5; i++) ordinary.push(await accepted(await postRender({ html: `<h1>tenant B job ${i}</h1>` }, { key: TEST_KEYS.lister })));
+		try {
+			const done = await Promise.all(ordinary.map((job) => waitForJob(job.id, undefined, 30_000, TEST_KEYS.lister)));
+			for (const job of done) {
+				expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+				expect(Date.parse(job.completedAt!) - Date.parse(job.createdAt), `${job.id} waited behind tenant A`).toBeLessThan(15_000);
+			}
+		} finally {
+			// Tenant A's jobs would spin on in the background: cancel what is left.
+			await Promise.all(spinning.map((job) => api(`/v1/renders/${job.id}`, { method: "DELETE", key: TEST_KEYS.burst })));
+		}
+	});
+});
