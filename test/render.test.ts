@@ -89,11 +89,11 @@ describe("rendering real PDFs", () => {
 		expect(screen).not.toContain("PRINT-ONLY");
 	});
 
-	it("a selector that never appears fails the job with RENDER_TIMEOUT after its attempts", async () => {
+	it("a selector that never appears fails the job with RENDER_TIMEOUT after one more attempt, not RENDER_MAX_ATTEMPTS", async () => {
 		const job = await renderToEnd({ html: "<p>never</p>", page: { waitForSelector: "#nope", timeoutMs: 1000 } });
 		expect(job.status).toBe("failed");
 		expect(job.error?.code).toBe("RENDER_TIMEOUT");
-		expect(job.attempts).toBe(3);
+		expect(job.attempts).toBe(2);
 		expect(job.document).toBeNull();
 	});
 
