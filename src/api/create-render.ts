@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
+import { logError } from "../log";
 import { jobStub } from "../jobs/ids";
 import { LEASE_MARGIN_MS } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
@@ -89,7 +90,9 @@ export async function stashHtml(env: Env, record: JobRecord, html: string): Prom
 	try {
 		await env.DOCUMENTS.put(record.sourceKey, html, { httpMetadata: { contentType: "text/html; charset=utf-8" } });
 	} catch (err) {
-		throw new ApiError(503, "STORAGE_FAILED", `could not store the HTML source: ${err instanceof Error ? err.message : String(err)}`);
+		// R2's own text stays in our logs (redacted); the caller learns what failed, not how.
+		logError({ msg: "html stash failed", jobId: record.id, tenantId: record.tenantId, error: String(err) });
+		throw new ApiError(503, "STORAGE_FAILED", "could not store the HTML source; retry later");
 	}
 }
 

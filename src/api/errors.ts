@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { logError } from "../log";
+import { redactText } from "../security/redact";
 import type { ErrorBody, ErrorDetail } from "../schemas/error";
 
 export class ApiError extends Error {
@@ -33,8 +34,10 @@ const CODE_BY_STATUS: Record<number, string> = {
 	429: "RATE_LIMITED",
 };
 
+/** Messages may quote a URL (a failed page, a refused address): its query and userinfo never reach the caller's logs. */
 export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
-	return { error: details?.length ? { code, message, details } : { code, message } };
+	const text = redactText(message);
+	return { error: details?.length ? { code, message: text, details } : { code, message: text } };
 }
 
 /** Each zod issue becomes { path: "pdf.scale", message }; unknown keys are named one by one. */

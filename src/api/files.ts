@@ -1,17 +1,22 @@
 // GET|HEAD /v1/files/{id}: signed, expiring downloads with Range, ETag and Content-Disposition.
 // No API key: the signature is the credential. 403 bad signature, 410 expired, 404 deleted.
+// Preconditions and ranges follow RFC 9110 and are decided here (src/api/ranges.ts), then only the
+// chosen bytes are read from R2. HEAD runs the same decisions and answers the same status and headers.
 import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub } from "../jobs/ids";
 import { errorResponse } from "../schemas/error";
 import { contentDisposition } from "../storage/documents";
 import { checkSignedRequest } from "../storage/signed-links";
 import { ApiError } from "./errors";
+import { decideRange, ifMatchPasses, ifNoneMatchHits, ifRangePasses, type RangeDecision } from "./ranges";
 import { createRouter } from "./router";
 
 const download = createRoute({
 	method: "get",
 	path: "/{id}",
 	summary: "Download a rendered PDF (signed link)",
+	description:
+		"HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes */<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.",
 	request: {
 		params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
 		query: z.object({ expires: z.string().optional(), signature: z.string().optional() }),
@@ -23,7 +28,8 @@ const download = createRoute({
 		403: errorResponse("Missing or invalid signature"),
 		404: errorResponse("The document was deleted or never existed"),
 		410: errorResponse("The link has expired"),
-		416: errorResponse("Range not satisfiable"),
+		412: errorResponse("If-Match did not match the document's ETag"),
+		416: errorResponse("Range malformed or not satisfiable"),
 	},
 });
 
@@ -38,6 +44,21 @@ function pdfHeaders(object: R2Object, filename: string): Headers {
 	return headers;
 }
 
+const gone = () => new ApiError(404, "NOT_FOUND", "the document does not exist or was deleted");
+
+/** §13.2.2 order: If-Match, If-None-Match, then the range (If-Range may cancel it). */
+function decide(request: Request, object: R2Object): { status: 304 } | RangeDecision {
+	const h = request.headers;
+	const ifMatch = h.get("if-match");
+	if (ifMatch !== null && !ifMatchPasses(ifMatch, object.httpEtag)) {
+		throw new ApiError(412, "PRECONDITION_FAILED", "If-Match does not match the document's ETag", undefined, { ETag: object.httpEtag });
+	}
+	const ifNoneMatch = h.get("if-none-match");
+	if (ifNoneMatch !== null && ifNoneMatchHits(ifNoneMatch, object.httpEtag)) return { status: 304 };
+	if (!ifRangePasses(h.get("if-range"), object.httpEtag)) return { kind: "full" };
+	return decideRange(h.get("range"), object.size);
+}
+
 export const files = createRouter().openapi(download, async (c) => {
 	const { id } = c.req.valid("param");
 	const url = new URL(c.req.url);
@@ -47,33 +68,24 @@ export const files = createRouter().openapi(download, async (c) => {
 
 	const job = isJobId(id) ? await jobStub(c.env, id).readForDownload() : null;
 	const doc = job?.status === "succeeded" ? job.document : null;
-	if (!doc) throw new ApiError(404, "NOT_FOUND", "the document does not exist or was deleted");
+	if (!doc) throw gone();
+	const head = await c.env.DOCUMENTS.head(doc.key);
+	if (!head) throw gone();
 
-	if (c.req.method === "HEAD") {
-		const head = await c.env.DOCUMENTS.head(doc.key);
-		if (!head) throw new ApiError(404, "NOT_FOUND", "the document does not exist or was deleted");
-		const headers = pdfHeaders(head, doc.filename);
-		headers.set("Content-Length", String(head.size));
-		return c.body(null, 200, Object.fromEntries(headers));
+	const headers = pdfHeaders(head, doc.filename);
+	const decision = decide(c.req.raw, head);
+	if ("status" in decision) return c.body(null, 304, Object.fromEntries(headers));
+	if (decision.kind === "unsatisfiable") {
+		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is malformed or not satisfiable", undefined, { "Content-Range": `bytes */${head.size}`, ETag: head.httpEtag });
 	}
+	const partial = decision.kind === "partial";
+	const length = partial ? decision.end - decision.start + 1 : head.size;
+	headers.set("Content-Length", String(length));
+	if (partial) headers.set("Content-Range", `bytes ${decision.start}-${decision.end}/${head.size}`);
+	const status = partial ? 206 : 200;
+	if (c.req.method === "HEAD") return c.body(null, status, Object.fromEntries(headers));
 
-	let object: R2Object | R2ObjectBody | null;
-	try {
-		object = await c.env.DOCUMENTS.get(doc.key, { range: c.req.raw.headers, onlyIf: c.req.raw.headers });
-	} catch {
-		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is not satisfiable", undefined, { "Content-Range": `bytes */${doc.sizeBytes}` });
-	}
-	if (!object) throw new ApiError(404, "NOT_FOUND", "the document does not exist or was deleted");
-	const headers = pdfHeaders(object, doc.filename);
-	if (!("body" in object)) return c.body(null, 304, Object.fromEntries(headers));
-
-	const range = object.range as { offset: number; length: number } | undefined;
-	if (c.req.header("range") && range) {
-		const end = range.offset + range.length - 1;
-		headers.set("Content-Range", `bytes ${range.offset}-${end}/${object.size}`);
-		headers.set("Content-Length", String(range.length));
-		return c.body(object.body, 206, Object.fromEntries(headers));
-	}
-	headers.set("Content-Length", String(object.size));
-	return c.body(object.body, 200, Object.fromEntries(headers));
+	const object = await c.env.DOCUMENTS.get(doc.key, partial ? { range: { offset: decision.start, length } } : {});
+	if (!object) throw gone();
+	return c.body(object.body, status, Object.fromEntries(headers));
 });

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub, newJobId } from "../jobs/ids";
 import { logError } from "../log";
+import { MAX_WEBHOOK_SERIES } from "../jobs/job-object";
 import { newJobRecord } from "../jobs/new-record";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
@@ -10,7 +11,7 @@ import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
 import { checkTargets, renderNow, replayResponse, reserveSyncSlot, resolveIdempotency, stashHtml } from "./create-render";
 import { ApiError } from "./errors";
-import { createRouter, limitBody, rateLimit, requireJson } from "./router";
+import { createRouter, limitBody, rateLimit, redeliveryLimit, requireJson } from "./router";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 
@@ -99,13 +100,16 @@ const redeliverWebhook = createRoute({
 	method: "post",
 	path: "/{id}/webhook",
 	summary: "Deliver the job's terminal event again",
-	description: "A new attempt series for the same event (same webhook-id and body).",
+	description:
+		"A new attempt series for the same event (same webhook-id and body). Limited to 30 calls a minute per tenant and 5 series per job (the first delivery and 4 redeliveries); past either, 429 with Retry-After.",
+	middleware: [redeliveryLimit] as const,
 	request: { params: JobIdParam },
 	responses: {
 		202: { description: "Queued for delivery", content: { "application/json": { schema: Job } } },
 		401: errorResponse("Missing or invalid API key"),
 		404: errorResponse("No such job for this tenant"),
 		409: errorResponse("The job has no webhook or has not finished"),
+		429: errorResponse("Too many redeliveries (per tenant, or this job's 5 series used up); see Retry-After"),
 	},
 });
 
@@ -153,6 +157,10 @@ export const renders = createRouter()
 		const result = isJobId(id) ? await jobStub(c.env, id).redeliverWebhook(c.var.tenantId) : ({ ok: false, reason: "missing" } as const);
 		if (result.ok) return c.json(await jobView(c.env, result.job), 202);
 		if (result.reason === "missing") throw notFound(id);
+		if (result.reason === "capped") {
+			const message = `this render's event was already sent in ${MAX_WEBHOOK_SERIES} attempt series; it cannot be redelivered again`;
+			throw new ApiError(429, "RATE_LIMITED", message, undefined, { "Retry-After": String(result.retryAfterSeconds) });
+		}
 		throw new ApiError(409, "CONFLICT", result.reason === "no-webhook" ? "the render has no webhook" : "the render has not finished; its event does not exist yet");
 	});
 

@@ -39,5 +39,12 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	await next();
 };
 
-/** The binding's period (wrangler.toml [[ratelimits]]): the longest a client must wait. */
+/** Per-tenant limit on webhook redeliveries (REDELIVERY_LIMITER: 30 a minute). Runs after auth, before the job is looked up. */
+export const redeliveryLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+	const { success } = await c.env.REDELIVERY_LIMITER.limit({ key: c.var.tenantId });
+	if (!success) throw new ApiError(429, "RATE_LIMITED", "too many webhook redeliveries; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+	await next();
+};
+
+/** The bindings' period (wrangler.toml [[ratelimits]]): the longest a client must wait. */
 const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -1,10 +1,12 @@
 // One Durable Object per job: the only writer of the job's state. Every status change goes through
-// `transition()`; the alarm is the watchdog (stuck queued/rendering jobs), the retention timer and
-// the outbox retry for the terminal webhook event.
+// `transition()`; the alarm is the watchdog (stuck queued/rendering jobs), the retention timer (the
+// document, then the whole record) and the outbox retry for the terminal webhook event.
+// Storage is created on the first write only: reading an unknown id leaves nothing behind.
 import { DurableObject } from "cloudflare:workers";
 import { clampDelay, config } from "../config";
 import { logError } from "../log";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
+import { redactText } from "../security/redact";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
 import { migrate } from "../storage/sql-schema";
@@ -13,6 +15,8 @@ import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
+import { upgradeRecord } from "./record-migrations";
+import { eraseTerminalSecrets, openWebhookHeaders, purgeDue, purgeRecheckAt, sealWebhookHeaders } from "./secrets";
 import { jobWithoutWebhook } from "./view";
 
 /** How long a queued job may wait before the watchdog re-sends its message. */
@@ -22,6 +26,11 @@ const MAX_REQUEUES = 3;
 /** Grace beyond the render budget before a rendering job's consumer counts as gone. */
 export const LEASE_MARGIN_MS = 60 * 1000;
 const OUTBOX_RETRY_MS = 30 * 1000;
+/**
+ * Attempt series per job: the first delivery plus 4 redeliveries. Each series is up to
+ * WEBHOOK_RETRY_SCHEDULE + 1 requests to a caller-chosen URL, so the total stays bounded.
+ */
+export const MAX_WEBHOOK_SERIES = 5;
 
 const MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS job (
@@ -46,23 +55,48 @@ export type Outcome = { ok: true } | { ok: false; status: JobRecord["status"] | 
 
 export type CancelResult = { action: "canceled" | "deleted" | "none"; job: JobRecord } | null;
 
-export type RedeliverResult = { ok: true; job: JobRecord } | { ok: false; reason: "missing" | "not-finished" | "no-webhook" };
+export type RedeliverResult =
+	| { ok: true; job: JobRecord }
+	| { ok: false; reason: "missing" | "not-finished" | "no-webhook" }
+	/** MAX_WEBHOOK_SERIES used up; the cap holds until the record is deleted, `retryAfterSeconds` from now. */
+	| { ok: false; reason: "capped"; retryAfterSeconds: number };
 
 export class JobObject extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
+	/** Whether the `job` table exists; it is created by the first write, never by a read. */
+	private hasTable = false;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
 	}
 
-	private load(): JobRecord | null {
+	private tableExists(): boolean {
+		this.hasTable ||= this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'").toArray().length > 0;
+		return this.hasTable;
+	}
+
+	/** The record in today's shape (zod-parsed); one stored in an older shape is upgraded and saved back. */
+	private async load(): Promise<JobRecord | null> {
+		if (!this.tableExists()) return null;
 		const row = this.sql.exec<{ record: string }>("SELECT record FROM job WHERE id = 1").toArray()[0];
-		return row ? (JSON.parse(row.record) as JobRecord) : null;
+		if (!row) return null;
+		const { record, upgraded } = upgradeRecord(JSON.parse(row.record));
+		if (upgraded) await this.save(record);
+		return record;
 	}
 
 	private async save(job: JobRecord): Promise<void> {
+		if (!this.tableExists()) {
+			migrate(this.sql, MIGRATIONS);
+			this.hasTable = true;
+		}
+		// What is stored never holds a webhook header in plaintext, nor a finished job's page credentials.
+		await sealWebhookHeaders(this.env, job);
+		if (isTerminal(job.status)) {
+			eraseTerminalSecrets(job);
+			job.purgeAt ??= (job.completedAt ?? Date.now()) + config(this.env).retentionSeconds * 1000;
+		}
 		this.sql.exec(
 			"INSERT INTO job (id, record, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
 			JSON.stringify(job),
@@ -96,7 +130,7 @@ export class JobObject extends DurableObject<Env> {
 
 	/** Records a new job; calling it again with the same id returns the job already stored. */
 	async create(job: JobRecord): Promise<{ created: boolean; job: JobRecord }> {
-		const existing = this.load();
+		const existing = await this.load();
 		if (existing) return { created: false, job: existing };
 		await this.save(job);
 		return { created: true, job };
@@ -104,13 +138,13 @@ export class JobObject extends DurableObject<Env> {
 
 	/** The job, if it belongs to `tenantId`; another tenant's job is indistinguishable from none. */
 	async read(tenantId: string): Promise<JobRecord | null> {
-		const job = this.load();
+		const job = await this.load();
 		return job && job.tenantId === tenantId ? job : null;
 	}
 
 	/** The job for the signed download route, which has no tenant. */
 	async readForDownload(): Promise<Pick<JobRecord, "status" | "document"> | null> {
-		const job = this.load();
+		const job = await this.load();
 		return job && { status: job.status, document: job.document };
 	}
 
@@ -119,13 +153,13 @@ export class JobObject extends DurableObject<Env> {
 	 * `cap` is the caller's TENANT_MAX_CONCURRENT_RENDERS (the caller's env, so a test can narrow it).
 	 */
 	async claim(lane: Lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now()): Promise<Claim> {
-		const before = this.claimable(this.load(), now);
+		const before = this.claimable(await this.load(), now);
 		if (before.kind !== "render") return before;
 		const job = before.job;
 		const leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
 		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
 		// Other calls may have run while the tenant answered: decide on the job as it is now.
-		const current = this.claimable(this.load(), now);
+		const current = this.claimable(await this.load(), now);
 		if (current.kind !== "render") return current;
 		const fresh = current.job;
 		if (grant.kind !== "granted") {
@@ -176,7 +210,7 @@ export class JobObject extends DurableObject<Env> {
 
 	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
 	async complete(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<Outcome> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job) return { ok: false, status: "missing" };
 		if (job.status !== "rendering") return { ok: false, status: job.status };
 		job.document = document;
@@ -191,7 +225,7 @@ export class JobObject extends DurableObject<Env> {
 
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
 	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job || job.status !== "rendering") return { retry: false };
 		this.releaseSlot(job, error);
 		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
@@ -205,7 +239,7 @@ export class JobObject extends DurableObject<Env> {
 
 	/** Fails a job that is not finished (render dead-letter queue). A finished job is left alone. */
 	async failIfActive(error: JobError, now = Date.now()): Promise<Outcome> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job) return { ok: false, status: "missing" };
 		if (isTerminal(job.status)) return { ok: false, status: job.status };
 		if (job.status === "rendering") this.releaseSlot(job, null);
@@ -215,7 +249,7 @@ export class JobObject extends DurableObject<Env> {
 
 	/** DELETE: cancels an unfinished job, or deletes a finished job's document. Repeating it changes nothing. */
 	async cancel(tenantId: string, now = Date.now()): Promise<CancelResult> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job || job.tenantId !== tenantId) return null;
 		if (!isTerminal(job.status)) {
 			if (job.status === "rendering") this.releaseSlot(job, null);
@@ -231,21 +265,25 @@ export class JobObject extends DurableObject<Env> {
 	// ---- webhook delivery --------------------------------------------------------------------
 
 	async beginWebhookAttempt(series: number, now = Date.now()): Promise<WebhookTurn> {
-		const job = this.load();
+		const job = await this.load();
 		const turn = beginAttempt(job, series, now);
-		if (job && turn.kind === "send") await this.save(job);
-		return turn;
+		if (!job || turn.kind !== "send") return turn;
+		await this.save(job);
+		// The sealed headers are opened for this attempt only; the record keeps them sealed.
+		return { ...turn, delivery: { ...turn.delivery, headers: await openWebhookHeaders(this.env, job) } };
 	}
 
 	async endWebhookAttempt(series: number, outcome: AttemptOutcome, now = Date.now()): Promise<AttemptResult> {
-		const job = this.load();
-		const result = endAttempt(job, series, outcome, config(this.env).webhookRetrySchedule, now);
+		const job = await this.load();
+		// A network error's text may quote the receiver's URL: its query stays out of the record.
+		const recorded = { ...outcome, error: outcome.error === null ? null : redactText(outcome.error) };
+		const result = endAttempt(job, series, recorded, config(this.env).webhookRetrySchedule, now);
 		if (job && result.kind !== "stale") await this.save(job);
 		return result;
 	}
 
 	async webhookDeadLettered(series: number): Promise<boolean> {
-		const job = this.load();
+		const job = await this.load();
 		const changed = markDeadLettered(job, series);
 		if (job && changed) await this.save(job);
 		return changed;
@@ -253,10 +291,14 @@ export class JobObject extends DurableObject<Env> {
 
 	/** POST /v1/renders/{id}/webhook: the same event again, in a new attempt series. */
 	async redeliverWebhook(tenantId: string): Promise<RedeliverResult> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job || job.tenantId !== tenantId) return { ok: false, reason: "missing" };
 		if (!job.webhook) return { ok: false, reason: "no-webhook" };
 		if (!isTerminal(job.status) || !job.webhook.eventId) return { ok: false, reason: "not-finished" };
+		if (job.webhook.series >= MAX_WEBHOOK_SERIES) {
+			const until = job.purgeAt ?? Date.now();
+			return { ok: false, reason: "capped", retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
+		}
 		restartSeries(job.webhook);
 		await this.save(job);
 		await this.flushOutbox(job);
@@ -268,9 +310,10 @@ export class JobObject extends DurableObject<Env> {
 
 	/** Idempotent: it re-derives what is due from the stored state, so a repeated run changes nothing. */
 	override async alarm(): Promise<void> {
-		const job = this.load();
+		const job = await this.load();
 		if (!job) return;
 		const now = Date.now();
+		if (purgeDue(job, now)) return this.purge(job);
 		if (job.status === "queued" && now >= job.queuedAt + QUEUED_WATCHDOG_MS) await this.watchQueued(job, now);
 		else if (job.status === "rendering" && job.leaseUntil !== null && now >= job.leaseUntil) await this.watchRendering(job, now);
 		if (job.document && job.deleteAt !== null && now >= job.deleteAt) await this.expireDocument(job);
@@ -306,12 +349,26 @@ export class JobObject extends DurableObject<Env> {
 		job.deleteAt = null;
 	}
 
+	/** RETENTION_SECONDS after the job ended: its files, its listing entry, then every stored byte. */
+	private async purge(job: JobRecord): Promise<void> {
+		await this.expireDocument(job);
+		if (job.sourceKey) await this.env.DOCUMENTS.delete(job.sourceKey);
+		// After any index update still on its way, so none can re-add the row.
+		this.indexing = this.indexing.then(() => tenantStub(this.env, job.tenantId).forgetJob(job.id));
+		await this.indexing;
+		await this.ctx.storage.deleteAlarm();
+		await this.ctx.storage.deleteAll();
+		this.hasTable = false;
+		this.indexedStatus = null;
+	}
+
 	// ---- terminal transition and its event -------------------------------------------------
 
 	/** Ends the job and records its one terminal event in the outbox, then tries to enqueue it. */
 	private async finish(job: JobRecord, to: "succeeded" | "failed" | "canceled", now: number, error?: JobError): Promise<void> {
 		transition(job, to, now);
-		if (error) job.error = error;
+		// The recorded message is what callers and webhooks see: a URL in it keeps no query or userinfo.
+		if (error) job.error = { code: error.code, message: redactText(error.message) };
 		if (job.webhook && job.webhook.eventId === null) {
 			const type = eventTypeFor(to);
 			if (!type) throw new IllegalTransition(job.status, to);
@@ -345,6 +402,7 @@ export class JobObject extends DurableObject<Env> {
 		if (job.status === "rendering" && job.leaseUntil !== null) due.push(job.leaseUntil);
 		if (job.document && job.deleteAt !== null) due.push(job.deleteAt);
 		if (job.webhook?.enqueuePending) due.push(Date.now() + OUTBOX_RETRY_MS);
+		if (job.purgeAt !== null) due.push(purgeRecheckAt(job, Date.now()));
 		if (due.length === 0) await this.ctx.storage.deleteAlarm();
 		else await this.ctx.storage.setAlarm(Math.min(...due));
 	}

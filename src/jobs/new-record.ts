@@ -1,5 +1,6 @@
 // A new job's record, from a validated request: queued, no attempts yet.
 import { config } from "../config";
+import { JOB_RECORD_VERSION } from "../schemas/job-record";
 import type { RenderRequest } from "../schemas/render-request";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
 import type { JobRecord } from "./record";
@@ -7,6 +8,7 @@ import type { JobRecord } from "./record";
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
 	return {
+		v: JOB_RECORD_VERSION,
 		id,
 		tenantId,
 		status: "queued",
@@ -28,11 +30,12 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		origin,
 		document: null,
 		deleteAt: null,
+		purgeAt: null,
 		error: null,
 		timings: { queuedMs: null, renderMs: null, storeMs: null },
 		metadata: body.metadata ?? {},
 		webhook: body.webhook
-			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false, seriesAttempts: 0, leaseUntil: null, exhausted: false, deadLettered: false }
+			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, sealedHeaders: null, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false, seriesAttempts: 0, leaseUntil: null, exhausted: false, deadLettered: false }
 			: null,
 	};
 }

@@ -1,63 +1,11 @@
-// What a job Durable Object stores, and the state machine every change of status goes through.
-import type { JobError, JobStatus, Source, Timings, WebhookAttempt } from "../schemas/job";
-import type { PageOptions, PdfOptions, WebhookRequest } from "../schemas/render-request";
-import type { StoredDocument } from "../storage/documents";
+// The state machine every change of a job's status goes through. The record itself (what a job
+// Durable Object stores) is defined once, as a zod schema, in src/schemas/job-record.ts.
+import type { JobStatus } from "../schemas/job";
+import type { JobRecord } from "../schemas/job-record";
+
+export type { JobRecord, WebhookRecord } from "../schemas/job-record";
 
 export type EventType = "render.succeeded" | "render.failed" | "render.canceled";
-
-export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
-	headers: Record<string, string>;
-	status: "pending" | "delivering" | "delivered" | "failed";
-	attempts: WebhookAttempt[];
-	nextAttemptAt: number | null;
-	/** Stable id of the job's one terminal event; null until the job ends. */
-	eventId: string | null;
-	/** The exact body sent on every attempt, fixed when the job ends. */
-	eventBody: string | null;
-	/** Attempt series: 1 for the first delivery, +1 for each manual redelivery. */
-	series: number;
-	/** Outbox flag: the event is recorded but not yet on the webhook queue. */
-	enqueuePending: boolean;
-	/** Attempts made in the current series. */
-	seriesAttempts: number;
-	/** While an attempt is in flight: when its sender counts as gone. */
-	leaseUntil: number | null;
-	/** The series used up its schedule; the event belongs in the dead-letter queue. */
-	exhausted: boolean;
-	deadLettered: boolean;
-}
-
-export interface JobRecord {
-	id: string;
-	tenantId: string;
-	status: JobStatus;
-	createdAt: number;
-	startedAt: number | null;
-	completedAt: number | null;
-	/** When the job last entered `queued`, for the watchdog. */
-	queuedAt: number;
-	/** While rendering: when the consumer's claim lapses and another may take over. */
-	leaseUntil: number | null;
-	attempts: number;
-	/** Times the watchdog re-sent a queued job's message. */
-	requeues: number;
-	source: Source;
-	url: string | null;
-	sourceKey: string | null;
-	pdf: PdfOptions;
-	page: PageOptions;
-	filename: string;
-	expiresIn: number;
-	/** Origin for signed links when PUBLIC_BASE_URL is not set. */
-	origin: string;
-	document: StoredDocument | null;
-	/** When the stored document is deleted by the retention alarm. */
-	deleteAt: number | null;
-	error: JobError | null;
-	timings: Timings;
-	metadata: Record<string, string>;
-	webhook: WebhookRecord | null;
-}
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
 	queued: ["rendering", "failed", "canceled"],

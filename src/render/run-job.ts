@@ -1,7 +1,7 @@
 // One render attempt of one job: claim it from its Durable Object, print, store in R2, report back.
 // Shared by the render queue consumer and the synchronous API path.
 import { config } from "../config";
-import { log } from "../log";
+import { log, logError } from "../log";
 import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../jobs/record";
 import type { Lane } from "../tenants/render-slots";
@@ -27,7 +27,8 @@ export type RunResult =
 async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
 	if (!job.sourceKey) return null;
 	const object = await env.DOCUMENTS.get(job.sourceKey).catch((err: unknown) => {
-		throw new RenderFailure("STORAGE_FAILED", `could not read the HTML source: ${String(err)}`, true);
+		logError({ msg: "html source read failed", jobId: job.id, tenantId: job.tenantId, error: String(err) });
+		throw new RenderFailure("STORAGE_FAILED", "could not read the HTML source", true);
 	});
 	if (!object) throw new RenderFailure("INTERNAL", "the HTML source is missing", false);
 	return object.text();
@@ -53,7 +54,9 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>):
 		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages: uploaded.pages, sha256: uploaded.sha256, etag: uploaded.etag };
 	} catch (err) {
 		if (err instanceof TooLarge) throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is larger than ${err.limit} bytes`, false);
-		throw new RenderFailure("STORAGE_FAILED", `could not store the PDF: ${err instanceof Error ? err.message : String(err)}`, true);
+		// R2's own text goes to the log (redacted), not into the job's error.
+		logError({ msg: "pdf store failed", jobId: job.id, tenantId: job.tenantId, error: String(err) });
+		throw new RenderFailure("STORAGE_FAILED", "could not store the PDF", true);
 	}
 }
 

@@ -1,13 +1,6 @@
 // R2 layout: sources/<tenant>/<job>.html holds large inline HTML between API and consumer;
 // documents/<tenant>/<job>.pdf holds the rendered PDF with its content-type and metadata.
-export interface StoredDocument {
-	key: string;
-	filename: string;
-	sizeBytes: number;
-	pages: number;
-	sha256: string;
-	etag: string;
-}
+export type { StoredDocument } from "../schemas/job-record";
 
 export function sourceKey(tenantId: string, jobId: string): string {
 	return `sources/${tenantId}/${jobId}.html`;
@@ -23,11 +16,18 @@ export function contentDisposition(filename: string): string {
 	return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
-/** Path separators, control characters and reserved punctuation go; the name always ends in .pdf. */
+/**
+ * Bidirectional controls: embeddings and overrides (U+202A-202E), isolates (U+2066-2069), the
+ * LRM/RLM and ALM marks. They can make "invoice\u202Efdp.exe" display as "invoiceexe.pdf".
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/** Path separators, control and bidi characters and reserved punctuation go; the name always ends in .pdf. */
 export function sanitizeFilename(raw: string | undefined, jobId: string): string {
 	const base = (raw ?? "")
 		.normalize("NFC")
 		.replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
+		.replace(BIDI_CONTROLS, "")
 		.replace(/[/\\:*?"<>|]/g, "_")
 		.replace(/^[.\s]+/, "")
 		.trim()

@@ -23,13 +23,26 @@ export async function signedUrl(env: Env, origin: string, path: string, expires:
 	return `${origin}${path}?expires=${expires}&signature=${sig}`;
 }
 
+/** Unix seconds as the server writes them: one parameter, plain decimal digits, no sign, zero, exponent or padding. */
+const CANONICAL_EXPIRES = /^[1-9][0-9]{0,11}$/;
+
+/**
+ * `expires` only in the spelling we sign: "0100", "+100", "1e3" or " 100" would parse to a number whose
+ * signature is valid, yet they are not the value we signed; they are refused, as is a repeated parameter.
+ */
+function canonicalExpires(values: string[]): number | null {
+	const [value] = values;
+	return values.length === 1 && value !== undefined && CANONICAL_EXPIRES.test(value) ? Number(value) : null;
+}
+
 export type LinkCheck = "valid" | "invalid" | "expired";
 
 /** HEAD is verified as GET. A bad signature wins over expiry, so nobody learns anything from a forged link. */
 export async function checkSignedRequest(env: Env, method: string, url: URL, nowSeconds: number): Promise<LinkCheck> {
-	const expires = Number(url.searchParams.get("expires"));
-	const given = url.searchParams.get("signature") ?? "";
-	if (!Number.isInteger(expires) || expires <= 0 || given === "") return "invalid";
+	const expires = canonicalExpires(url.searchParams.getAll("expires"));
+	const signatures = url.searchParams.getAll("signature");
+	const given = signatures.length === 1 ? (signatures[0] ?? "") : "";
+	if (expires === null || given === "") return "invalid";
 	const asMethod = method.toUpperCase() === "HEAD" ? "GET" : method;
 	let valid = false;
 	for (const secret of signingSecrets(env)) {

@@ -55,6 +55,11 @@ export class TenantObject extends DurableObject<Env> {
 		);
 	}
 
+	/** The job's record was deleted (retention): it leaves the listing too. */
+	async forgetJob(id: string): Promise<void> {
+		this.sql.exec("DELETE FROM jobs WHERE id = ?", id);
+	}
+
 	/** Newest first; ids sort by creation time, so the cursor is the last id returned. */
 	async listJobs(options: { status?: JobStatus; limit: number; cursor?: string }): Promise<JobPage> {
 		const params: string[] = [];

@@ -1,0 +1,38 @@
+// Reads a stored job record of any version into today's JobRecord: one step per version bump,
+// then a zod parse, so a record that matches no known shape fails loudly instead of half-working.
+import { JOB_RECORD_VERSION, JobRecord } from "../schemas/job-record";
+
+type Raw = Record<string, unknown>;
+
+/** Each step turns version n (the index + 1) into version n + 1. */
+const STEPS: Array<(record: Raw) => Raw> = [
+	// 1 → 2: versioned; purgeAt (the record's own deletion, set when it is next saved if terminal);
+	// webhook headers sealed (the plaintext is sealed, and dropped, by the next save).
+	(record) => {
+		const webhook = record.webhook as Raw | null | undefined;
+		return { ...record, v: 2, purgeAt: null, webhook: webhook ? { ...webhook, sealedHeaders: null } : null };
+	},
+];
+
+export class UnreadableRecord extends Error {
+	constructor(message: string) {
+		super(`unreadable job record: ${message}`);
+		this.name = "UnreadableRecord";
+	}
+}
+
+/** The record as today's shape, and whether it was stored in an older one (then the caller saves it back). */
+export function upgradeRecord(stored: unknown): { record: JobRecord; upgraded: boolean } {
+	if (stored === null || typeof stored !== "object") throw new UnreadableRecord("not an object");
+	let raw = stored as Raw;
+	const from = typeof raw.v === "number" ? raw.v : 1;
+	if (!Number.isInteger(from) || from < 1 || from > JOB_RECORD_VERSION) throw new UnreadableRecord(`unknown version ${String(raw.v)}`);
+	for (let version = from; version < JOB_RECORD_VERSION; version++) {
+		const step = STEPS[version - 1];
+		if (!step) throw new UnreadableRecord(`no migration from version ${version}`);
+		raw = step(raw);
+	}
+	const parsed = JobRecord.safeParse(raw);
+	if (!parsed.success) throw new UnreadableRecord(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+	return { record: parsed.data, upgraded: from < JOB_RECORD_VERSION };
+}

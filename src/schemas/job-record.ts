@@ -1,0 +1,87 @@
+// What a job's Durable Object stores: one JSON record, versioned, parsed with zod on every load.
+// Bump JOB_RECORD_VERSION when a field is added, removed, renamed or changes meaning, and add the
+// step from the previous version to src/jobs/record-migrations.ts (with a test that starts from
+// the old shape). Version 1 is the unversioned record stored before versions existed.
+import { z } from "@hono/zod-openapi";
+import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
+import { Headers, Metadata, PageOptions, PdfOptions, WebhookRequest } from "./render-request";
+
+/** 2: `v`, `purgeAt`, `webhook.sealedHeaders` (webhook headers encrypted at rest). */
+export const JOB_RECORD_VERSION = 2;
+
+const ms = z.number().int();
+
+export const StoredDocument = z.object({
+	key: z.string(),
+	filename: z.string(),
+	sizeBytes: z.number().int(),
+	pages: z.number().int(),
+	sha256: z.string(),
+	etag: z.string(),
+});
+export type StoredDocument = z.infer<typeof StoredDocument>;
+
+export const WebhookRecord = z.object({
+	url: z.string(),
+	method: WebhookRequest.shape.method.unwrap(),
+	/** Plaintext only between the API and the first save: the Durable Object seals them into `sealedHeaders`. */
+	headers: Headers,
+	/** `headers`, AES-GCM encrypted with a key derived from SIGNING_SECRET for this job; null when none. */
+	sealedHeaders: z.string().nullable(),
+	status: z.enum(["pending", "delivering", "delivered", "failed"]),
+	attempts: z.array(WebhookAttempt),
+	nextAttemptAt: ms.nullable(),
+	/** Stable id of the job's one terminal event; null until the job ends. */
+	eventId: z.string().nullable(),
+	/** The exact body sent on every attempt, fixed when the job ends. */
+	eventBody: z.string().nullable(),
+	/** Attempt series: 1 for the first delivery, +1 for each manual redelivery. */
+	series: z.number().int().positive(),
+	/** Outbox flag: the event is recorded but not yet on the webhook queue. */
+	enqueuePending: z.boolean(),
+	/** Attempts made in the current series. */
+	seriesAttempts: z.number().int(),
+	/** While an attempt is in flight: when its sender counts as gone. */
+	leaseUntil: ms.nullable(),
+	/** The series used up its schedule; the event belongs in the dead-letter queue. */
+	exhausted: z.boolean(),
+	deadLettered: z.boolean(),
+});
+export type WebhookRecord = z.infer<typeof WebhookRecord>;
+
+export const JobRecord = z.object({
+	v: z.literal(JOB_RECORD_VERSION),
+	id: z.string(),
+	tenantId: z.string(),
+	status: JobStatus,
+	createdAt: ms,
+	startedAt: ms.nullable(),
+	completedAt: ms.nullable(),
+	/** When the job last entered `queued`, for the watchdog. */
+	queuedAt: ms,
+	/** While rendering: when the consumer's claim lapses and another may take over. */
+	leaseUntil: ms.nullable(),
+	attempts: z.number().int(),
+	/** Times the watchdog re-sent a queued job's message. */
+	requeues: z.number().int(),
+	source: Source,
+	url: z.string().nullable(),
+	sourceKey: z.string().nullable(),
+	pdf: PdfOptions,
+	/** Its secrets (headers, cookies, basicAuth) are erased once the job is terminal. */
+	page: PageOptions,
+	filename: z.string(),
+	expiresIn: z.number().int(),
+	/** Origin for signed links when PUBLIC_BASE_URL is not set. */
+	origin: z.string(),
+	document: StoredDocument.nullable(),
+	/** When the stored document is deleted by the retention alarm. */
+	deleteAt: ms.nullable(),
+	/** When the whole record is deleted (RETENTION_SECONDS after the job ended). */
+	purgeAt: ms.nullable(),
+	error: JobError.nullable(),
+	timings: Timings,
+	metadata: Metadata,
+	webhook: WebhookRecord.nullable(),
+});
+export type JobRecord = z.infer<typeof JobRecord>;

@@ -1,0 +1,157 @@
+// A job record's life: page credentials erased once it is terminal, webhook headers sealed at rest,
+// the whole record (and its listing entry) deleted RETENTION_SECONDS after it ended, and no storage
+// at all for ids nobody created.
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { config } from "../src/config";
+import { jobStub, newJobId } from "../src/jobs/ids";
+import type { JobObject } from "../src/jobs/job-object";
+import type { JobRecord } from "../src/jobs/record";
+import { PURGE_WEBHOOK_GRACE_MS } from "../src/jobs/secrets";
+import { documentKey } from "../src/storage/documents";
+import { tenantStub } from "../src/tenants/tenant-object";
+import { api } from "./support/api";
+import { editRecord, storedJob, webhookTo } from "./support/jobs";
+
+const SECRETS = { header: "hdr-secret-8c1f", password: "pw-secret-77d2", cookie: "cookie-secret-41aa", hook: "hook-secret-0b9e" };
+
+const secretPage = {
+	headers: { Authorization: `Bearer ${SECRETS.header}` },
+	basicAuth: { username: "u", password: SECRETS.password },
+	cookies: [{ name: "sid", value: SECRETS.cookie, domain: "example.com" }],
+};
+
+/** The JSON the Durable Object holds, exactly as stored. */
+function storedText(stub: DurableObjectStub<JobObject>): Promise<string> {
+	return runInDurableObject(stub, async (_i: JobObject, state) => state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record);
+}
+
+/** Everything a Durable Object keeps: its SQL tables, key-value entries and alarm. */
+function footprint(stub: DurableObjectStub<JobObject>) {
+	return runInDurableObject(stub, async (_i: JobObject, state) => ({
+		tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray().map((r) => r.name),
+		alarm: await state.storage.getAlarm(),
+		kv: [...(await state.storage.list()).keys()],
+	}));
+}
+
+function listedInTenant(tenantId: string, id: string): Promise<boolean> {
+	return runInDurableObject(tenantStub(env, tenantId), async (_i, state) => state.storage.sql.exec("SELECT id FROM jobs WHERE id = ?", id).toArray().length === 1);
+}
+
+const doc = (job: JobRecord) => ({ key: documentKey(job.tenantId, job.id), filename: "f.pdf", sizeBytes: 3, pages: 1, sha256: "00", etag: '"e"' });
+
+/** A stored job with page credentials, claimed and completed through its RPC as a consumer would. */
+async function completedJob() {
+	const { job, stub } = await storedJob({ page: secretPage });
+	await env.DOCUMENTS.put(documentKey(job.tenantId, job.id), "pdf");
+	expect((await stub.claim()).kind).toBe("render");
+	expect(await stub.complete(doc(job), { renderMs: 1, storeMs: 1 })).toEqual({ ok: true });
+	return { job, stub };
+}
+
+describe("secrets at rest", () => {
+	it("a queued job keeps its page credentials for rendering; its webhook headers are stored sealed", async () => {
+		const { stub } = await storedJob({ page: secretPage, webhook: { ...webhookTo("https://hooks.example.com/x")!, headers: { "X-Hook-Key": SECRETS.hook } } });
+		const text = await storedText(stub);
+		expect(text).toContain(SECRETS.header);
+		expect(text).toContain(SECRETS.password);
+		expect(text).not.toContain(SECRETS.hook);
+		const record = JSON.parse(text) as JobRecord;
+		expect(record.webhook?.headers).toEqual({});
+		expect(record.webhook?.sealedHeaders).toMatch(/^s1\./);
+		const claim = await stub.claim();
+		expect(claim.kind === "render" && claim.job.page).toEqual(secretPage);
+	});
+
+	it("a succeeded job's page headers, basic auth and cookies are erased", async () => {
+		const { stub } = await completedJob();
+		const text = await storedText(stub);
+		for (const secret of [SECRETS.header, SECRETS.password, SECRETS.cookie]) expect(text).not.toContain(secret);
+		const record = JSON.parse(text) as JobRecord;
+		expect(record.page).toEqual({});
+		expect(record.status).toBe("succeeded");
+	});
+
+	it("failed and canceled jobs are erased too", async () => {
+		const failed = await storedJob({ page: secretPage });
+		await failed.stub.claim();
+		await failed.stub.attemptFailed({ code: "HTTP_ERROR", message: "404" }, false);
+		const canceled = await storedJob({ page: secretPage });
+		expect((await api(`/v1/renders/${canceled.job.id}`, { method: "DELETE" })).status).toBe(200);
+		for (const { stub } of [failed, canceled]) {
+			const text = await storedText(stub);
+			for (const secret of [SECRETS.header, SECRETS.password, SECRETS.cookie]) expect(text).not.toContain(secret);
+		}
+	});
+});
+
+describe("retention", () => {
+	it("a finished job is scheduled for deletion RETENTION_SECONDS after it ended", async () => {
+		const { stub } = await completedJob();
+		const record = JSON.parse(await storedText(stub)) as JobRecord;
+		expect(record.purgeAt).toBe(record.completedAt! + config(env).retentionSeconds * 1000);
+		expect((await footprint(stub)).alarm).toBe(record.purgeAt);
+	});
+
+	it("the alarm deletes the record, its document and its listing entry", async () => {
+		const { job, stub } = await completedJob();
+		await expect.poll(() => listedInTenant("acme", job.id)).toBe(true);
+		await editRecord(stub, (r) => {
+			r.deleteAt = Date.now() - 1;
+			r.purgeAt = Date.now() - 1;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
+		expect(await env.DOCUMENTS.head(documentKey(job.tenantId, job.id))).toBeNull();
+		expect(await listedInTenant("acme", job.id)).toBe(false);
+		expect((await api(`/v1/renders/${job.id}`)).status).toBe(404);
+		// Reading it again creates nothing.
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
+	});
+
+	it("waits for a webhook series still running, within a grace period", async () => {
+		const { job, stub } = await storedJob({ webhook: webhookTo("https://hooks.example.com/x") });
+		const due = Date.now() - 1;
+		await editRecord(stub, (r) => {
+			Object.assign(r, { status: "succeeded", completedAt: due, purgeAt: due });
+			Object.assign(r.webhook!, { eventId: "evt_x", eventBody: "{}", status: "pending", nextAttemptAt: Date.now() + 60_000 });
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect((await footprint(stub)).tables).toContain("job");
+		expect((await footprint(stub)).alarm).toBeGreaterThan(Date.now());
+
+		await editRecord(stub, (r) => {
+			r.purgeAt = Date.now() - PURGE_WEBHOOK_GRACE_MS - 1;
+		});
+		await runInDurableObject(stub, (instance: JobObject) => instance.alarm());
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
+		expect(await listedInTenant("acme", job.id)).toBe(false);
+	});
+
+	it("a delivered webhook no longer holds the deletion back", async () => {
+		const { stub } = await storedJob({ webhook: webhookTo("https://hooks.example.com/x") });
+		await editRecord(stub, (r) => {
+			Object.assign(r, { status: "failed", completedAt: Date.now() - 1, purgeAt: Date.now() - 1 });
+			Object.assign(r.webhook!, { eventId: "evt_y", eventBody: "{}", status: "delivered" });
+		});
+		await runInDurableObject(stub, (instance: JobObject) => instance.alarm());
+		expect((await footprint(stub)).tables).toEqual([]);
+	});
+});
+
+describe("unknown ids", () => {
+	it("GET, DELETE and redelivery of a well-formed unknown id leave no stored data", async () => {
+		const id = newJobId();
+		expect((await api(`/v1/renders/${id}`)).status).toBe(404);
+		expect((await api(`/v1/renders/${id}`, { method: "DELETE" })).status).toBe(404);
+		expect((await api(`/v1/renders/${id}/webhook`, { method: "POST" })).status).toBe(404);
+		expect(await footprint(jobStub(env, id))).toEqual({ tables: [], alarm: null, kv: [] });
+	});
+
+	it("a created job does leave its table (the check above can see one)", async () => {
+		const { stub } = await storedJob();
+		expect((await footprint(stub)).tables).toContain("job");
+	});
+});
