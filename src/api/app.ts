@@ -3,6 +3,7 @@ import { swaggerUI } from "@hono/swagger-ui";
 import { log } from "../log";
 import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
+import { events } from "./events";
 import { files } from "./files";
 import { healthz } from "./health";
 import { renders } from "./renders";
@@ -28,6 +29,7 @@ app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next(
 
 app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
+app.route("/v1/renders", events);
 app.route("/v1/files", files);
 app.route("/v1/webhooks", webhooks);
 
