@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, download, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { storedJob } from "./support/jobs";
-import { parseSse, readEventStream } from "./support/sse";
+import { collectSse, readEventStream } from "./support/sse";
 import type { Job } from "../src/schemas/job";
 
 async function queuedRender(): Promise<Job> {
@@ -64,20 +64,14 @@ describe("a stream that waits", () => {
 		const { job } = await storedJob();
 		const res = await api(`/v1/renders/${job.id}/events`);
 		expect(res.status).toBe(200);
-		const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-		let text = "";
-		const readUntil = async (pattern: RegExp) => {
-			for (let i = 0; i < 100 && !pattern.test(text); i++) {
-				const { value, done } = await reader.read();
-				if (done) break;
-				text += value;
-			}
-			return pattern.test(text);
-		};
-		expect(await readUntil(/: keep-alive\n\n/)).toBe(true);
-		expect((await api(`/v1/renders/${job.id}`, { method: "DELETE" })).status).toBe(200);
-		await readUntil(/\$^/); // to the end of the stream
-		expect(parseSse(text).events.map((e) => [e.event, e.data.status])).toEqual([
+		// The first keep-alive comment (after the queued event) triggers the cancel; the stream then runs to its end.
+		let canceled: Promise<Response> | null = null;
+		const stream = await collectSse(res.body!, () => {
+			canceled ??= api(`/v1/renders/${job.id}`, { method: "DELETE" });
+		});
+		expect(stream.comments[0]).toBe("keep-alive");
+		expect((await canceled!)?.status).toBe(200);
+		expect(stream.events.map((e) => [e.event, e.data.status])).toEqual([
 			["status", "queued"],
 			["status", "canceled"],
 		]);

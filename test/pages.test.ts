@@ -42,6 +42,8 @@ describe("static pages", () => {
 		const missing = await api("/static/nope.js", { key: null });
 		expect(missing.status).toBe(404);
 		expect(await missing.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+		expect((await api("/static/sse.d.ts", { key: null })).status).toBe(404); // .assetsignore
+		expect((await api("/static/sse.js", { key: null })).status).toBe(200);
 		const unauthorized = await api("/v1/renders", { key: null });
 		expect(unauthorized.status).toBe(401);
 		expect(unauthorized.headers.get("content-security-policy")).toContain("default-src 'self'");

@@ -1,5 +1,6 @@
-// Reads a text/event-stream response to its end (bounded), as frames and comment lines.
+// Reads GET /v1/renders/{id}/events with the same SSE reader the playground and the demo use.
 import type { Job } from "../../src/schemas/job";
+import { sseEvents } from "../../src/public/static/sse.js";
 import { api } from "./api";
 
 export interface SseEvent {
@@ -13,20 +14,15 @@ export interface SseStream {
 	comments: string[];
 }
 
-/** Parses complete frames; `id`, `event` and one-line `data` are all this API sends. */
-export function parseSse(text: string): SseStream {
-	const events: SseEvent[] = [];
-	const comments: string[] = [];
-	for (const block of text.split("\n\n")) {
-		const fields = new Map<string, string>();
-		for (const line of block.split("\n")) {
-			if (line.startsWith(":")) comments.push(line);
-			const at = line.indexOf(": ");
-			if (at > 0) fields.set(line.slice(0, at), line.slice(at + 2));
-		}
-		if (fields.has("data")) events.push({ id: Number(fields.get("id")), event: fields.get("event") ?? "message", data: JSON.parse(fields.get("data")!) as Job });
-	}
-	return { events, comments };
+/** Collects every frame of `body` until the server ends the stream; `onComment` sees each comment line as it arrives. */
+export async function collectSse(body: ReadableStream<Uint8Array>, onComment: (comment: string) => void = () => {}): Promise<SseStream> {
+	const stream: SseStream = { events: [], comments: [] };
+	const frames = sseEvents(body, (comment) => {
+		stream.comments.push(comment);
+		onComment(comment);
+	});
+	for await (const frame of frames) stream.events.push({ id: Number(frame.id), event: frame.event, data: JSON.parse(frame.data) as Job });
+	return stream;
 }
 
 /** GET /v1/renders/{id}/events and reads until the server ends the stream (or `timeoutMs` passes: then throws). */
@@ -35,9 +31,9 @@ export async function readEventStream(id: string, init: { key?: string | null; l
 	const res = await api(`/v1/renders/${id}/events`, { key: init.key, headers });
 	if (res.status !== 200) throw new Error(`events ${id}: ${res.status} ${await res.text()}`);
 	if (!res.headers.get("content-type")?.startsWith("text/event-stream")) throw new Error(`events ${id}: content-type ${res.headers.get("content-type")}`);
-	const text = await Promise.race([
-		res.text(),
-		new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`events ${id}: stream still open after ${init.timeoutMs ?? 45_000} ms`)), init.timeoutMs ?? 45_000)),
+	const timeoutMs = init.timeoutMs ?? 45_000;
+	return Promise.race([
+		collectSse(res.body!),
+		new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`events ${id}: stream still open after ${timeoutMs} ms`)), timeoutMs)),
 	]);
-	return parseSse(text);
 }

@@ -1,7 +1,7 @@
 // The playground: POST /v1/renders with the form's options, then the job's live status from
 // GET /v1/renders/{id}/events. EventSource cannot send an Authorization header, and the key must
 // not travel in a URL, so the event stream is read with fetch() and parsed here.
-"use strict";
+import { sseEvents } from "./sse.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("render-form");
@@ -93,31 +93,6 @@ async function followEvents(id) {
 		} catch (err) {
 			if (attempt === 4) throw err;
 			await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
-		}
-	}
-}
-
-/** Yields { id, event, data } for each complete Server-Sent Events frame; comment lines are skipped. */
-async function* sseEvents(body) {
-	const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-	let buffer = "";
-	for (;;) {
-		const { value, done } = await reader.read();
-		if (done) return;
-		buffer += value.replace(/\r\n?/g, "\n");
-		let end;
-		while ((end = buffer.indexOf("\n\n")) >= 0) {
-			const frame = { id: null, event: "message", data: "" };
-			for (const line of buffer.slice(0, end).split("\n")) {
-				const colon = line.indexOf(":");
-				if (colon === 0) continue;
-				const field = colon < 0 ? line : line.slice(0, colon);
-				const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-				if (field === "data") frame.data += (frame.data ? "\n" : "") + value;
-				else if (field === "id" || field === "event") frame[field] = value;
-			}
-			buffer = buffer.slice(end + 2);
-			if (frame.data) yield frame;
 		}
 	}
 }
