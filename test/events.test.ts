@@ -1,6 +1,8 @@
 // Live status: GET /v1/renders/{id}/events streams each stored status of a real render (the real
 // render queue and Chromium), resumes after Last-Event-ID, and hides other tenants' jobs.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { JobObject } from "../src/jobs/job-object";
 import { api, download, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { storedJob } from "./support/jobs";
@@ -75,5 +77,17 @@ describe("a stream that waits", () => {
 			["status", "queued"],
 			["status", "canceled"],
 		]);
+	});
+});
+
+describe("a job older than the event log", () => {
+	it("streams its current state as its first event", async () => {
+		const { job, stub } = await storedJob();
+		expect((await api(`/v1/renders/${job.id}`, { method: "DELETE" })).status).toBe(200);
+		await runInDurableObject(stub, async (_instance: JobObject, state) => {
+			state.storage.sql.exec("DELETE FROM job_events");
+		});
+		const { events } = await readEventStream(job.id);
+		expect(events.map((e) => [e.id, e.event, e.data.status])).toEqual([[1, "status", "canceled"]]);
 	});
 });

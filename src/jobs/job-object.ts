@@ -246,6 +246,8 @@ export class JobObject extends DurableObject<Env> {
 	async eventsSince(tenantId: string, after: number, waitMs = 0): Promise<JobEventPage | null> {
 		const job = this.load();
 		if (!job || job.tenantId !== tenantId) return null;
+		// A job stored before the event log existed gets its current state as its first events.
+		if (after === 0 && eventsAfter(this.sql, 0).length === 0) this.logEvents(job, await jobView(this.env, { ...job, document: null }));
 		const events = eventsAfter(this.sql, after);
 		if (events.length > 0 || streamEnded(job) || waitMs <= 0) return { events, job, ended: streamEnded(job) };
 		await new Promise<void>((resolve) => {
