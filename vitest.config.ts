@@ -1,7 +1,8 @@
 // Tests run inside workerd with the real local Durable Objects, Queues, R2 and Browser Rendering
 // (the system Chromium, via scripts/setup-chrome.mjs). Two projects differ only in the address policy:
 // "worker" keeps production's SSRF rules; "local-network" allows loopback so pages and webhook
-// receivers served by the test process on 127.0.0.1 can be reached.
+// receivers served by the test process on 127.0.0.1 can be reached. A third, "node", runs in Node
+// against `wrangler dev` (scripts/lib/local-stack.mjs) with a real browser (playwright-core).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/support/bindings.ts";
@@ -25,6 +26,8 @@ export default defineConfig({
 			project("worker", ["test/*.test.ts"], { ALLOW_PRIVATE_NETWORK: "false" }),
 			// A short webhook schedule (4 attempts, 1 s apart) keeps retry tests quick.
 			project("local-network", ["test/local/*.test.ts"], { ALLOW_PRIVATE_NETWORK: "true", WEBHOOK_RETRY_SCHEDULE: "1,1,1" }),
+			// Plain Node: the scripts (test/node), and the whole local stack (wrangler dev) driven in the system Chromium (test/e2e).
+			{ test: { name: "node", include: ["test/node/*.test.ts", "test/e2e/*.test.ts"], environment: "node", testTimeout: 180_000, hookTimeout: 180_000 } },
 		],
 	},
 });

@@ -15,6 +15,7 @@ if (!existsSync(".dev.vars")) {
 	console.log("start: created .dev.vars from .dev.vars.example (API key: dev_local_key)");
 }
 await import("./setup-chrome.mjs");
+await import("./vendor-assets.mjs");
 
 // No telemetry: the local stack must work offline.
 const child = spawn(process.execPath, [wrangler, "dev", ...process.argv.slice(2)], { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });

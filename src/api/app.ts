@@ -1,10 +1,11 @@
 // The HTTP API: one router per resource, one error handler, the OpenAPI document from the same schemas.
-import { swaggerUI } from "@hono/swagger-ui";
 import { log } from "../log";
 import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
+import { events } from "./events";
 import { files } from "./files";
 import { healthz } from "./health";
+import { pages, securityHeaders } from "./pages";
 import { renders } from "./renders";
 import { createRouter } from "./router";
 import { webhooks } from "./webhooks";
@@ -23,11 +24,14 @@ app.use("*", async (c, next) => {
 	log({ msg: "request", method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Date.now() - started, tenantId: c.get("tenantId") ?? null, renderId: c.res.headers.get("Render-Id") });
 });
 
+app.use("*", securityHeaders);
+
 // Every /v1 route but the signed downloads needs an API key.
 app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next() : requireApiKey(c, next)));
 
 app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
+app.route("/v1/renders", events);
 app.route("/v1/files", files);
 app.route("/v1/webhooks", webhooks);
 
@@ -37,4 +41,4 @@ app.doc31("/openapi.json", {
 	info: { title: "edge-pdf", version: VERSION, description: "HTML/URL-to-PDF rendering on Cloudflare Workers." },
 	security: [{ apiKey: [] }],
 });
-app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+app.route("/", pages);

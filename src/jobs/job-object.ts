@@ -14,10 +14,11 @@ import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
+import { appendEvents, ensureEventLog, eventsAfter, streamEnded, type JobEventPage } from "./event-log";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
 import { upgradeRecord } from "./record-migrations";
 import { eraseTerminalSecrets, openWebhookHeaders, purgeDue, purgeRecheckAt, sealWebhookHeaders } from "./secrets";
-import { jobWithoutWebhook } from "./view";
+import { jobView, jobWithoutWebhook } from "./view";
 
 /** How long a queued job may wait before the watchdog re-sends its message. */
 export const QUEUED_WATCHDOG_MS = 10 * 60 * 1000;
@@ -87,21 +88,26 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	private async save(job: JobRecord): Promise<void> {
+		// Tables appear with the first write: a read of an unknown id leaves no storage behind.
 		if (!this.tableExists()) {
 			migrate(this.sql, MIGRATIONS);
 			this.hasTable = true;
 		}
+		ensureEventLog(this.sql);
 		// What is stored never holds a webhook header in plaintext, nor a finished job's page credentials.
 		await sealWebhookHeaders(this.env, job);
 		if (isTerminal(job.status)) {
 			eraseTerminalSecrets(job);
 			job.purgeAt ??= (job.completedAt ?? Date.now()) + config(this.env).retentionSeconds * 1000;
 		}
+		// Without its document the view needs no signing: only microtasks run here, nothing interleaves.
+		const view = await jobView(this.env, { ...job, document: null });
 		this.sql.exec(
 			"INSERT INTO job (id, record, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
 			JSON.stringify(job),
 			Date.now(),
 		);
+		this.logEvents(job, view);
 		await this.scheduleAlarm(job);
 		this.indexStatus(job);
 	}
@@ -304,6 +310,42 @@ export class JobObject extends DurableObject<Env> {
 		await this.flushOutbox(job);
 		await this.save(job);
 		return { ok: true, job };
+	}
+
+	// ---- live status: the event log ------------------------------------------------------------
+
+	/** Readers waiting in eventsSince() for the next appended event. */
+	private readonly eventWaiters = new Set<() => void>();
+
+	private logEvents(job: JobRecord, view: Awaited<ReturnType<typeof jobView>>): void {
+		if (appendEvents(this.sql, job, view) === 0) return;
+		for (const wake of this.eventWaiters) wake();
+		this.eventWaiters.clear();
+	}
+
+	/**
+	 * The events after `after` for the job's tenant (null for another tenant or none). With none yet and
+	 * the stream not over, waits up to `waitMs` for the next one (a long poll, so readers need not spin).
+	 */
+	async eventsSince(tenantId: string, after: number, waitMs = 0): Promise<JobEventPage | null> {
+		const job = await this.load();
+		if (!job || job.tenantId !== tenantId) return null;
+		ensureEventLog(this.sql);
+		// A job stored before the event log existed gets its current state as its first events.
+		if (after === 0 && eventsAfter(this.sql, 0).length === 0) this.logEvents(job, await jobView(this.env, { ...job, document: null }));
+		const events = eventsAfter(this.sql, after);
+		if (events.length > 0 || streamEnded(job) || waitMs <= 0) return { events, job, ended: streamEnded(job) };
+		await new Promise<void>((resolve) => {
+			const timer = setTimeout(wake, waitMs);
+			const waiters = this.eventWaiters;
+			function wake() {
+				clearTimeout(timer);
+				waiters.delete(wake);
+				resolve();
+			}
+			waiters.add(wake);
+		});
+		return this.eventsSince(tenantId, after, 0);
 	}
 
 	// ---- alarm: watchdog, retention, outbox --------------------------------------------------

@@ -1,0 +1,150 @@
+// The playground: POST /v1/renders with the form's options, then the job's live status from
+// GET /v1/renders/{id}/events. EventSource cannot send an Authorization header, and the key must
+// not travel in a URL, so the event stream is read with fetch() and parsed here.
+import { sseEvents } from "./sse.js";
+
+const $ = (id) => document.getElementById(id);
+const form = $("render-form");
+const KEY_STORAGE = "edge-pdf.apiKey";
+
+$("api-key").value = sessionStorage.getItem(KEY_STORAGE) ?? "";
+for (const radio of form.elements.source) radio.addEventListener("change", showSource);
+form.addEventListener("submit", (event) => {
+	event.preventDefault();
+	submit().catch((err) => showError(err.message));
+});
+
+function showSource() {
+	const url = form.elements.source.value === "url";
+	$("url").hidden = !url;
+	$("url").required = url;
+	$("html").hidden = url;
+}
+
+/** The request body from the form: the source, the main PDF options, async, an optional webhook. */
+function requestBody() {
+	const margin = $("margin").value.trim();
+	const body = {
+		pdf: {
+			format: $("format").value,
+			landscape: $("landscape").checked,
+			printBackground: $("print-background").checked,
+			...(margin ? { margin: { top: margin, right: margin, bottom: margin, left: margin } } : {}),
+		},
+		async: $("async").checked,
+	};
+	if (form.elements.source.value === "url") body.url = $("url").value.trim();
+	else body.html = $("html").value;
+	const webhookUrl = $("webhook-url").value.trim();
+	if (webhookUrl) body.webhook = { url: webhookUrl };
+	return body;
+}
+
+function authHeaders() {
+	const key = $("api-key").value.trim();
+	sessionStorage.setItem(KEY_STORAGE, key);
+	return { authorization: `Bearer ${key}` };
+}
+
+async function submit() {
+	reset();
+	$("submit").disabled = true;
+	try {
+		const res = await fetch("/v1/renders", { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(requestBody()) });
+		if (!res.ok) return showError(await errorText(res));
+		if (res.headers.get("content-type")?.startsWith("application/pdf")) {
+			// Synchronous render: the PDF itself; the job's history follows from its event stream.
+			showPdf(URL.createObjectURL(await res.blob()), null);
+			return await followEvents(res.headers.get("render-id"));
+		}
+		const job = await res.json();
+		await followEvents(job.id);
+	} finally {
+		$("submit").disabled = false;
+	}
+}
+
+async function errorText(res) {
+	try {
+		const { error } = await res.json();
+		const details = (error.details ?? []).map((d) => `${d.path}: ${d.message}`).join("; ");
+		return `${res.status} ${error.code}: ${error.message}${details ? ` (${details})` : ""}`;
+	} catch {
+		return `HTTP ${res.status}`;
+	}
+}
+
+/** Reads the event stream to its end, reconnecting with Last-Event-ID if the connection drops. */
+async function followEvents(id) {
+	$("job-id").textContent = `Render ${id}`;
+	$("job-id").classList.remove("muted");
+	let lastEventId = null;
+	for (let attempt = 0; attempt < 5; attempt++) {
+		const headers = authHeaders();
+		if (lastEventId !== null) headers["last-event-id"] = lastEventId;
+		try {
+			const res = await fetch(`/v1/renders/${encodeURIComponent(id)}/events`, { headers });
+			if (!res.ok) return showError(await errorText(res));
+			for await (const event of sseEvents(res.body)) {
+				lastEventId = event.id;
+				onEvent(event.event, JSON.parse(event.data));
+			}
+			return; // the server ended the stream: the job is done
+		} catch (err) {
+			if (attempt === 4) throw err;
+			await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+		}
+	}
+}
+
+function onEvent(kind, job) {
+	if (kind === "status") {
+		const item = document.createElement("li");
+		item.className = `status-${job.status}`;
+		item.dataset.status = job.status;
+		const attempt = job.status === "rendering" && job.attempts > 1 ? ` (attempt ${job.attempts})` : "";
+		item.textContent = `${job.status}${attempt} · ${new Date().toLocaleTimeString()}`;
+		$("timeline").append(item);
+	}
+	if (job.webhook) showAttempts(job.webhook);
+	if (job.status === "succeeded" && job.document) showPdf(job.document.url, job.document);
+	if (job.error) showError(`${job.error.code}: ${job.error.message}`);
+}
+
+function showPdf(href, doc) {
+	if (!doc && $("pdf-link").getAttribute("href") !== "#") return;
+	$("pdf-link").href = href;
+	$("pdf-facts").textContent = doc ? `${doc.filename} · ${doc.pages} page${doc.pages === 1 ? "" : "s"} · ${(doc.sizeBytes / 1024).toFixed(1)} KiB` : "";
+	$("document").hidden = false;
+}
+
+function showAttempts(webhook) {
+	const rows = webhook.attempts.map((a) => {
+		const row = document.createElement("tr");
+		for (const text of [new Date(a.at).toLocaleTimeString(), a.httpStatus ?? "—", `${a.durationMs} ms`, a.error ?? ""]) {
+			const cell = document.createElement("td");
+			cell.textContent = String(text);
+			row.append(cell);
+		}
+		return row;
+	});
+	const status = document.createElement("tr");
+	status.className = "muted";
+	status.innerHTML = "<td colspan='4'></td>";
+	status.firstChild.textContent = `${webhook.url} — ${webhook.status}${webhook.nextAttemptAt ? `, next attempt ${new Date(webhook.nextAttemptAt).toLocaleTimeString()}` : ""}`;
+	$("webhook-attempts").tBodies[0].replaceChildren(...rows, status);
+}
+
+function showError(message) {
+	$("error").textContent = message;
+	$("error").hidden = false;
+}
+
+function reset() {
+	$("timeline").replaceChildren();
+	$("error").hidden = true;
+	$("document").hidden = true;
+	$("pdf-link").setAttribute("href", "#");
+	$("job-id").textContent = "Submitting…";
+	$("webhook-attempts").tBodies[0].innerHTML = "<tr class='muted'><td colspan='4'>None</td></tr>";
+}
