@@ -4,8 +4,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { clampDelay, config } from "../config";
 import { logError } from "../log";
+import { sendRender, sendWebhook } from "../queue-message";
 import type { JobError } from "../schemas/job";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
+import { webhookEvent } from "../schemas/webhook-event";
 import type { StoredDocument } from "../storage/documents";
 import { migrate } from "../storage/sql-schema";
 import { tenantStub } from "../tenants/tenant-object";
@@ -242,7 +244,7 @@ export class JobObject extends DurableObject<Env> {
 		}
 		job.requeues += 1;
 		job.queuedAt = now;
-		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+		await sendRender(this.env, job.id);
 	}
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
@@ -252,7 +254,7 @@ export class JobObject extends DurableObject<Env> {
 			return;
 		}
 		transition(job, "queued", now);
-		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+		await sendRender(this.env, job.id);
 	}
 
 	private async expireDocument(job: JobRecord): Promise<void> {
@@ -273,7 +275,7 @@ export class JobObject extends DurableObject<Env> {
 			if (!type) throw new IllegalTransition(job.status, to);
 			const data = await jobWithoutWebhook(this.env, job, now);
 			job.webhook.eventId = `evt_${job.id.replace(/^ren_/, "")}`;
-			job.webhook.eventBody = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+			job.webhook.eventBody = JSON.stringify(webhookEvent(type, now, data));
 			job.webhook.enqueuePending = true;
 		}
 		await this.save(job);
@@ -288,7 +290,7 @@ export class JobObject extends DurableObject<Env> {
 	private async flushOutbox(job: JobRecord): Promise<void> {
 		if (!job.webhook?.enqueuePending) return;
 		try {
-			await this.env.WEBHOOK_QUEUE.send({ jobId: job.id, series: job.webhook.series });
+			await sendWebhook(this.env.WEBHOOK_QUEUE, { jobId: job.id, series: job.webhook.series });
 			job.webhook.enqueuePending = false;
 		} catch (err) {
 			logError({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) });

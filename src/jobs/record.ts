@@ -2,8 +2,8 @@
 import type { JobError, JobStatus, Source, Timings, WebhookAttempt } from "../schemas/job";
 import type { PageOptions, PdfOptions, WebhookRequest } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
+import type { EventType } from "../schemas/webhook-event";
 
-export type EventType = "render.succeeded" | "render.failed" | "render.canceled";
 
 export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
 	headers: Record<string, string>;

@@ -1,14 +1,11 @@
 // Render queue consumer: each message carries only a job id. Jobs of a batch share one browser.
-import { z } from "@hono/zod-openapi";
 import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
 import { log } from "../log";
 import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
+import { RenderMessage } from "../schemas/queue";
 import { runJob } from "./run-job";
-
-export const RenderMessage = z.object({ jobId: z.string() });
-export type RenderMessage = z.infer<typeof RenderMessage>;
 
 async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser): Promise<void> {
 	// A malformed body names no job to render or to fail.
