@@ -502,6 +502,9 @@ export interface operations {
                 } | {
                     html: unknown;
                     url?: never;
+                    page?: {
+                        cookies?: unknown;
+                    };
                 });
             };
         };
@@ -854,7 +857,10 @@ export interface operations {
             /** @description Not modified (If-None-Match) */
             304: {
                 headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
                     ETag: components["headers"]["ETag"];
+                    "Accept-Ranges": components["headers"]["Accept-Ranges"];
+                    "Content-Length": components["headers"]["Content-Length"];
                     [name: string]: unknown;
                 };
                 content?: never;

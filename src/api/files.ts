@@ -30,7 +30,7 @@ const download = createRoute({
 	responses: {
 		200: { description: "The PDF", headers: PDF_HEADERS, content: pdfBody },
 		206: { description: "A byte range of the PDF", headers: { ...PDF_HEADERS, ...responseHeaders("Content-Range") }, content: pdfBody },
-		304: { description: "Not modified (If-None-Match)", headers: responseHeaders("ETag") },
+		304: { description: "Not modified (If-None-Match)", headers: PDF_HEADERS },
 		403: errorResponse("Missing or invalid signature"),
 		404: errorResponse("The document was deleted or never existed"),
 		410: errorResponse("The link has expired"),

@@ -24,12 +24,17 @@ const keyRules = (propertyNames: { minLength: number; maxLength: number; pattern
 });
 
 /**
- * JSON Schema for "exactly one of a, b": each branch requires one and forbids the other with the
- * schema `false` (JSON Schema 2020-12, which zod-to-openapi's OpenAPI 3.0 types cannot spell).
+ * The source rules of the superRefine below and of checkTargets, as JSON Schema: exactly one of url
+ * and html (each branch requires one and forbids the other with the schema `false`, JSON Schema
+ * 2020-12 that zod-to-openapi's OpenAPI 3.0 types cannot spell), and with html every cookie names a domain.
  */
-function exactlyOneOf(a: string, b: string): OpenApiMetadata {
-	const branch = (present: string, absent: string) => ({ required: [present], properties: { [present]: {}, [absent]: false } });
-	return { oneOf: [branch(a, b), branch(b, a)] as unknown as OpenApiMetadata["oneOf"] };
+function sourceRules(): OpenApiMetadata {
+	const cookiesNeedDomain = { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } };
+	const oneOf = [
+		{ required: ["url"], properties: { url: {}, html: false } },
+		{ required: ["html"], properties: { html: {}, url: false, page: cookiesNeedDomain } },
+	];
+	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
 }
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
 
@@ -134,7 +139,7 @@ export const RenderRequest = z
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.
-	.openapi(exactlyOneOf("url", "html"));
+	.openapi(sourceRules());
 
 export type RenderRequest = z.infer<typeof RenderRequest>;
 export type PdfOptions = z.infer<typeof PdfOptions>;
