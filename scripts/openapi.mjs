@@ -33,7 +33,7 @@ function run(command, args) {
 
 /** openapi-typescript's output for `input`, written to `output`. */
 function generateTypes(input, output) {
-	run(bin("openapi-typescript"), [input, "--output", output, "--enum-values", "--export-type"]);
+	run(bin("openapi-typescript"), [input, "--output", output]);
 }
 
 async function lint() {
@@ -46,7 +46,7 @@ async function lint() {
 }
 
 function check() {
-	const fresh = join(mkdtempSync(join(tmpdir(), "edge-pdf-types-")), "schema.d.ts");
+	const fresh = join(mkdtempSync(join(tmpdir(), "edge-pdf-types-")), "schema.ts");
 	generateTypes(DOCUMENT, fresh);
 	if (readFileSync(fresh, "utf8") !== readFileSync(TYPES, "utf8")) {
 		throw new Error("client/src/schema.ts is not what openapi-typescript makes of client/openapi.json: run `npm run client:generate`");

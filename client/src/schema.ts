@@ -3,7 +3,7 @@
  * Do not make direct changes to the file.
  */
 
-export type paths = {
+export interface paths {
     "/healthz": {
         parameters: {
             query?: never;
@@ -158,8 +158,8 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
-};
-export type webhooks = {
+}
+export interface webhooks {
     render: {
         parameters: {
             query?: never;
@@ -180,8 +180,8 @@ export type webhooks = {
         patch?: never;
         trace?: never;
     };
-};
-export type components = {
+}
+export interface components {
     schemas: {
         WebhookEvent: {
             type: components["schemas"]["WebhookEventType"];
@@ -380,7 +380,7 @@ export type components = {
         "WWW-Authenticate": string;
     };
     pathItems: never;
-};
+}
 export type $defs = Record<string, never>;
 export interface operations {
     health: {
@@ -1125,36 +1125,3 @@ export interface operations {
         };
     };
 }
-type FlattenedDeepRequired<T> = {
-    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
-};
-type ReadonlyArray<T> = [
-    Exclude<T, undefined>
-] extends [
-    unknown[]
-] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const pathsHealthzGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["status"]> = ["ok"];
-export const pathsV1RendersGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/renders"]["get"]["parameters"]["query"]["status"]> = ["queued", "rendering", "succeeded", "failed", "canceled"];
-export const pathsV1RendersPostRequestBodyContentApplicationJsonWebhookMethodValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/renders"]["post"]["requestBody"]["content"]["application/json"]["webhook"]["method"]> = ["POST", "PUT", "PATCH"];
-export const webhookEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookEventType"]> = ["render.succeeded", "render.failed", "render.canceled"];
-export const renderEventDataObjectValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenderEventData"]["object"]> = ["render"];
-export const renderEventDataStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenderEventData"]["status"]> = ["queued", "rendering", "succeeded", "failed", "canceled"];
-export const sourceOneOf0TypeValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Source"], {
-    type: unknown;
-}>["type"]> = ["url"];
-export const sourceOneOf1TypeValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Source"], {
-    type: unknown;
-}>["type"]> = ["html"];
-export const documentContentTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Document"]["contentType"]> = ["application/pdf"];
-export const jobErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobError"]["code"]> = ["INVALID_REQUEST", "URL_NOT_ALLOWED", "NAVIGATION_FAILED", "HTTP_ERROR", "RENDER_TIMEOUT", "PAGE_CRASHED", "CONTENT_TOO_LARGE", "BROWSER_UNAVAILABLE", "STORAGE_FAILED", "DESTINATION_FAILED", "TEMPLATE_ERROR", "CANCELED", "INTERNAL"];
-export const renderObjectValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Render"]["object"]> = ["render"];
-export const renderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Render"]["status"]> = ["queued", "rendering", "succeeded", "failed", "canceled"];
-export const webhookStateStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookState"]["status"]> = ["pending", "delivering", "delivered", "failed"];
-export const errorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ErrorCode"]> = ["INVALID_REQUEST", "URL_NOT_ALLOWED", "NAVIGATION_FAILED", "HTTP_ERROR", "RENDER_TIMEOUT", "PAGE_CRASHED", "CONTENT_TOO_LARGE", "BROWSER_UNAVAILABLE", "STORAGE_FAILED", "DESTINATION_FAILED", "TEMPLATE_ERROR", "CANCELED", "INTERNAL", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "METHOD_NOT_ALLOWED", "CONFLICT", "GONE", "PRECONDITION_FAILED", "RANGE_NOT_SATISFIABLE", "UNSUPPORTED_MEDIA_TYPE", "IDEMPOTENCY_CONFLICT", "RATE_LIMITED"];
-export const pdfOptionsFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PdfOptions"]["format"]> = ["Letter", "Legal", "Tabloid", "Ledger", "A0", "A1", "A2", "A3", "A4", "A5", "A6"];
-export const pageOptionsEmulateMediaTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PageOptions"]["emulateMediaType"]> = ["print", "screen"];
-export const pageOptionsWaitUntilValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PageOptions"]["waitUntil"]> = ["load", "domcontentloaded", "networkidle0", "networkidle2"];
-export const pageOptionsCookiesSameSiteValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PageOptions"]["cookies"]["sameSite"]> = ["Strict", "Lax", "None"];
-export const renderListObjectValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RenderList"]["object"]> = ["list"];
-export const componentsHeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<components>["headers"]["Idempotent-Replayed"]> = ["true"];
-export const componentsHeadersAcceptRangesValues: ReadonlyArray<FlattenedDeepRequired<components>["headers"]["Accept-Ranges"]> = ["bytes"];
