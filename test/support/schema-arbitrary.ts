@@ -87,8 +87,9 @@ export class SchemaSet {
 		const fixed = fc.record(Object.fromEntries(properties.map(([k, p]) => [k, this.valid(p)])), { requiredKeys: (s.required ?? []).filter((k) => s.properties?.[k] !== false) });
 		const extra = s.additionalProperties;
 		if (!extra || properties.length > 0) return fixed;
-		const key = s.propertyNames ? this.string({ type: "string", ...s.propertyNames }) : fc.string({ minLength: 1, maxLength: 12 });
-		return fc.dictionary(key, this.valid(extra), { maxKeys: Math.min(s.maxProperties ?? 3, 3) });
+		// Where the document sets no key rules, any key and any number of keys must do: probe that.
+		const key = s.propertyNames ? this.string({ type: "string", ...s.propertyNames }) : fc.string({ maxLength: 80 });
+		return fc.dictionary(key, this.valid(extra), { maxKeys: s.maxProperties ?? 24 });
 	}
 
 	/** `base` with the constraints of a oneOf branch laid over it (properties merged, required joined). */
