@@ -6,6 +6,7 @@ import { createClient, EdgePdfError, verifyWebhook, type ErrorCode, type RenderR
 import type { ERROR_CODES } from "../../src/schemas/error";
 import type { EVENT_TYPES } from "../../src/schemas/webhook-event";
 import { BASE } from "../support/api";
+import { Contract } from "../support/contract";
 import { TEST_KEYS } from "../support/bindings";
 import { receiver, waitForWebhook } from "../support/receiver";
 
@@ -38,6 +39,9 @@ describe("@edge-pdf/client", () => {
 		expect(event.type).toBe("render.succeeded");
 		expect(event.data.id).toBe(created.id);
 		expect(event.data.metadata).toEqual({ from: "client" });
+		// The delivered body is the event the document publishes under `webhooks`.
+		const contract = await Contract.load();
+		expect(contract.accepts("/webhooks/render/post/requestBody/content/application~1json/schema", JSON.parse(hit!.body)).errors).toBe("");
 		expect(() => verifyWebhook(secret, hit!.headers, hit!.body.replace("client", "CLIENT"))).toThrow();
 		expect(() => verifyWebhook(`whsec_${btoa("another secret of 32 bytes......")}`, hit!.headers, hit!.body)).toThrow();
 
