@@ -4,7 +4,6 @@ import type { PageOptions, PdfOptions, WebhookRequest } from "../schemas/render-
 import type { StoredDocument } from "../storage/documents";
 import type { EventType } from "../schemas/webhook-event";
 
-
 export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
 	headers: Record<string, string>;
 	status: "pending" | "delivering" | "delivered" | "failed";
