@@ -144,8 +144,10 @@ describe("POST /v1/renders validation", () => {
 		expect(res.headers.get("content-disposition")).toContain(`filename="${expected ?? `${job.id}.pdf`}"`);
 	});
 
-	it("unknown routes and methods answer JSON 404", async () => {
+	it("unknown routes answer JSON 404; unsupported methods 405 with Allow", async () => {
 		await expectError(await api("/v1/nothing-here"), 404, "NOT_FOUND");
-		await expectError(await api("/v1/renders", { method: "PUT" }), 404, "NOT_FOUND");
+		const put = await api("/v1/renders", { method: "PUT" });
+		expect(put.headers.get("allow")).toBe("GET, HEAD, POST");
+		await expectError(put, 405, "METHOD_NOT_ALLOWED");
 	});
 });

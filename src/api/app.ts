@@ -1,16 +1,16 @@
 // The HTTP API: one router per resource, one error handler, the OpenAPI document from the same schemas.
 import { log } from "../log";
+import { methodGuard } from "./allow";
 import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
 import { events } from "./events";
 import { files } from "./files";
 import { healthz } from "./health";
+import { documentApi } from "./openapi";
 import { pages, securityHeaders } from "./pages";
 import { renders } from "./renders";
 import { createRouter } from "./router";
 import { webhooks } from "./webhooks";
-
-import { VERSION } from "../version";
 
 export const app = createRouter();
 
@@ -25,6 +25,8 @@ app.use("*", async (c, next) => {
 });
 
 app.use("*", securityHeaders);
+// A path that exists but not for this method: 405 with Allow, before auth (the route table is public).
+app.use("*", methodGuard(() => app.routes));
 
 // Every /v1 route but the signed downloads needs an API key.
 app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next() : requireApiKey(c, next)));
@@ -35,10 +37,5 @@ app.route("/v1/renders", events);
 app.route("/v1/files", files);
 app.route("/v1/webhooks", webhooks);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
-app.doc31("/openapi.json", {
-	openapi: "3.1.0",
-	info: { title: "edge-pdf", version: VERSION, description: "HTML/URL-to-PDF rendering on Cloudflare Workers." },
-	security: [{ apiKey: [] }],
-});
+documentApi(app);
 app.route("/", pages);

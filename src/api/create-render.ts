@@ -7,6 +7,7 @@ import { jobStub } from "../jobs/ids";
 import { LEASE_MARGIN_MS } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
+import { sendRender } from "../queue-message";
 import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
@@ -64,7 +65,7 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 		return pdf;
 	}
 	if (result.kind === "retry") {
-		await c.env.RENDER_QUEUE.send({ jobId: id }, { delaySeconds: result.delaySeconds });
+		await sendRender(c.env, id, result.delaySeconds);
 		const message = `${result.error.message} (the job was queued for retry; poll /v1/renders/${id})`;
 		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, undefined, headers);
 	}

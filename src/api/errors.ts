@@ -5,21 +5,22 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 import { logError } from "../log";
 import { redactText } from "../security/redact";
-import type { ErrorBody, ErrorDetail } from "../schemas/error";
+import type { ErrorBody, ErrorCode, ErrorDetail } from "../schemas/error";
+import type { ResponseHeaderValues } from "../schemas/headers";
 
 export class ApiError extends Error {
 	constructor(
 		readonly status: ContentfulStatusCode,
-		readonly code: string,
+		readonly code: ErrorCode,
 		message: string,
 		readonly details?: ErrorDetail[],
-		readonly headers?: Record<string, string>,
+		readonly headers?: ResponseHeaderValues,
 	) {
 		super(message);
 	}
 }
 
-const CODE_BY_STATUS: Record<number, string> = {
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
 	400: "INVALID_REQUEST",
 	401: "UNAUTHORIZED",
 	403: "FORBIDDEN",
@@ -29,13 +30,13 @@ const CODE_BY_STATUS: Record<number, string> = {
 	410: "GONE",
 	413: "CONTENT_TOO_LARGE",
 	415: "UNSUPPORTED_MEDIA_TYPE",
+	412: "PRECONDITION_FAILED",
 	416: "RANGE_NOT_SATISFIABLE",
-	422: "UNPROCESSABLE",
 	429: "RATE_LIMITED",
 };
 
 /** Messages may quote a URL (a failed page, a refused address): its query and userinfo never reach the caller's logs. */
-export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody {
 	const text = redactText(message);
 	return { error: details?.length ? { code, message: text, details } : { code, message: text } };
 }

@@ -5,33 +5,53 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub } from "../jobs/ids";
 import { errorResponse } from "../schemas/error";
+import { responseHeaders } from "../schemas/headers";
 import { contentDisposition } from "../storage/documents";
 import { checkSignedRequest } from "../storage/signed-links";
 import { ApiError } from "./errors";
 import { decideRange, ifMatchPasses, ifNoneMatchHits, ifRangePasses, type RangeDecision } from "./ranges";
 import { createRouter } from "./router";
 
+const PDF_HEADERS = responseHeaders("Content-Disposition", "ETag", "Accept-Ranges", "Content-Length");
+const pdfBody = { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } };
+
 const download = createRoute({
 	method: "get",
 	path: "/{id}",
+	operationId: "downloadFile",
 	summary: "Download a rendered PDF (signed link)",
 	description:
-		"HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes */<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.",
+		"No API key: the signature is the credential. HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes */<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.",
+	// The signed link is the credential, not an API key.
+	security: [],
 	request: {
 		params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
-		query: z.object({ expires: z.string().optional(), signature: z.string().optional() }),
+		query: z.object({
+			expires: z.string().optional().openapi({ description: "Unix seconds; part of the signed link" }),
+			signature: z.string().optional().openapi({ description: "base64url HMAC-SHA256; part of the signed link" }),
+		}),
 	},
 	responses: {
-		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
-		206: { description: "A byte range of the PDF" },
-		304: { description: "Not modified (If-None-Match)" },
+		200: { description: "The PDF", headers: PDF_HEADERS, content: pdfBody },
+		206: { description: "A byte range of the PDF", headers: { ...PDF_HEADERS, ...responseHeaders("Content-Range") }, content: pdfBody },
+		304: { description: "Not modified (If-None-Match)", headers: PDF_HEADERS },
 		403: errorResponse("Missing or invalid signature"),
 		404: errorResponse("The document was deleted or never existed"),
 		410: errorResponse("The link has expired"),
-		412: errorResponse("If-Match did not match the document's ETag"),
-		416: errorResponse("Range malformed or not satisfiable"),
+		412: errorResponse("If-Match did not match the document's ETag", "ETag"),
+		416: errorResponse("Range malformed or not satisfiable", "Content-Range", "ETag"),
+		500: errorResponse("Internal error"),
 	},
 });
+
+/** HEAD is answered by the GET route (Hono runs GET and drops the body); documented on its own. */
+const downloadHead = {
+	...download,
+	method: "head" as const,
+	operationId: "headFile",
+	summary: "Size, ETag and filename of a rendered PDF (signed link; verified as GET)",
+	responses: { 200: { description: "The PDF's headers, no body", headers: PDF_HEADERS }, 403: download.responses[403], 404: download.responses[404], 410: download.responses[410], 500: download.responses[500] },
+};
 
 function pdfHeaders(object: R2Object, filename: string): Headers {
 	const headers = new Headers();
@@ -59,7 +79,9 @@ function decide(request: Request, object: R2Object): { status: 304 } | RangeDeci
 	return decideRange(h.get("range"), object.size);
 }
 
-export const files = createRouter().openapi(download, async (c) => {
+export const files = createRouter();
+files.openAPIRegistry.registerPath(downloadHead);
+files.openapi(download, async (c) => {
 	const { id } = c.req.valid("param");
 	const url = new URL(c.req.url);
 	const check = await checkSignedRequest(c.env, c.req.method, url, Math.floor(Date.now() / 1000));

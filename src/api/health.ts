@@ -5,7 +5,9 @@ import { createRouter } from "./router";
 const health = createRoute({
 	method: "get",
 	path: "/",
+	operationId: "health",
 	summary: "Liveness check",
+	security: [],
 	responses: { 200: { description: "The service is up", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
 });
 

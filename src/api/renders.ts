@@ -3,9 +3,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub, newJobId } from "../jobs/ids";
 import { logError } from "../log";
 import { MAX_WEBHOOK_SERIES } from "../jobs/job-object";
+import { sendRender } from "../queue-message";
 import { newJobRecord } from "../jobs/new-record";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
+import { responseHeaders } from "../schemas/headers";
 import { Job, JobStatus } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
@@ -18,6 +20,7 @@ const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: 
 const createRender = createRoute({
 	method: "post",
 	path: "/",
+	operationId: "createRender",
 	summary: "Create a render",
 	description: "Queues a render (202) or, with `async: false`, renders at once and answers with the PDF.",
 	middleware: [rateLimit, limitBody, requireJson] as const,
@@ -34,25 +37,31 @@ const createRender = createRoute({
 		body: { content: { "application/json": { schema: RenderRequest } }, required: true },
 	},
 	responses: {
-		202: { description: "Accepted: the job object, status queued", content: { "application/json": { schema: Job } } },
+		202: { description: "Accepted: the job object, status queued", headers: responseHeaders("Location"), content: { "application/json": { schema: Job } } },
 		200: {
-			description: "Synchronous render: the PDF. Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
+			description: "Synchronous render: the PDF (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
+			headers: responseHeaders("Render-Id", "Content-Disposition", "ETag", "Idempotent-Replayed", "Location"),
 			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/json": { schema: Job } },
 		},
-		422: errorResponse("Idempotency-Key reused with a different body"),
-		429: errorResponse("Rate limited, or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After"),
-		400: errorResponse("Invalid request or URL_NOT_ALLOWED"),
-		401: errorResponse("Missing or invalid API key"),
-		413: errorResponse("Body larger than 10 MiB"),
+		400: errorResponse("Invalid request (INVALID_REQUEST) or an address outside the policy (URL_NOT_ALLOWED)"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		404: errorResponse("Synchronous render: the document was deleted before it could be sent", "Render-Id"),
+		409: errorResponse("Synchronous render: the job is already rendering or finished", "Render-Id"),
+		413: errorResponse("Body larger than 10 MiB, or (synchronous) the page is too large to print"),
 		415: errorResponse("Body is not JSON"),
-		502: errorResponse("Synchronous render failed at the target page"),
-		503: errorResponse("Synchronous render could not run now; the job continues asynchronously"),
+		422: errorResponse("Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT)"),
+		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),
+		500: errorResponse("Internal error, or a synchronous render failed in a way that has no better status", "Render-Id"),
+		502: errorResponse("Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR)", "Render-Id"),
+		503: errorResponse("Synchronous render could not run now (BROWSER_UNAVAILABLE, STORAGE_FAILED); the job continues asynchronously", "Render-Id"),
+		504: errorResponse("Synchronous render ran out of time (RENDER_TIMEOUT)", "Render-Id"),
 	},
 });
 
 const listRenders = createRoute({
 	method: "get",
 	path: "/",
+	operationId: "listRenders",
 	summary: "List the tenant's renders, newest first",
 	request: {
 		query: z.object({
@@ -67,38 +76,44 @@ const listRenders = createRoute({
 			content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Job), nextCursor: z.string().nullable() }).openapi("RenderList") } },
 		},
 		400: errorResponse("Invalid query"),
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		500: errorResponse("Internal error"),
 	},
 });
 
 const getRender = createRoute({
 	method: "get",
 	path: "/{id}",
+	operationId: "getRender",
 	summary: "Read a render job",
 	request: { params: JobIdParam },
 	responses: {
 		200: { description: "The job", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("No such job for this tenant"),
+		500: errorResponse("Internal error"),
 	},
 });
 
 const cancelRender = createRoute({
 	method: "delete",
 	path: "/{id}",
+	operationId: "cancelRender",
 	summary: "Cancel a render, or delete its document",
 	description: "Queued or rendering: the job is canceled and no PDF is stored after it. Finished: the stored PDF is deleted and its links answer 404.",
 	request: { params: JobIdParam },
 	responses: {
 		200: { description: "The job after the change", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("No such job for this tenant"),
+		500: errorResponse("Internal error"),
 	},
 });
 
 const redeliverWebhook = createRoute({
 	method: "post",
 	path: "/{id}/webhook",
+	operationId: "redeliverWebhook",
 	summary: "Deliver the job's terminal event again",
 	description:
 		"A new attempt series for the same event (same webhook-id and body). Limited to 30 calls a minute per tenant and 5 series per job (the first delivery and 4 redeliveries); past either, 429 with Retry-After.",
@@ -106,10 +121,11 @@ const redeliverWebhook = createRoute({
 	request: { params: JobIdParam },
 	responses: {
 		202: { description: "Queued for delivery", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("No such job for this tenant"),
+		500: errorResponse("Internal error"),
 		409: errorResponse("The job has no webhook or has not finished"),
-		429: errorResponse("Too many redeliveries (per tenant, or this job's 5 series used up); see Retry-After"),
+		429: errorResponse("Too many redeliveries (per tenant, or this job's 5 series used up); see Retry-After", "Retry-After"),
 	},
 });
 
@@ -130,7 +146,7 @@ export const renders = createRouter()
 		if (!created) return replayResponse(c, job, !body.async);
 		if (!body.async) return renderNow(c, id);
 		// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.
-		await c.env.RENDER_QUEUE.send({ jobId: id }).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
+		await sendRender(c.env, id).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
 		return c.json(await jobView(c.env, job), 202, { Location: `/v1/renders/${id}` });
 	})
 	.openapi(listRenders, async (c) => {

@@ -7,10 +7,12 @@ import { createRouter } from "./router";
 const getSecret = createRoute({
 	method: "get",
 	path: "/secret",
+	operationId: "getWebhookSecret",
 	summary: "The webhook signing secret of the calling tenant",
 	responses: {
 		200: { description: "A `whsec_` secret for the standardwebhooks libraries", content: { "application/json": { schema: z.object({ secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }) }) } } },
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		500: errorResponse("Internal error"),
 	},
 });
 

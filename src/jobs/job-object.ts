@@ -5,9 +5,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { clampDelay, config } from "../config";
 import { logError } from "../log";
+import { sendRender, sendWebhook } from "../queue-message";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { redactText } from "../security/redact";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
+import { webhookEvent } from "../schemas/webhook-event";
 import type { StoredDocument } from "../storage/documents";
 import { migrate } from "../storage/sql-schema";
 import type { Lane } from "../tenants/render-slots";
@@ -370,7 +372,7 @@ export class JobObject extends DurableObject<Env> {
 		}
 		job.requeues += 1;
 		job.queuedAt = now;
-		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+		await sendRender(this.env, job.id);
 	}
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
@@ -381,7 +383,7 @@ export class JobObject extends DurableObject<Env> {
 			return;
 		}
 		transition(job, "queued", now);
-		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+		await sendRender(this.env, job.id);
 	}
 
 	private async expireDocument(job: JobRecord): Promise<void> {
@@ -416,7 +418,7 @@ export class JobObject extends DurableObject<Env> {
 			if (!type) throw new IllegalTransition(job.status, to);
 			const data = await jobWithoutWebhook(this.env, job, now);
 			job.webhook.eventId = `evt_${job.id.replace(/^ren_/, "")}`;
-			job.webhook.eventBody = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+			job.webhook.eventBody = JSON.stringify(webhookEvent(type, now, data));
 			job.webhook.enqueuePending = true;
 		}
 		await this.save(job);
@@ -431,7 +433,7 @@ export class JobObject extends DurableObject<Env> {
 	private async flushOutbox(job: JobRecord): Promise<void> {
 		if (!job.webhook?.enqueuePending) return;
 		try {
-			await this.env.WEBHOOK_QUEUE.send({ jobId: job.id, series: job.webhook.series });
+			await sendWebhook(this.env.WEBHOOK_QUEUE, { jobId: job.id, series: job.webhook.series });
 			job.webhook.enqueuePending = false;
 		} catch (err) {
 			logError({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) });

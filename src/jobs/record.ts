@@ -5,7 +5,7 @@ import type { JobRecord } from "../schemas/job-record";
 
 export type { JobRecord, WebhookRecord } from "../schemas/job-record";
 
-export type EventType = "render.succeeded" | "render.failed" | "render.canceled";
+import type { EventType } from "../schemas/webhook-event";
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
 	queued: ["rendering", "failed", "canceled"],

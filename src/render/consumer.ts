@@ -1,23 +1,19 @@
 // Render queue consumer: each message carries only a job id. Jobs of a batch share one browser.
-import { z } from "@hono/zod-openapi";
 import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { SharedBrowser } from "./browser";
 import { log } from "../log";
-import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
+import { parseMessage, sendRender, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
 import type { Lane } from "../tenants/render-slots";
+import { RenderMessage } from "../schemas/queue";
 import { runJob } from "./run-job";
-
-export const RenderMessage = z.object({ jobId: z.string() });
-export type RenderMessage = z.infer<typeof RenderMessage>;
 
 /**
  * A job that cannot render now is sent again rather than retried: waiting for its tenant's turn is
  * not a failed delivery, and retries count toward max_retries and the dead-letter queue.
  */
 async function sendAgain(env: Env, jobId: string, lane: Lane, result: { kind: "wait"; retryAfterSeconds: number } | { kind: "divert" }): Promise<void> {
-	const queue = result.kind === "divert" || lane === "slow" ? env.RENDER_SLOW_QUEUE : env.RENDER_QUEUE;
-	await queue.send({ jobId }, { delaySeconds: result.kind === "wait" ? clampDelay(result.retryAfterSeconds) : 0 });
+	await sendRender(env, jobId, result.kind === "wait" ? clampDelay(result.retryAfterSeconds) : 0, result.kind === "divert" ? "slow" : lane);
 }
 
 async function handleMessage(message: Message<unknown>, env: Env, browser: SharedBrowser, lane: Lane): Promise<void> {

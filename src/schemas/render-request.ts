@@ -14,10 +14,39 @@ const CSS_LENGTH = /^\d+(\.\d+)?(px|in|cm|mm)?$/;
 /** Chrome's page ranges: "1-3, 5, 8-". */
 const PAGE_RANGES = /^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$/;
 
+/**
+ * JSON Schema key rules for a z.record: zod-to-openapi derives neither the key schema nor a count
+ * refinement (and its OpenAPI 3.0 types lack propertyNames), so each record states them here.
+ */
+const keyRules = (propertyNames: { minLength: number; maxLength: number; pattern?: string }, maxProperties: number) => ({
+	propertyNames: { type: "string", ...propertyNames },
+	maxProperties,
+});
+
+/**
+ * The source rules of the superRefine below and of checkTargets, as JSON Schema: exactly one of url
+ * and html (each branch requires one and forbids the other with the schema `false`, JSON Schema
+ * 2020-12 that zod-to-openapi's OpenAPI 3.0 types cannot spell), and with html every cookie names a domain.
+ */
+function sourceRules(): OpenApiMetadata {
+	const cookiesNeedDomain = { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } };
+	const oneOf = [
+		{ required: ["url"], properties: { url: {}, html: false } },
+		{ required: ["html"], properties: { html: {}, url: false, page: cookiesNeedDomain } },
+	];
+	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
+}
+type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
+
 const headerValue = z.string().max(8192).regex(SAFE_TEXT, "must not contain CR, LF or NUL");
+const MAX_HEADERS = 50;
 export const Headers = z
 	.record(z.string().min(1).max(256).regex(HEADER_NAME, "must be a valid HTTP header name"), headerValue)
-	.refine((h) => Object.keys(h).length <= 50, "at most 50 headers");
+	.refine((h) => Object.keys(h).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`)
+	.openapi(keyRules({ minLength: 1, maxLength: 256, pattern: HEADER_NAME.source }, MAX_HEADERS));
+
+/** An absolute http(s) URL; the address policy (URL_NOT_ALLOWED) is checked after validation. */
+const httpUrl = (max: number) => z.string().min(1).max(max).openapi({ format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" });
 
 const cssLength = z.union([z.string().regex(CSS_LENGTH, "must be a length like 10mm, 1in, 96px or 96"), z.number().min(0).max(100000)]);
 
@@ -78,20 +107,22 @@ export const PageOptions = z
 
 export const WebhookRequest = z
 	.strictObject({
-		url: z.string().max(2048),
+		url: httpUrl(2048),
 		method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
 		headers: Headers.optional(),
 	})
-	.openapi("WebhookRequest");
+	// Inline, not a component: a request-only schema with defaults (see RenderRequest).
+	.openapi({ description: "Where to deliver the job's terminal event" });
 
+const MAX_METADATA_KEYS = 16;
 export const Metadata = z
 	.record(z.string().min(1).max(64), z.string().max(512))
-	.refine((m) => Object.keys(m).length <= 16, "at most 16 keys")
-	.openapi("Metadata");
+	.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
+	.openapi("Metadata", keyRules({ minLength: 1, maxLength: 64 }, MAX_METADATA_KEYS));
 
 export const RenderRequest = z
 	.strictObject({
-		url: z.string().min(1).max(8192).optional(),
+		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		pdf: PdfOptions.optional(),
 		page: PageOptions.optional(),
@@ -106,7 +137,9 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url or html is required" });
 		}
 	})
-	.openapi("RenderRequest");
+	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
+	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.
+	.openapi(sourceRules());
 
 export type RenderRequest = z.infer<typeof RenderRequest>;
 export type PdfOptions = z.infer<typeof PdfOptions>;

@@ -1,15 +1,12 @@
 // Webhook queue consumer: one message per attempt series ({ jobId, series }), retried on the
 // WEBHOOK_RETRY_SCHEDULE through retry({ delaySeconds }); an exhausted series goes to the
 // webhook dead-letter queue, whose consumer records it on the job.
-import { z } from "@hono/zod-openapi";
 import { clampDelay } from "../config";
 import { jobStub } from "../jobs/ids";
 import { log } from "../log";
-import { parseMessage, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
+import { parseMessage, sendWebhook, UNKNOWN_FAILURE_DELAY_SECONDS } from "../queue-message";
+import { WebhookMessage } from "../schemas/queue";
 import { attemptDelivery } from "./deliver";
-
-export const WebhookMessage = z.object({ jobId: z.string(), series: z.number().int().positive() });
-export type WebhookMessage = z.infer<typeof WebhookMessage>;
 
 async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
 	const body = parseMessage(message, WebhookMessage, "webhooks");
@@ -21,14 +18,14 @@ async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
 		if (turn.kind === "busy") return message.retry({ delaySeconds: clampDelay(turn.retryAfterSeconds) });
 		if (turn.kind === "done") {
 			// A previous run decided on the dead-letter queue but could not send there: finish that.
-			if (turn.deadLetter) await env.WEBHOOK_DLQ.send(body);
+			if (turn.deadLetter) await sendWebhook(env.WEBHOOK_DLQ, body);
 			return message.ack();
 		}
 		const outcome = await attemptDelivery(env, turn.delivery);
 		const result = await stub.endWebhookAttempt(series, outcome);
 		log({ msg: "webhook attempt", jobId, eventId: turn.delivery.eventId, series, attempt: turn.attempt, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error, result: result.kind });
 		if (result.kind === "retry") return message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
-		if (result.kind === "exhausted") await env.WEBHOOK_DLQ.send(body);
+		if (result.kind === "exhausted") await sendWebhook(env.WEBHOOK_DLQ, body);
 		message.ack();
 	} catch (err) {
 		log({ msg: "webhook message failed", jobId, series, error: String(err) });
