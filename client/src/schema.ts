@@ -74,9 +74,29 @@ export interface paths {
         put?: never;
         /**
          * Deliver the job's terminal event again
-         * @description A new attempt series for the same event (same webhook-id and body).
+         * @description A new attempt series for the same event (same webhook-id and body). Limited to 30 calls a minute per tenant and 5 series per job (the first delivery and 4 redeliveries); past either, 429 with Retry-After.
          */
         post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/renders/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live status of a render (Server-Sent Events)
+         * @description One `status` event per stored status and one `webhook` event per webhook attempt, each with an increasing `id:` and the job object as `data:`. The stream ends after the terminal status once the webhook, if any, has been delivered, has failed, or waits for a scheduled retry. `Last-Event-ID` resumes after that event. A `: keep-alive` comment is sent at least every 15 s.
+         */
+        get: operations["streamRenderEvents"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -92,7 +112,7 @@ export interface paths {
         };
         /**
          * Download a rendered PDF (signed link)
-         * @description No API key: the signature is the credential. Range, If-Match, If-None-Match and HEAD are supported.
+         * @description No API key: the signature is the credential. HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes *\/<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.
          */
         get: operations["downloadFile"];
         put?: never;
@@ -101,7 +121,7 @@ export interface paths {
         options?: never;
         /**
          * Size, ETag and filename of a rendered PDF (signed link; verified as GET)
-         * @description No API key: the signature is the credential. Range, If-Match, If-None-Match and HEAD are supported.
+         * @description No API key: the signature is the credential. HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes *\/<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.
          */
         head: operations["headFile"];
         patch?: never;
@@ -600,7 +620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -800,6 +820,78 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many redeliveries (per tenant, or this job's 5 series used up); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamRenderEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Resume after this event (sent by EventSource on reconnect) */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid Last-Event-ID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such job for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Internal error */
             500: {
                 headers: {
@@ -892,19 +984,21 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description If-Match does not match */
+            /** @description If-Match did not match the document's ETag */
             412: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Range not satisfiable */
+            /** @description Range malformed or not satisfiable */
             416: {
                 headers: {
                     "Content-Range": components["headers"]["Content-Range"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1038,9 +1132,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An HTML page */
+            /** @description An HTML page (a static asset) */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -15,6 +15,7 @@ export const KEEP_ALIVE_MS = 10_000;
 const renderEvents = createRoute({
 	method: "get",
 	path: "/{id}/events",
+	operationId: "streamRenderEvents",
 	summary: "Live status of a render (Server-Sent Events)",
 	description: [
 		"One `status` event per stored status and one `webhook` event per webhook attempt, each with an increasing `id:` and the job object as `data:`.",
@@ -34,8 +35,9 @@ const renderEvents = createRoute({
 	responses: {
 		200: { description: "An event stream", content: { "text/event-stream": { schema: z.string().openapi({ example: 'id: 1\nevent: status\ndata: {"id":"ren_…","status":"queued",…}\n\n' }) } } },
 		400: errorResponse("Invalid Last-Event-ID"),
-		401: errorResponse("Missing or invalid API key"),
+		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("No such job for this tenant"),
+		500: errorResponse("Internal error"),
 	},
 });
 

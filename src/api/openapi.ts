@@ -31,7 +31,7 @@ const docsRoute = createRoute({
 	operationId: "getDocs",
 	summary: "Interactive API reference (HTML)",
 	security: [],
-	responses: { 200: { description: "An HTML page", content: { "text/html": { schema: z.string() } } } },
+	responses: { 200: { description: "An HTML page (a static asset)", headers: responseHeaders("ETag"), content: { "text/html": { schema: z.string() } } } },
 });
 
 const renderEvent = {
