@@ -7,6 +7,8 @@ import { files } from "./files";
 import { healthz } from "./health";
 import { renders } from "./renders";
 import { createRouter } from "./router";
+import { destinations } from "./destinations";
+import { tenantWebhooks } from "./tenant-webhooks";
 import { webhooks } from "./webhooks";
 
 import { VERSION } from "../version";
@@ -30,6 +32,9 @@ app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
 app.route("/v1/files", files);
 app.route("/v1/webhooks", webhooks);
+// #16: saved destinations, the tenant webhook endpoint and test events.
+app.route("/v1/webhooks", tenantWebhooks);
+app.route("/v1/destinations", destinations);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
 app.doc31("/openapi.json", {

@@ -7,6 +7,7 @@ import { logError } from "../log";
 import type { JobError } from "../schemas/job";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
+import { beginAfterPrint, beginDelivery, DELIVERY_LEASE_MARGIN_MS, endDelivery, watchDelivery, type DeliveryDecision, type DeliveryOutcome } from "../destinations/state";
 import { migrate } from "../storage/sql-schema";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
@@ -32,6 +33,8 @@ const MIGRATIONS = [
 
 export type Claim =
 	| { kind: "render"; job: JobRecord }
+	/** #16: the PDF is stored; only its delivery step is due. */
+	| { kind: "deliver"; job: JobRecord }
 	| { kind: "busy"; retryAfterSeconds: number }
 	| { kind: "done"; status: JobRecord["status"] | "missing" };
 
@@ -114,6 +117,7 @@ export class JobObject extends DurableObject<Env> {
 		const job = this.load();
 		if (!job) return { kind: "done", status: "missing" };
 		if (isTerminal(job.status)) return { kind: "done", status: job.status };
+		if (job.delivery) return this.claimDelivery(job, now);
 		if (job.status === "rendering" && job.leaseUntil !== null && job.leaseUntil > now) {
 			return { kind: "busy", retryAfterSeconds: Math.ceil((job.leaseUntil - now) / 1000) };
 		}
@@ -149,10 +153,55 @@ export class JobObject extends DurableObject<Env> {
 		return { ok: true };
 	}
 
+	// ---- #16 delivery step (state machine in src/destinations/state.ts) -----------------------
+
+	/** The PDF is stored and has a destination: the job stays `rendering` while it is delivered. */
+	async stored(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<{ ok: true; job: JobRecord } | { ok: false; status: JobRecord["status"] | "missing" }> {
+		const job = this.load();
+		if (!job) return { ok: false, status: "missing" };
+		if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
+		job.document = document;
+		job.timings.renderMs = timings.renderMs;
+		job.timings.storeMs = timings.storeMs;
+		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+		beginAfterPrint(job, now);
+		await this.save(job);
+		return { ok: true, job };
+	}
+
+	private async claimDelivery(job: JobRecord, now: number): Promise<Claim> {
+		const turn = beginDelivery(job, now);
+		if (turn.kind === "busy") return turn;
+		if (turn.kind === "fail") {
+			await this.finish(job, "failed", now, turn.error);
+			return { kind: "done", status: job.status };
+		}
+		await this.save(job);
+		return { kind: "deliver", job };
+	}
+
+	/** A delivery try ended: success ends the job (dropping our copy unless keepCopy), else retry or fail. */
+	async endDelivery(outcome: DeliveryOutcome, now = Date.now()): Promise<DeliveryDecision> {
+		const job = this.load();
+		if (!job) return { kind: "stale" };
+		const decision = endDelivery(job, outcome, now);
+		if (decision.kind === "delivered") {
+			if (!job.keepCopy && job.document) await this.env.DOCUMENTS.delete(job.document.key);
+			await this.finish(job, "succeeded", now);
+		} else if (decision.kind === "failed") {
+			await this.finish(job, "failed", now, decision.error);
+		} else if (decision.kind === "retry") {
+			await this.save(job);
+		}
+		return decision;
+	}
+
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
 	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
 		const job = this.load();
 		if (!job || job.status !== "rendering") return { retry: false };
+		// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
+		if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
 		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
 			transition(job, "queued", now);
 			await this.save(job);
@@ -176,6 +225,8 @@ export class JobObject extends DurableObject<Env> {
 		const job = this.load();
 		if (!job || job.tenantId !== tenantId) return null;
 		if (!isTerminal(job.status)) {
+			// #16: a PDF stored for delivery is not kept past a cancel.
+			if (job.delivery) await this.expireDocument(job);
 			await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
 			return { action: "canceled", job };
 		}
@@ -246,6 +297,7 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
+		if (job.delivery) return this.watchDeliveryStep(job, now);
 		const error: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
 		if (job.attempts >= config(this.env).renderMaxAttempts) {
 			await this.finish(job, "failed", now, error);
@@ -253,6 +305,12 @@ export class JobObject extends DurableObject<Env> {
 		}
 		transition(job, "queued", now);
 		await this.env.RENDER_QUEUE.send({ jobId: job.id });
+	}
+
+	private async watchDeliveryStep(job: JobRecord, now: number): Promise<void> {
+		const next = watchDelivery(job, now);
+		if (next.kind === "fail") await this.finish(job, "failed", now, next.error);
+		else await this.env.RENDER_QUEUE.send({ jobId: job.id });
 	}
 
 	private async expireDocument(job: JobRecord): Promise<void> {
@@ -268,6 +326,9 @@ export class JobObject extends DurableObject<Env> {
 	private async finish(job: JobRecord, to: "succeeded" | "failed" | "canceled", now: number, error?: JobError): Promise<void> {
 		transition(job, to, now);
 		if (error) job.error = error;
+		// #16: the tenant endpoint's `events` filter: an event it did not ask for is never recorded.
+		const type = eventTypeFor(to);
+		if (job.webhook?.events && type && !job.webhook.events.includes(type)) job.webhook = null;
 		if (job.webhook && job.webhook.eventId === null) {
 			const type = eventTypeFor(to);
 			if (!type) throw new IllegalTransition(job.status, to);

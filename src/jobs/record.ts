@@ -2,6 +2,8 @@
 import type { JobError, JobStatus, Source, Timings, WebhookAttempt } from "../schemas/job";
 import type { PageOptions, PdfOptions, WebhookRequest } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
+import type { DeliveryState } from "../destinations/delivery-record";
+import type { RenderDestination } from "../schemas/render-request";
 
 export type EventType = "render.succeeded" | "render.failed" | "render.canceled";
 
@@ -25,6 +27,8 @@ export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
 	/** The series used up its schedule; the event belongs in the dead-letter queue. */
 	exhausted: boolean;
 	deadLettered: boolean;
+	/** The tenant endpoint's `events` filter (#16); absent: every event. */
+	events?: EventType[];
 }
 
 export interface JobRecord {
@@ -57,6 +61,12 @@ export interface JobRecord {
 	timings: Timings;
 	metadata: Record<string, string>;
 	webhook: WebhookRecord | null;
+	/** #16: where the PDF goes after printing; absent or null: nowhere, the signed link is the result. */
+	destination?: RenderDestination | null;
+	/** #16: with a destination, also keep our copy and its link. */
+	keepCopy?: boolean;
+	/** #16: the delivery step, from the moment the PDF is stored (src/destinations/state.ts). */
+	delivery?: DeliveryState | null;
 }
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {

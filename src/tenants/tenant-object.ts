@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
+import * as settings from "./settings";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -10,6 +11,8 @@ const MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id)",
 	"CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL)",
+	// #16: saved destinations, the default webhook endpoint, the test-event limit.
+	...settings.SETTINGS_MIGRATIONS,
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -67,6 +70,41 @@ export class TenantObject extends DurableObject<Env> {
 		const rows = this.sql.exec<{ id: string }>(`SELECT id FROM jobs ${clause} ORDER BY id DESC LIMIT ?`, ...params, options.limit + 1).toArray();
 		const page = rows.slice(0, options.limit).map((r) => r.id);
 		return { ids: page, nextCursor: rows.length > options.limit ? (page.at(-1) ?? null) : null };
+	}
+
+	// ---- #16 tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
+
+	async putDestination(name: string, config: settings.DestinationConfig, sealed: string, now = Date.now()): Promise<{ created: boolean; row: settings.DestinationRow }> {
+		return settings.putDestination(this.sql, name, config, sealed, now);
+	}
+
+	async getDestination(name: string): Promise<settings.DestinationRow | null> {
+		return settings.getDestination(this.sql, name);
+	}
+
+	async listDestinations(): Promise<settings.DestinationRow[]> {
+		return settings.listDestinations(this.sql);
+	}
+
+	async deleteDestination(name: string): Promise<boolean> {
+		return settings.deleteDestination(this.sql, name);
+	}
+
+	async putWebhookEndpoint(sealed: string, now = Date.now()): Promise<void> {
+		settings.putEndpoint(this.sql, sealed, now);
+	}
+
+	async getWebhookEndpoint(): Promise<settings.EndpointRow | null> {
+		return settings.getEndpoint(this.sql);
+	}
+
+	async deleteWebhookEndpoint(): Promise<boolean> {
+		return settings.deleteEndpoint(this.sql);
+	}
+
+	/** null when a test event may go now (and it is counted), else the seconds to wait. */
+	async takeWebhookTest(now = Date.now()): Promise<number | null> {
+		return settings.takeWebhookTest(this.sql, now);
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */
