@@ -148,3 +148,17 @@ describe("delivery state machine", () => {
 		expect(watchDelivery(job, job.leaseUntil! + 1)).toMatchObject({ kind: "fail", error: { code: "DESTINATION_FAILED" } });
 	});
 });
+
+describe("OpenAPI", () => {
+	it("documents the destination and tenant webhook routes and the render's destination", async () => {
+		const doc = (await (await api("/openapi.json", { key: null })).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+		expect(Object.keys(doc.paths["/v1/destinations/{name}"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
+		expect(Object.keys(doc.paths["/v1/destinations"] ?? {})).toEqual(["get"]);
+		expect(Object.keys(doc.paths["/v1/destinations/{name}/check"] ?? {})).toEqual(["post"]);
+		expect(Object.keys(doc.paths["/v1/webhooks/endpoint"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
+		expect(Object.keys(doc.paths["/v1/webhooks/test"] ?? {})).toEqual(["post"]);
+		expect(doc.components.schemas.RenderRequest?.properties).toHaveProperty("destination");
+		expect(doc.components.schemas.Document?.properties).toHaveProperty("destination");
+		expect(JSON.stringify(doc.components.schemas.SavedDestination)).not.toContain("secretAccessKey");
+	});
+});
