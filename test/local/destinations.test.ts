@@ -7,6 +7,7 @@ import type { Job } from "../../src/schemas/job";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
 import { api, download, postRender, renderToEnd, waitForJob } from "../support/api";
+import { receiver, waitForWebhook } from "../support/receiver";
 import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
 
 const HTML = "<!doctype html><title>delivered</title><h1>Invoice 42</h1><p>to your bucket</p>";
@@ -136,8 +137,12 @@ describe("presigned PUT destinations", () => {
 	it("receive the exact bytes with their Content-Length, content-type and the given headers", async () => {
 		const bucket = bucketName("pre");
 		const url = await presignedPut(bucket, "uploads/report.pdf");
-		const job = await renderToEnd({ html: HTML, destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } } });
+		const hook = await receiver("ok");
+		const job = await renderToEnd({ html: HTML, webhook: { url: hook.url }, destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } } });
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+		await waitForWebhook(job.id, ["delivered"]);
+		const event = JSON.parse((await hook.received())[0]!.body) as { data: Job };
+		expect(event.data.document).toMatchObject({ url: null, destination: job.document!.destination });
 		const [object] = await storedObjects(bucket);
 		expect(object).toMatchObject({ key: "uploads/report.pdf", sha256: job.document!.sha256, size: job.document!.sizeBytes, contentLength: String(job.document!.sizeBytes), contentType: "application/pdf" });
 		expect(object?.headers["x-ms-blob-type"]).toBe("BlockBlob");
