@@ -75,6 +75,18 @@ describe("saved S3 destinations", () => {
 		expect((await storedObjects(bucket))[0]?.sha256).toBe(job.document!.sha256);
 	}, 60_000);
 
+	it("a job canceled while its delivery waits to retry keeps no copy and sends nothing more", async () => {
+		const { bucket, name } = await savedBucket("flaky");
+		const { id } = (await (await postRender({ html: HTML, destination: { type: "s3", destination: name } })).json()) as Job;
+		await vi.waitUntil(async () => (await puts(bucket)).length === 1, { timeout: 30_000, interval: 100 });
+		const canceled = (await (await api(`/v1/renders/${id}`, { method: "DELETE" })).json()) as Job;
+		expect(canceled).toMatchObject({ status: "canceled", document: null, error: { code: "CANCELED" } });
+		expect(await env.DOCUMENTS.head(`documents/acme/${id}.pdf`)).toBeNull();
+		await new Promise((resolve) => setTimeout(resolve, 3000)); // past the first retry's 2 s
+		expect(await puts(bucket)).toHaveLength(1);
+		expect((await waitForJob(id)).status).toBe("canceled");
+	});
+
 	it("a 403 from the storage itself is final", async () => {
 		const { bucket, name } = await savedBucket("forbidden");
 		const job = await renderToEnd({ html: HTML, destination: { type: "s3", destination: name } });
