@@ -168,7 +168,7 @@ describe("the other operations", () => {
 	it("a finished job's download answers 200, 206, 304, HEAD and 409 for a redelivery, all as documented", async () => {
 		const job = await renderToEnd({ html: "<p>contract download</p>" });
 		expect(job.status).toBe("succeeded");
-		const link = job.document!.url;
+		const link = job.document!.url!;
 		const fetchChecked = async (method: string, headers: Record<string, string> = {}) => {
 			const res = await download(link, { method, headers });
 			const status = res.status;

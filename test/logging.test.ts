@@ -13,10 +13,10 @@ describe("logs", () => {
 		try {
 			const job = await renderToEnd({ html: "<p>logged</p>" });
 			await download(job.document!.url);
-			await download(job.document!.url.replace(/signature=./, "signature=X"));
+			await download(job.document!.url!.replace(/signature=./, "signature=X"));
 			await api("/v1/webhooks/secret");
 			await api(`/v1/renders/${job.id}`, { key: "wrong-key-value" });
-			const signature = new URL(job.document!.url).searchParams.get("signature")!;
+			const signature = new URL(job.document!.url!).searchParams.get("signature")!;
 			const secrets = [TEST_KEYS.acme, "wrong-key-value", signature, env.SIGNING_SECRET, await tenantWebhookSecret(env.SIGNING_SECRET, "acme")];
 			for (const line of lines) for (const secret of secrets) expect(line).not.toContain(secret);
 

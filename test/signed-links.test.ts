@@ -66,7 +66,7 @@ describe("GET /v1/files/{id}", () => {
 	});
 
 	it("a tampered signature → 403", async () => {
-		const url = job.document!.url;
+		const url = job.document!.url!;
 		const sig = new URL(url).searchParams.get("signature")!;
 		const flipped = (sig[0] === "A" ? "B" : "A") + sig.slice(1);
 		const res = await download(withParam(url, "signature", flipped));
@@ -75,7 +75,7 @@ describe("GET /v1/files/{id}", () => {
 	});
 
 	it("a tampered expiry → 403", async () => {
-		const url = job.document!.url;
+		const url = job.document!.url!;
 		const later = String(Number(new URL(url).searchParams.get("expires")) + 3600);
 		expect((await download(withParam(url, "expires", later))).status).toBe(403);
 	});
@@ -85,7 +85,7 @@ describe("GET /v1/files/{id}", () => {
 	});
 
 	it("another job's signature → 403", async () => {
-		const theirs = new URL(other.document!.url);
+		const theirs = new URL(other.document!.url!);
 		const forged = withParam(withParam(`${BASE}${filePath(job.id)}`, "expires", theirs.searchParams.get("expires")!), "signature", theirs.searchParams.get("signature")!);
 		expect((await download(forged)).status).toBe(403);
 	});
@@ -97,7 +97,7 @@ describe("GET /v1/files/{id}", () => {
 	});
 
 	it("a link signed for another method is refused", async () => {
-		const url = new URL(job.document!.url);
+		const url = new URL(job.document!.url!);
 		expect(await checkSignedRequest(env, "DELETE", url, now())).toBe("invalid");
 		expect(await checkSignedRequest(env, "HEAD", url, now())).toBe("valid");
 	});

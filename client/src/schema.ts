@@ -144,6 +144,498 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the tenant's default webhook endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The endpoint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The tenant has no webhook endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the tenant's default webhook endpoint
+         * @description Renders created without `webhook` send their events here; `events` filters by type. Header values are stored encrypted and not shown again.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointInput"];
+                };
+            };
+            responses: {
+                /** @description The endpoint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookEndpoint"];
+                    };
+                };
+                /** @description Invalid body, or URL_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove the tenant's default webhook endpoint
+         * @description Renders already created keep the endpoint they were created with.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The tenant has no webhook endpoint */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed webhook.test event now
+         * @description To `url`, else the tenant's endpoint. One attempt, never retried; the answer is that attempt. At most 5 per minute.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["WebhookTestInput"];
+                };
+            };
+            responses: {
+                /** @description The attempt (a failed delivery is reported here, not as an error status) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookTestResult"];
+                    };
+                };
+                /** @description Invalid body, URL_NOT_ALLOWED, or no url and no tenant endpoint */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many test events; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/destinations/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a saved destination (without its secret) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The destination */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedDestination"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No saved destination by that name */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save an S3-compatible destination
+         * @description Creates (201) or replaces (200) it. The secret access key is stored encrypted and never returned.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SavedDestinationInput"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedDestination"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedDestination"];
+                    };
+                };
+                /** @description Invalid body, or URL_NOT_ALLOWED for the endpoint */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete a saved destination
+         * @description Renders still waiting to deliver to it fail with DESTINATION_FAILED.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No saved destination by that name */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's saved destinations */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The saved destinations, by name */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DestinationList"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/destinations/{name}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write and delete a small probe object
+         * @description Answers 200 with the outcome of both requests; `ok` is true when both succeeded.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The probe's outcome */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DestinationCheck"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No saved destination by that name */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -241,8 +733,8 @@ export interface components {
             bytes: number;
         };
         Document: {
-            /** @description Signed download link, freshly signed on every read */
-            url: string;
+            /** @description Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy */
+            url: string | null;
             expiresAt: string;
             /** @enum {string} */
             contentType: "application/pdf";
@@ -250,6 +742,19 @@ export interface components {
             sizeBytes: number;
             pages: number;
             sha256: string;
+            destination: components["schemas"]["DeliveredDestination"];
+        } | null;
+        /** @description Where the PDF was delivered; null without a destination */
+        DeliveredDestination: {
+            /** @enum {string} */
+            type: "presigned_put" | "s3";
+            bucket: string | null;
+            key: string | null;
+            /** @description The presigned URL without its query */
+            url: string | null;
+            etag: string | null;
+            sizeBytes: number;
+            deliveredAt: string;
         } | null;
         JobError: {
             /** @enum {string} */
@@ -365,11 +870,120 @@ export interface components {
             };
             failOnHttpError?: boolean;
         };
+        RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
+        PresignedPutDestination: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "presigned_put";
+            /** @description A signed PUT URL (S3, R2, GCS, Azure SAS). Its query is never logged or shown. */
+            url: string;
+            /** @description Sent with the PUT, e.g. Azure's x-ms-blob-type */
+            headers?: {
+                [key: string]: string;
+            };
+        };
+        S3Destination: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "s3";
+            /** @description Name of a saved destination (PUT /v1/destinations/{name}) */
+            destination: string;
+            /**
+             * @description Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand
+             * @default {id}.pdf
+             * @example invoices/{date}/{id}.pdf
+             */
+            key: string;
+        };
         RenderList: {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Render"][];
             nextCursor: string | null;
+        };
+        WebhookEndpoint: {
+            /** @enum {string} */
+            object: "webhook_endpoint";
+            url: string;
+            /** @enum {string} */
+            method: "POST" | "PUT" | "PATCH";
+            headerNames: string[];
+            events: ("render.succeeded" | "render.failed" | "render.canceled")[];
+            updatedAt: string;
+        };
+        WebhookEndpointInput: {
+            url: string;
+            /**
+             * @default POST
+             * @enum {string}
+             */
+            method: "POST" | "PUT" | "PATCH";
+            /** @description Sent with every event; stored encrypted and never shown again (GET lists their names) */
+            headers?: {
+                [key: string]: string;
+            };
+            /** @description Only these event types are sent; default all */
+            events?: ("render.succeeded" | "render.failed" | "render.canceled")[];
+        };
+        WebhookTestResult: {
+            httpStatus: number | null;
+            durationMs: number;
+            error: string | null;
+        };
+        WebhookTestInput: {
+            /** @description Default: the tenant's endpoint */
+            url?: string;
+        };
+        SavedDestination: {
+            /** @enum {string} */
+            object: "destination";
+            name: string;
+            /** @enum {string} */
+            type: "s3";
+            endpoint: string;
+            region: string;
+            bucket: string;
+            forcePathStyle: boolean;
+            /** @example …WXYZ */
+            accessKeyIdHint: string;
+            createdAt: string;
+            updatedAt: string;
+        };
+        SavedDestinationInput: {
+            /** @enum {string} */
+            type: "s3";
+            /** @example https://<account>.r2.cloudflarestorage.com */
+            endpoint: string;
+            /** @example auto */
+            region: string;
+            bucket: string;
+            accessKeyId: string;
+            secretAccessKey: string;
+            /**
+             * @description endpoint/bucket/key instead of bucket.endpoint/key
+             * @default false
+             */
+            forcePathStyle: boolean;
+        };
+        DestinationList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["SavedDestination"][];
+        };
+        DestinationCheck: {
+            ok: boolean;
+            key: string;
+            put: components["schemas"]["DestinationAttempt"];
+            delete: components["schemas"]["DestinationAttempt"] & (Record<string, never> | null);
+        };
+        DestinationAttempt: {
+            httpStatus: number | null;
+            durationMs: number;
+            error: string | null;
         };
     };
     responses: never;
@@ -516,6 +1130,9 @@ export interface operations {
                         };
                     };
                     metadata?: components["schemas"]["Metadata"];
+                    destination?: components["schemas"]["RenderDestination"];
+                    /** @description With a destination: also keep edge-pdf's copy and signed link (default false) */
+                    keepCopy?: boolean;
                 } & ({
                     url: unknown;
                     html?: never;

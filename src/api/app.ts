@@ -10,6 +10,8 @@ import { documentApi } from "./openapi";
 import { pages, securityHeaders } from "./pages";
 import { renders } from "./renders";
 import { createRouter } from "./router";
+import { destinations } from "./destinations";
+import { tenantWebhooks } from "./tenant-webhooks";
 import { webhooks } from "./webhooks";
 
 export const app = createRouter();
@@ -36,6 +38,9 @@ app.route("/v1/renders", renders);
 app.route("/v1/renders", events);
 app.route("/v1/files", files);
 app.route("/v1/webhooks", webhooks);
+// #16: saved destinations, the tenant webhook endpoint and test events.
+app.route("/v1/webhooks", tenantWebhooks);
+app.route("/v1/destinations", destinations);
 
 documentApi(app);
 app.route("/", pages);

@@ -47,6 +47,7 @@ const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
 	CONTENT_TOO_LARGE: 413,
 	BROWSER_UNAVAILABLE: 503,
 	STORAGE_FAILED: 503,
+	DESTINATION_FAILED: 502,
 };
 
 /** The sync path runs one attempt in this request; a transient failure hands the job to the queue. */
@@ -61,8 +62,11 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	const headers = { "Render-Id": id };
 	if (result.kind === "succeeded") {
 		const pdf = await storedPdf(c, result.document, headers);
-		if (!pdf) throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
-		return pdf;
+		if (pdf) return pdf;
+		// #16: delivered to a destination without keepCopy: the answer is the job, which says where it went.
+		const job = await jobStub(c.env, id).read(c.var.tenantId);
+		if (job?.delivery?.result) return c.json(await jobView(c.env, job), 200, headers);
+		throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
 	}
 	if (result.kind === "retry") {
 		await sendRender(c.env, id, result.delaySeconds);

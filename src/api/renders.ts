@@ -14,6 +14,7 @@ import { tenantStub } from "../tenants/tenant-object";
 import { checkTargets, renderNow, replayResponse, reserveSyncSlot, resolveIdempotency, stashHtml } from "./create-render";
 import { ApiError } from "./errors";
 import { createRouter, limitBody, rateLimit, redeliveryLimit, requireJson } from "./router";
+import { applyTenantWebhook, checkRenderDestination } from "./render-settings";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 
@@ -133,6 +134,7 @@ export const renders = createRouter()
 	.openapi(createRender, async (c) => {
 		const body = c.req.valid("json");
 		checkTargets(c.env, body);
+		await checkRenderDestination(c.env, c.var.tenantId, body); // #16
 		const now = Date.now();
 		const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, c.req.valid("header")["idempotency-key"], body, newJobId(now));
 		const stub = jobStub(c.env, id);
@@ -140,6 +142,7 @@ export const renders = createRouter()
 		if (earlier) return replayResponse(c, earlier, !body.async);
 		if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
 		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
+		await applyTenantWebhook(c.env, record, body); // #16
 		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
 		const { created, job } = await stub.create(record);

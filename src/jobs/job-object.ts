@@ -11,6 +11,7 @@ import { redactText } from "../security/redact";
 import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import { webhookEvent } from "../schemas/webhook-event";
 import type { StoredDocument } from "../storage/documents";
+import { beginAfterPrint, beginDelivery, DELIVERY_LEASE_MARGIN_MS, endDelivery, watchDelivery, type DeliveryDecision, type DeliveryOutcome } from "../destinations/state";
 import { migrate } from "../storage/sql-schema";
 import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
@@ -45,6 +46,8 @@ const MIGRATIONS = [
 
 export type Claim =
 	| { kind: "render"; job: JobRecord }
+	/** #16: the PDF is stored; only its delivery step is due. */
+	| { kind: "deliver"; job: JobRecord }
 	| { kind: "busy"; retryAfterSeconds: number }
 	/** Over the tenant's render cap: the job stays queued and is tried again later. */
 	| { kind: "wait"; retryAfterSeconds: number }
@@ -161,13 +164,18 @@ export class JobObject extends DurableObject<Env> {
 	 * `cap` is the caller's TENANT_MAX_CONCURRENT_RENDERS (the caller's env, so a test can narrow it).
 	 */
 	async claim(lane: Lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now()): Promise<Claim> {
-		const before = this.claimable(await this.load(), now);
+		const stored = await this.load();
+		// #16: printed already; only the delivery step is due, and it takes no render slot.
+		if (stored?.delivery && !isTerminal(stored.status)) return this.claimDelivery(stored, now);
+		const before = this.claimable(stored, now);
 		if (before.kind !== "render") return before;
 		const job = before.job;
 		const leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
 		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
 		// Other calls may have run while the tenant answered: decide on the job as it is now.
-		const current = this.claimable(await this.load(), now);
+		const latest = await this.load();
+		if (latest?.delivery && !isTerminal(latest.status)) return this.claimDelivery(latest, now);
+		const current = this.claimable(latest, now);
 		if (current.kind !== "render") return current;
 		const fresh = current.job;
 		if (grant.kind !== "granted") {
@@ -231,10 +239,57 @@ export class JobObject extends DurableObject<Env> {
 		return { ok: true };
 	}
 
+	// ---- #16 delivery step (state machine in src/destinations/state.ts) -----------------------
+
+	/** The PDF is stored and has a destination: the job stays `rendering` while it is delivered. */
+	async stored(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<{ ok: true; job: JobRecord } | { ok: false; status: JobRecord["status"] | "missing" }> {
+		const job = await this.load();
+		if (!job) return { ok: false, status: "missing" };
+		if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
+		job.document = document;
+		job.timings.renderMs = timings.renderMs;
+		job.timings.storeMs = timings.storeMs;
+		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+		beginAfterPrint(job, now);
+		await this.save(job);
+		// Printing is over: the delivery step holds no browser, so the tenant's render slot is free.
+		this.releaseSlot(job, null);
+		return { ok: true, job };
+	}
+
+	private async claimDelivery(job: JobRecord, now: number): Promise<Claim> {
+		const turn = beginDelivery(job, now);
+		if (turn.kind === "busy") return turn;
+		if (turn.kind === "fail") {
+			await this.finish(job, "failed", now, turn.error);
+			return { kind: "done", status: job.status };
+		}
+		await this.save(job);
+		return { kind: "deliver", job };
+	}
+
+	/** A delivery try ended: success ends the job (dropping our copy unless keepCopy), else retry or fail. */
+	async endDelivery(outcome: DeliveryOutcome, now = Date.now()): Promise<DeliveryDecision> {
+		const job = await this.load();
+		if (!job) return { kind: "stale" };
+		const decision = endDelivery(job, outcome, now);
+		if (decision.kind === "delivered") {
+			if (!job.keepCopy && job.document) await this.env.DOCUMENTS.delete(job.document.key);
+			await this.finish(job, "succeeded", now);
+		} else if (decision.kind === "failed") {
+			await this.finish(job, "failed", now, decision.error);
+		} else if (decision.kind === "retry") {
+			await this.save(job);
+		}
+		return decision;
+	}
+
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
 	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
 		const job = await this.load();
 		if (!job || job.status !== "rendering") return { retry: false };
+		// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
+		if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
 		this.releaseSlot(job, error);
 		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
 			transition(job, "queued", now);
@@ -260,7 +315,9 @@ export class JobObject extends DurableObject<Env> {
 		const job = await this.load();
 		if (!job || job.tenantId !== tenantId) return null;
 		if (!isTerminal(job.status)) {
-			if (job.status === "rendering") this.releaseSlot(job, null);
+			if (job.status === "rendering" && !job.delivery) this.releaseSlot(job, null);
+			// #16: a PDF stored for delivery is not kept past a cancel.
+			if (job.delivery) await this.expireDocument(job);
 			await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
 			return { action: "canceled", job };
 		}
@@ -376,6 +433,7 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
+		if (job.delivery) return this.watchDeliveryStep(job, now);
 		const error: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
 		this.releaseSlot(job, null);
 		if (job.attempts >= config(this.env).renderMaxAttempts) {
@@ -384,6 +442,12 @@ export class JobObject extends DurableObject<Env> {
 		}
 		transition(job, "queued", now);
 		await sendRender(this.env, job.id);
+	}
+
+	private async watchDeliveryStep(job: JobRecord, now: number): Promise<void> {
+		const next = watchDelivery(job, now);
+		if (next.kind === "fail") await this.finish(job, "failed", now, next.error);
+		else await this.env.RENDER_QUEUE.send({ jobId: job.id });
 	}
 
 	private async expireDocument(job: JobRecord): Promise<void> {
@@ -413,8 +477,10 @@ export class JobObject extends DurableObject<Env> {
 		transition(job, to, now);
 		// The recorded message is what callers and webhooks see: a URL in it keeps no query or userinfo.
 		if (error) job.error = { code: error.code, message: redactText(error.message) };
+		// #16: the tenant endpoint's `events` filter: an event it did not ask for is never recorded.
+		const type = eventTypeFor(to);
+		if (job.webhook?.events && type && !job.webhook.events.includes(type)) job.webhook = null;
 		if (job.webhook && job.webhook.eventId === null) {
-			const type = eventTypeFor(to);
 			if (!type) throw new IllegalTransition(job.status, to);
 			const data = await jobWithoutWebhook(this.env, job, now);
 			job.webhook.eventId = `evt_${job.id.replace(/^ren_/, "")}`;

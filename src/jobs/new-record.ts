@@ -3,7 +3,7 @@ import { config } from "../config";
 import { JOB_RECORD_VERSION } from "../schemas/job-record";
 import type { RenderRequest } from "../schemas/render-request";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
-import type { JobRecord } from "./record";
+import type { EventType, JobRecord, WebhookRecord } from "./record";
 
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
@@ -34,8 +34,31 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		error: null,
 		timings: { queuedMs: null, renderMs: null, storeMs: null },
 		metadata: body.metadata ?? {},
-		webhook: body.webhook
-			? { url: body.webhook.url, method: body.webhook.method, headers: body.webhook.headers ?? {}, sealedHeaders: null, status: "pending", attempts: [], nextAttemptAt: null, eventId: null, eventBody: null, series: 1, enqueuePending: false, seriesAttempts: 0, leaseUntil: null, exhausted: false, deadLettered: false }
-			: null,
+		webhook: body.webhook ? newWebhookRecord(body.webhook) : null,
+		destination: body.destination ?? null,
+		keepCopy: body.keepCopy ?? false,
+		delivery: null,
+	};
+}
+
+/** A webhook that has sent nothing yet: the render's own, or the tenant's endpoint (with its `events`). */
+export function newWebhookRecord(w: { url: string; method: WebhookRecord["method"]; headers?: Record<string, string>; events?: EventType[] }): WebhookRecord {
+	return {
+		url: w.url,
+		method: w.method,
+		headers: w.headers ?? {},
+		sealedHeaders: null,
+		...(w.events ? { events: w.events } : {}),
+		status: "pending",
+		attempts: [],
+		nextAttemptAt: null,
+		eventId: null,
+		eventBody: null,
+		series: 1,
+		enqueuePending: false,
+		seriesAttempts: 0,
+		leaseUntil: null,
+		exhausted: false,
+		deadLettered: false,
 	};
 }

@@ -12,6 +12,8 @@ const STEPS: Array<(record: Raw) => Raw> = [
 		const webhook = record.webhook as Raw | null | undefined;
 		return { ...record, v: 2, purgeAt: null, webhook: webhook ? { ...webhook, sealedHeaders: null } : null };
 	},
+	// 2 → 3: no destination (the signed link is the result), nothing to deliver.
+	(record) => ({ ...record, v: 3, destination: null, keepCopy: false, delivery: null }),
 ];
 
 export class UnreadableRecord extends Error {

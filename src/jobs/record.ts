@@ -2,10 +2,10 @@
 // Durable Object stores) is defined once, as a zod schema, in src/schemas/job-record.ts.
 import type { JobStatus } from "../schemas/job";
 import type { JobRecord } from "../schemas/job-record";
+import type { EventType } from "../schemas/webhook-event";
 
 export type { JobRecord, WebhookRecord } from "../schemas/job-record";
-
-import type { EventType } from "../schemas/webhook-event";
+export type { EventType };
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {
 	queued: ["rendering", "failed", "canceled"],

@@ -13,14 +13,17 @@ async function documentView(env: Env, job: JobRecord, now: number): Promise<Job[
 	const expiresMs = Math.min(now + job.expiresIn * 1000, job.deleteAt ?? Number.POSITIVE_INFINITY);
 	const expires = Math.floor(expiresMs / 1000);
 	const origin = config(env).publicBaseUrl ?? job.origin;
+	// #16: delivered elsewhere without keepCopy, our copy is gone and there is no link.
+	const kept = !job.destination || job.keepCopy === true;
 	return {
-		url: await signedUrl(env, origin, filePath(job.id), expires),
+		url: kept ? await signedUrl(env, origin, filePath(job.id), expires) : null,
 		expiresAt: new Date(expires * 1000).toISOString(),
 		contentType: "application/pdf",
 		filename: doc.filename,
 		sizeBytes: doc.sizeBytes,
 		pages: doc.pages,
 		sha256: doc.sha256,
+		destination: job.delivery?.result ?? null,
 	};
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import { bounded, browserStopped, classify, RenderFailure } from "./errors";
 import { printPdf } from "./print";
 import type { SharedBrowser } from "./browser";
+import { deliverAfterPrint, deliverStored } from "../destinations/step";
 
 export type RunResult =
 	| { kind: "succeeded"; document: StoredDocument }
@@ -73,6 +74,8 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	const document = await bounded(printing, (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + STORE_MARGIN_MS, browserStopped("print"));
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
+	// #16 delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
+	if (job.destination) return deliverAfterPrint(env, job, document, timings);
 	const outcome = await jobStub(env, job.id).complete(document, timings);
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel.
@@ -87,6 +90,8 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 	const stub = jobStub(env, jobId);
 	const claim = await stub.claim(lane, config(env).tenantMaxConcurrentRenders);
 	if (claim.kind === "done") return { kind: "skipped", status: claim.status };
+	// #16 delivery step: the PDF is stored already; a retry delivers it without printing again.
+	if (claim.kind === "deliver") return deliverStored(env, claim.job);
 	if (claim.kind !== "render") return claim;
 	const job = claim.job;
 	try {

@@ -4,10 +4,15 @@
 // the old shape). Version 1 is the unversioned record stored before versions existed.
 import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
-import { Headers, Metadata, PageOptions, PdfOptions, WebhookRequest } from "./render-request";
+import { DeliveredDestination } from "./destination";
+import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
+import { EventType } from "./webhook-event";
 
-/** 2: `v`, `purgeAt`, `webhook.sealedHeaders` (webhook headers encrypted at rest). */
-export const JOB_RECORD_VERSION = 2;
+/**
+ * 2: `v`, `purgeAt`, `webhook.sealedHeaders` (webhook headers encrypted at rest).
+ * 3: `destination`, `keepCopy`, `delivery` (delivery to the customer's storage), `webhook.events`.
+ */
+export const JOB_RECORD_VERSION = 3;
 
 const ms = z.number().int();
 
@@ -20,6 +25,19 @@ export const StoredDocument = z.object({
 	etag: z.string(),
 });
 export type StoredDocument = z.infer<typeof StoredDocument>;
+
+export const DeliveryState = z.object({
+	/** Delivery tries started so far (the first runs right after printing). */
+	tries: z.number().int(),
+	/** A try is running; its lease is the job's `leaseUntil`. */
+	inFlight: z.boolean(),
+	/** When the queued retry is due; the watchdog fires a margin after it. */
+	nextTryAt: ms.nullable(),
+	/** Set once the destination holds the file. */
+	result: DeliveredDestination.nullable(),
+	lastError: z.string().nullable(),
+});
+export type DeliveryState = z.infer<typeof DeliveryState>;
 
 export const WebhookRecord = z.object({
 	url: z.string(),
@@ -46,6 +64,8 @@ export const WebhookRecord = z.object({
 	/** The series used up its schedule; the event belongs in the dead-letter queue. */
 	exhausted: z.boolean(),
 	deadLettered: z.boolean(),
+	/** The tenant endpoint's `events` filter; absent: every event. */
+	events: z.array(EventType).optional(),
 });
 export type WebhookRecord = z.infer<typeof WebhookRecord>;
 
@@ -83,5 +103,11 @@ export const JobRecord = z.object({
 	timings: Timings,
 	metadata: Metadata,
 	webhook: WebhookRecord.nullable(),
+	/** Where the PDF goes after printing; null: nowhere, the signed link is the result. */
+	destination: RenderDestination.nullable(),
+	/** With a destination, also keep our copy and its link. */
+	keepCopy: z.boolean(),
+	/** The delivery step, from the moment the PDF is stored (src/destinations/state.ts). */
+	delivery: DeliveryState.nullable(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

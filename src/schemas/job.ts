@@ -1,5 +1,6 @@
 // The public job object (GET /v1/renders/{id}, webhook event data) and its parts.
 import { z } from "@hono/zod-openapi";
+import { DeliveredDestination } from "./destination";
 import { Metadata } from "./render-request";
 
 export const JOB_STATUSES = ["queued", "rendering", "succeeded", "failed", "canceled"] as const;
@@ -52,13 +53,14 @@ export const WebhookState = z
 
 export const DocumentInfo = z
 	.object({
-		url: z.string().openapi({ description: "Signed download link, freshly signed on every read" }),
+		url: z.string().nullable().openapi({ description: "Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy" }),
 		expiresAt: z.string(),
 		contentType: z.literal("application/pdf"),
 		filename: z.string(),
 		sizeBytes: z.number().int(),
 		pages: z.number().int(),
 		sha256: z.string(),
+		destination: DeliveredDestination.nullable().openapi({ description: "Where the PDF was delivered; null without a destination" }),
 	})
 	.openapi("Document");
 

@@ -1,5 +1,6 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
+import { DESTINATION_NAME } from "./destination";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
 /** page.timeoutMs when the request gives none: the whole navigation + wait budget. */
@@ -120,6 +121,31 @@ export const Metadata = z
 	.refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
 	.openapi("Metadata", keyRules({ minLength: 1, maxLength: 64 }, MAX_METADATA_KEYS));
 
+export const PresignedPutDestination = z
+	.strictObject({
+		type: z.literal("presigned_put"),
+		url: z.string().min(1).max(8192).openapi({ description: "A signed PUT URL (S3, R2, GCS, Azure SAS). Its query is never logged or shown." }),
+		headers: Headers.optional().openapi({ description: "Sent with the PUT, e.g. Azure's x-ms-blob-type" }),
+	})
+	.openapi("PresignedPutDestination");
+
+export const S3Destination = z
+	.strictObject({
+		type: z.literal("s3"),
+		destination: z.string().regex(DESTINATION_NAME, "must be a saved destination's name").openapi({ description: "Name of a saved destination (PUT /v1/destinations/{name})" }),
+		key: z
+			.string()
+			.min(1)
+			.max(1024)
+			.regex(/^[^\r\n\0]*$/, "must not contain CR, LF or NUL")
+			.default("{id}.pdf")
+			.openapi({ description: "Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand", example: "invoices/{date}/{id}.pdf" }),
+	})
+	.openapi("S3Destination");
+
+/** Where the PDF is delivered after printing (issue #16). */
+export const RenderDestination = z.discriminatedUnion("type", [PresignedPutDestination, S3Destination]).openapi("RenderDestination");
+
 export const RenderRequest = z
 	.strictObject({
 		url: httpUrl(8192).optional(),
@@ -131,6 +157,8 @@ export const RenderRequest = z
 		expiresIn: z.number().int().min(60).max(604800).default(86400),
 		webhook: WebhookRequest.optional(),
 		metadata: Metadata.optional(),
+		destination: RenderDestination.optional(),
+		keepCopy: z.boolean().optional().openapi({ description: "With a destination: also keep edge-pdf's copy and signed link (default false)" }),
 	})
 	.superRefine((body, ctx) => {
 		if ((body.url === undefined) === (body.html === undefined)) {
@@ -145,3 +173,4 @@ export type RenderRequest = z.infer<typeof RenderRequest>;
 export type PdfOptions = z.infer<typeof PdfOptions>;
 export type PageOptions = z.infer<typeof PageOptions>;
 export type WebhookRequest = z.infer<typeof WebhookRequest>;
+export type RenderDestination = z.infer<typeof RenderDestination>;

@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
 import { decideSlot, SLOW_LANE_MS, type SlotGrant, type SlotRequest } from "./render-slots";
+import * as settings from "./settings";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -14,6 +15,8 @@ const MIGRATIONS = [
 	// Jobs of this tenant rendering now, each until its render lease lapses (a crashed consumer's slot frees itself).
 	"CREATE TABLE IF NOT EXISTS render_slots (job_id TEXT PRIMARY KEY, until INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS render_lane (id INTEGER PRIMARY KEY CHECK (id = 1), slow_until INTEGER NOT NULL)",
+	// #16: saved destinations, the default webhook endpoint, the test-event limit.
+	...settings.SETTINGS_MIGRATIONS,
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -97,6 +100,41 @@ export class TenantObject extends DurableObject<Env> {
 		if (pageFault) {
 			this.sql.exec("INSERT INTO render_lane (id, slow_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET slow_until = excluded.slow_until", now + SLOW_LANE_MS);
 		}
+	}
+
+	// ---- #16 tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
+
+	async putDestination(name: string, config: settings.DestinationConfig, sealed: string, now = Date.now()): Promise<{ created: boolean; row: settings.DestinationRow }> {
+		return settings.putDestination(this.sql, name, config, sealed, now);
+	}
+
+	async getDestination(name: string): Promise<settings.DestinationRow | null> {
+		return settings.getDestination(this.sql, name);
+	}
+
+	async listDestinations(): Promise<settings.DestinationRow[]> {
+		return settings.listDestinations(this.sql);
+	}
+
+	async deleteDestination(name: string): Promise<boolean> {
+		return settings.deleteDestination(this.sql, name);
+	}
+
+	async putWebhookEndpoint(sealed: string, now = Date.now()): Promise<void> {
+		settings.putEndpoint(this.sql, sealed, now);
+	}
+
+	async getWebhookEndpoint(): Promise<settings.EndpointRow | null> {
+		return settings.getEndpoint(this.sql);
+	}
+
+	async deleteWebhookEndpoint(): Promise<boolean> {
+		return settings.deleteEndpoint(this.sql);
+	}
+
+	/** null when a test event may go now (and it is counted), else the seconds to wait. */
+	async takeWebhookTest(now = Date.now()): Promise<number | null> {
+		return settings.takeWebhookTest(this.sql, now);
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */

@@ -45,7 +45,8 @@ export async function renderToEnd(body: Record<string, unknown>): Promise<Job> {
 	return waitForJob(job.id);
 }
 
-/** Fetches a job's signed link as an anonymous client would. */
-export function download(url: string, init: RequestInit = {}): Promise<Response> {
+/** Fetches a job's signed link as an anonymous client would (null: the job kept no copy). */
+export function download(url: string | null, init: RequestInit = {}): Promise<Response> {
+	if (url === null) throw new Error("the job has no download link");
 	return exports.default.fetch(new Request(url, init));
 }

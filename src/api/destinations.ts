@@ -1,0 +1,101 @@
+// /v1/destinations: a tenant's saved S3-compatible destinations (issue #16). Secrets are accepted,
+// sealed and never returned; endpoints obey the address policy when saved and when used.
+import { createRoute, z } from "@hono/zod-openapi";
+import { checkDestination, checkDestinationUrl, destinationView, saveDestination } from "../destinations/saved";
+import { DESTINATION_NAME, DestinationCheck, SavedDestination, SavedDestinationInput } from "../schemas/destination";
+import { errorResponse } from "../schemas/error";
+import { tenantStub } from "../tenants/tenant-object";
+import { ApiError } from "./errors";
+import { createRouter, requireJson } from "./router";
+
+const NameParam = z.object({
+	name: z.string().regex(DESTINATION_NAME, "letters, digits, _ and -, at most 64").openapi({ param: { name: "name", in: "path" }, example: "invoices-r2" }),
+});
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const unauthorized = errorResponse("Missing or invalid API key");
+const missing = errorResponse("No saved destination by that name");
+
+const putDestination = createRoute({
+	method: "put",
+	path: "/{name}",
+	summary: "Save an S3-compatible destination",
+	description: "Creates (201) or replaces (200) it. The secret access key is stored encrypted and never returned.",
+	middleware: [requireJson] as const,
+	request: { params: NameParam, body: { content: { "application/json": { schema: SavedDestinationInput } }, required: true } },
+	responses: {
+		200: json(SavedDestination, "Replaced"),
+		201: json(SavedDestination, "Created"),
+		400: errorResponse("Invalid body, or URL_NOT_ALLOWED for the endpoint"),
+		401: unauthorized,
+		415: errorResponse("Body is not JSON"),
+	},
+});
+
+const listDestinations = createRoute({
+	method: "get",
+	path: "/",
+	summary: "List the tenant's saved destinations",
+	responses: {
+		200: json(z.object({ object: z.literal("list"), data: z.array(SavedDestination) }).openapi("DestinationList"), "The saved destinations, by name"),
+		401: unauthorized,
+	},
+});
+
+const getDestination = createRoute({
+	method: "get",
+	path: "/{name}",
+	summary: "Read a saved destination (without its secret)",
+	request: { params: NameParam },
+	responses: { 200: json(SavedDestination, "The destination"), 401: unauthorized, 404: missing },
+});
+
+const deleteDestination = createRoute({
+	method: "delete",
+	path: "/{name}",
+	summary: "Delete a saved destination",
+	description: "Renders still waiting to deliver to it fail with DESTINATION_FAILED.",
+	request: { params: NameParam },
+	responses: { 204: { description: "Deleted" }, 401: unauthorized, 404: missing },
+});
+
+const checkRoute = createRoute({
+	method: "post",
+	path: "/{name}/check",
+	summary: "Write and delete a small probe object",
+	description: "Answers 200 with the outcome of both requests; `ok` is true when both succeeded.",
+	request: { params: NameParam },
+	responses: { 200: json(DestinationCheck, "The probe's outcome"), 401: unauthorized, 404: missing },
+});
+
+const notFound = (name: string) => new ApiError(404, "NOT_FOUND", `no saved destination ${name}`);
+
+export const destinations = createRouter()
+	.openapi(putDestination, async (c) => {
+		const { name } = c.req.valid("param");
+		const input = c.req.valid("json");
+		const verdict = checkDestinationUrl(c.env, input.endpoint);
+		if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `endpoint is not allowed: ${verdict.reason}`, [{ path: "endpoint", message: verdict.reason }]);
+		const { created, view } = await saveDestination(c.env, c.var.tenantId, name, input);
+		return created ? c.json(view, 201) : c.json(view, 200);
+	})
+	.openapi(listDestinations, async (c) => {
+		const rows = await tenantStub(c.env, c.var.tenantId).listDestinations();
+		return c.json({ object: "list" as const, data: rows.map(destinationView) }, 200);
+	})
+	.openapi(getDestination, async (c) => {
+		const { name } = c.req.valid("param");
+		const row = await tenantStub(c.env, c.var.tenantId).getDestination(name);
+		if (!row) throw notFound(name);
+		return c.json(destinationView(row), 200);
+	})
+	.openapi(deleteDestination, async (c) => {
+		const { name } = c.req.valid("param");
+		if (!(await tenantStub(c.env, c.var.tenantId).deleteDestination(name))) throw notFound(name);
+		return c.body(null, 204);
+	})
+	.openapi(checkRoute, async (c) => {
+		const { name } = c.req.valid("param");
+		const result = await checkDestination(c.env, c.var.tenantId, name);
+		if (!result) throw notFound(name);
+		return c.json(result, 200);
+	});

@@ -1,0 +1,45 @@
+// S3-compatible object addresses and requests, signed with SigV4 by aws4fetch (never by hand).
+import { AwsClient } from "aws4fetch";
+
+export interface S3Target {
+	endpoint: string;
+	region: string;
+	bucket: string;
+	forcePathStyle: boolean;
+}
+
+export interface S3Credentials {
+	accessKeyId: string;
+	secretAccessKey: string;
+}
+
+/** `{id}`, `{filename}` and `{date}` (UTC day of the job's creation, so retries agree) in a key template. */
+export function expandKey(template: string, job: { id: string; filename: string; createdAt: number }): string {
+	const date = new Date(job.createdAt).toISOString().slice(0, 10);
+	return template.replaceAll("{id}", job.id).replaceAll("{filename}", job.filename).replaceAll("{date}", date);
+}
+
+/** Each path segment percent-encoded (RFC 3986), "/" kept: what S3 signs as the canonical URI. */
+function encodeKey(key: string): string {
+	return key
+		.split("/")
+		.map((part) => encodeURIComponent(part).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+		.join("/");
+}
+
+/** Path style: endpoint/bucket/key; virtual-hosted style: bucket.endpoint-host/key. */
+export function objectUrl(target: Pick<S3Target, "endpoint" | "bucket" | "forcePathStyle">, key: string): URL {
+	const base = new URL(target.endpoint);
+	const prefix = base.pathname.replace(/\/+$/, "");
+	if (target.forcePathStyle) return new URL(`${base.origin}${prefix}/${target.bucket}/${encodeKey(key)}`);
+	return new URL(`${base.protocol}//${target.bucket}.${base.host}${prefix}/${encodeKey(key)}`);
+}
+
+/**
+ * A signed request for one object. No automatic retries (aws4fetch's default is 10): the delivery
+ * step decides about retries itself, so a 403 is sent once and a 503 waits on the queue's backoff.
+ */
+export async function signedS3Request(target: S3Target, credentials: S3Credentials, url: URL, init: { method: "PUT" | "DELETE"; headers?: Record<string, string>; body?: BodyInit | null }): Promise<Request> {
+	const client = new AwsClient({ ...credentials, region: target.region, service: "s3", retries: 0 });
+	return client.sign(url.toString(), { method: init.method, headers: init.headers, body: init.body ?? null });
+}

@@ -1,0 +1,68 @@
+// A tenant's saved S3 destinations: the credentials are sealed before they reach the tenant's
+// Durable Object and only opened to sign a request; views show a hint of the access key id only.
+import { config } from "../config";
+import type { DestinationCheck, SavedDestination, SavedDestinationInput } from "../schemas/destination";
+import { open, seal } from "../security/secret-box";
+import { checkUrl, type UrlVerdict } from "../security/url-policy";
+import type { DestinationRow } from "../tenants/settings";
+import { tenantStub } from "../tenants/tenant-object";
+import { send } from "./http";
+import { objectUrl, signedS3Request, type S3Credentials, type S3Target } from "./s3";
+
+const context = (name: string) => `destination:${name}`;
+
+/** The address policy for destination URLs and endpoints: https only outside local development. */
+export function checkDestinationUrl(env: Env, raw: string): UrlVerdict {
+	const { allowPrivateNetwork } = config(env);
+	return checkUrl(raw, { allowPrivateNetwork, requireHttps: !allowPrivateNetwork });
+}
+
+export function destinationView(row: DestinationRow): SavedDestination {
+	const { endpoint, region, bucket, forcePathStyle, accessKeyIdHint } = row.config;
+	return {
+		object: "destination",
+		name: row.name,
+		type: "s3",
+		endpoint,
+		region,
+		bucket,
+		forcePathStyle,
+		accessKeyIdHint,
+		createdAt: new Date(row.createdAt).toISOString(),
+		updatedAt: new Date(row.updatedAt).toISOString(),
+	};
+}
+
+export async function saveDestination(env: Env, tenantId: string, name: string, input: SavedDestinationInput): Promise<{ created: boolean; view: SavedDestination }> {
+	const { accessKeyId, secretAccessKey } = input;
+	const sealed = await seal(env, tenantId, context(name), JSON.stringify({ accessKeyId, secretAccessKey } satisfies S3Credentials));
+	const settings = { endpoint: input.endpoint, region: input.region, bucket: input.bucket, forcePathStyle: input.forcePathStyle, accessKeyIdHint: `…${accessKeyId.slice(-4)}` };
+	const { created, row } = await tenantStub(env, tenantId).putDestination(name, settings, sealed);
+	return { created, view: destinationView(row) };
+}
+
+/** The destination's address and opened credentials, or null when the tenant has none by that name. */
+export async function loadDestination(env: Env, tenantId: string, name: string): Promise<{ target: S3Target; credentials: S3Credentials } | null> {
+	const row = await tenantStub(env, tenantId).getDestination(name);
+	if (!row) return null;
+	const credentials = JSON.parse(await open(env, tenantId, context(name), row.sealed)) as S3Credentials;
+	const { endpoint, region, bucket, forcePathStyle } = row.config;
+	return { target: { endpoint, region, bucket, forcePathStyle }, credentials };
+}
+
+/** Writes and deletes a small probe object; null when there is no such destination. */
+export async function checkDestination(env: Env, tenantId: string, name: string): Promise<DestinationCheck | null> {
+	const saved = await loadDestination(env, tenantId, name);
+	if (!saved) return null;
+	const key = `.edge-pdf-check/${crypto.randomUUID()}.txt`;
+	const verdict = checkDestinationUrl(env, saved.target.endpoint);
+	if (!verdict.ok) return { ok: false, key, put: { httpStatus: null, durationMs: 0, error: `the endpoint is not allowed: ${verdict.reason}` }, delete: null };
+	const url = objectUrl(saved.target, key);
+	const body = "edge-pdf destination check\n";
+	const put = await send(await signedS3Request(saved.target, saved.credentials, url, { method: "PUT", headers: { "content-type": "text/plain" }, body }));
+	const wrote = put.httpStatus !== null && put.httpStatus >= 200 && put.httpStatus < 300;
+	const removed = wrote ? await send(await signedS3Request(saved.target, saved.credentials, url, { method: "DELETE" })) : null;
+	const removedOk = removed?.httpStatus != null && removed.httpStatus >= 200 && removed.httpStatus < 300;
+	const attempt = (a: typeof put) => ({ httpStatus: a.httpStatus, durationMs: a.durationMs, error: a.error });
+	return { ok: wrote && removedOk, key, put: attempt(put), delete: removed && attempt(removed) };
+}

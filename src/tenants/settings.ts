@@ -1,0 +1,87 @@
+// A tenant's settings in its Durable Object's SQLite: saved destinations and the default webhook
+// endpoint. Every secret arrives here sealed (src/security/secret-box.ts); this layer stores rows.
+
+export const SETTINGS_MIGRATIONS = [
+	"CREATE TABLE IF NOT EXISTS destinations (name TEXT PRIMARY KEY, config TEXT NOT NULL, sealed TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS webhook_endpoint (id INTEGER PRIMARY KEY CHECK (id = 1), sealed TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS webhook_tests (at INTEGER NOT NULL)",
+];
+
+/** The non-secret part of a saved destination, stored in the clear. */
+export interface DestinationConfig {
+	endpoint: string;
+	region: string;
+	bucket: string;
+	forcePathStyle: boolean;
+	accessKeyIdHint: string;
+}
+
+export interface DestinationRow {
+	name: string;
+	config: DestinationConfig;
+	/** Sealed JSON { accessKeyId, secretAccessKey }. */
+	sealed: string;
+	createdAt: number;
+	updatedAt: number;
+}
+
+export interface EndpointRow {
+	/** Sealed JSON of the endpoint as PUT (url, method, headers, events). */
+	sealed: string;
+	updatedAt: number;
+}
+
+/** Test events a tenant may send per window. */
+export const WEBHOOK_TESTS_PER_WINDOW = 5;
+export const WEBHOOK_TEST_WINDOW_MS = 60_000;
+
+type Raw = { name: string; config: string; sealed: string; created_at: number; updated_at: number };
+const toRow = (r: Raw): DestinationRow => ({ name: r.name, config: JSON.parse(r.config) as DestinationConfig, sealed: r.sealed, createdAt: r.created_at, updatedAt: r.updated_at });
+
+export function putDestination(sql: SqlStorage, name: string, config: DestinationConfig, sealed: string, now: number): { created: boolean; row: DestinationRow } {
+	const existed = sql.exec("SELECT 1 FROM destinations WHERE name = ?", name).toArray().length > 0;
+	sql.exec(
+		"INSERT INTO destinations (name, config, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET config = excluded.config, sealed = excluded.sealed, updated_at = excluded.updated_at",
+		name,
+		JSON.stringify(config),
+		sealed,
+		now,
+		now,
+	);
+	return { created: !existed, row: getDestination(sql, name)! };
+}
+
+export function getDestination(sql: SqlStorage, name: string): DestinationRow | null {
+	const raw = sql.exec<Raw>("SELECT name, config, sealed, created_at, updated_at FROM destinations WHERE name = ?", name).toArray()[0];
+	return raw ? toRow(raw) : null;
+}
+
+export function listDestinations(sql: SqlStorage): DestinationRow[] {
+	return sql.exec<Raw>("SELECT name, config, sealed, created_at, updated_at FROM destinations ORDER BY name").toArray().map(toRow);
+}
+
+export function deleteDestination(sql: SqlStorage, name: string): boolean {
+	return sql.exec("DELETE FROM destinations WHERE name = ?", name).rowsWritten > 0;
+}
+
+export function putEndpoint(sql: SqlStorage, sealed: string, now: number): void {
+	sql.exec("INSERT INTO webhook_endpoint (id, sealed, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at", sealed, now);
+}
+
+export function getEndpoint(sql: SqlStorage): EndpointRow | null {
+	const raw = sql.exec<{ sealed: string; updated_at: number }>("SELECT sealed, updated_at FROM webhook_endpoint WHERE id = 1").toArray()[0];
+	return raw ? { sealed: raw.sealed, updatedAt: raw.updated_at } : null;
+}
+
+export function deleteEndpoint(sql: SqlStorage): boolean {
+	return sql.exec("DELETE FROM webhook_endpoint WHERE id = 1").rowsWritten > 0;
+}
+
+/** Sliding-window limit on test events: null when allowed (and counted), else seconds to wait. */
+export function takeWebhookTest(sql: SqlStorage, now: number): number | null {
+	sql.exec("DELETE FROM webhook_tests WHERE at <= ?", now - WEBHOOK_TEST_WINDOW_MS);
+	const times = sql.exec<{ at: number }>("SELECT at FROM webhook_tests ORDER BY at").toArray();
+	if (times.length >= WEBHOOK_TESTS_PER_WINDOW) return Math.max(1, Math.ceil(((times[0]?.at ?? now) + WEBHOOK_TEST_WINDOW_MS - now) / 1000));
+	sql.exec("INSERT INTO webhook_tests (at) VALUES (?)", now);
+	return null;
+}
