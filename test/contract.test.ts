@@ -69,7 +69,22 @@ describe("methods", () => {
 
 describe("POST /v1/renders", () => {
 	const BODY = () => contract.requestBodyPointer("/v1/renders", "post");
-	const body = () => contract.schemas.valid({ $ref: `#${BODY()}` });
+	/**
+	 * An s3 destination names a saved destination, which the document cannot know: a name that does not
+	 * exist is refused (400, documented) like an unknown id. Generated bodies name the one saved here.
+	 */
+	const SAVED = "contract";
+	const withSavedDestination = (value: unknown): unknown => {
+		const destination = (value as { destination?: { type: string } }).destination;
+		return destination?.type === "s3" ? { ...(value as object), destination: { ...destination, destination: SAVED } } : value;
+	};
+	const body = () => contract.schemas.valid({ $ref: `#${BODY()}` }).map(withSavedDestination);
+
+	beforeAll(async () => {
+		const saved = { type: "s3", endpoint: "https://s3.example.com", region: "auto", bucket: "contract", accessKeyId: "AKIDCONTRACT", secretAccessKey: "contract-secret" };
+		const res = await call("PUT", `/v1/destinations/${SAVED}`, { body: JSON.stringify(saved), headers: { "content-type": "application/json" } });
+		expect([200, 201]).toContain(res.status);
+	});
 
 	it("accepts every body the document accepts", async () => {
 		// Claim a key with one body; every other valid body reusing it passes validation, then answers 422.
@@ -104,7 +119,7 @@ describe("POST /v1/renders", () => {
 
 	it("creates real jobs from a few generated bodies (html source, no page work), readable and cancelable", async () => {
 		const bodies = fc.sample(body(), { numRuns: 3, seed: 15 }).map((value) => {
-			const { url: _url, page: _page, pdf: _pdf, webhook: _webhook, ...rest } = value as Record<string, unknown>;
+			const { url: _url, page: _page, pdf: _pdf, webhook: _webhook, destination: _destination, keepCopy: _keepCopy, ...rest } = value as Record<string, unknown>;
 			return { ...rest, html: "<p>contract</p>", async: true };
 		});
 		for (const value of bodies) {

@@ -157,7 +157,9 @@ describe("OpenAPI", () => {
 		expect(Object.keys(doc.paths["/v1/destinations/{name}/check"] ?? {})).toEqual(["post"]);
 		expect(Object.keys(doc.paths["/v1/webhooks/endpoint"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
 		expect(Object.keys(doc.paths["/v1/webhooks/test"] ?? {})).toEqual(["post"]);
-		expect(doc.components.schemas.RenderRequest?.properties).toHaveProperty("destination");
+		const renderBody = JSON.stringify((doc.paths["/v1/renders"] as { post: { requestBody: unknown } }).post.requestBody);
+		expect(renderBody).toContain('"destination"');
+		expect(renderBody).toContain('"keepCopy"');
 		expect(doc.components.schemas.Document?.properties).toHaveProperty("destination");
 		expect(JSON.stringify(doc.components.schemas.SavedDestination)).not.toContain("secretAccessKey");
 	});

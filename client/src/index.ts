@@ -114,6 +114,8 @@ export function createClient({ baseUrl, apiKey, fetch: fetchImpl }: ClientOption
 		/** The PDF of a succeeded job, through its signed link (no API key is sent). */
 		async download(job: Render): Promise<Uint8Array> {
 			if (!job.document) throw new Error(`render ${job.id} has no document (status ${job.status})`);
+			// Delivered to the caller's own storage without keepCopy: edge-pdf keeps no copy to download.
+			if (!job.document.url) throw new Error(`render ${job.id} was delivered to its destination and keeps no copy (keepCopy: false)`);
 			const res = await doFetch(new Request(new URL(job.document.url, baseUrl)));
 			if (!res.ok) {
 				throw failure(res, (await res.json().catch(() => undefined)) as ErrorAnswer);

@@ -12,12 +12,13 @@ const NameParam = z.object({
 	name: z.string().regex(DESTINATION_NAME, "letters, digits, _ and -, at most 64").openapi({ param: { name: "name", in: "path" }, example: "invoices-r2" }),
 });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const unauthorized = errorResponse("Missing or invalid API key");
+const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const missing = errorResponse("No saved destination by that name");
 
 const putDestination = createRoute({
 	method: "put",
 	path: "/{name}",
+	operationId: "putDestination",
 	summary: "Save an S3-compatible destination",
 	description: "Creates (201) or replaces (200) it. The secret access key is stored encrypted and never returned.",
 	middleware: [requireJson] as const,
@@ -34,6 +35,7 @@ const putDestination = createRoute({
 const listDestinations = createRoute({
 	method: "get",
 	path: "/",
+	operationId: "listDestinations",
 	summary: "List the tenant's saved destinations",
 	responses: {
 		200: json(z.object({ object: z.literal("list"), data: z.array(SavedDestination) }).openapi("DestinationList"), "The saved destinations, by name"),
@@ -44,6 +46,7 @@ const listDestinations = createRoute({
 const getDestination = createRoute({
 	method: "get",
 	path: "/{name}",
+	operationId: "getDestination",
 	summary: "Read a saved destination (without its secret)",
 	request: { params: NameParam },
 	responses: { 200: json(SavedDestination, "The destination"), 401: unauthorized, 404: missing },
@@ -52,6 +55,7 @@ const getDestination = createRoute({
 const deleteDestination = createRoute({
 	method: "delete",
 	path: "/{name}",
+	operationId: "deleteDestination",
 	summary: "Delete a saved destination",
 	description: "Renders still waiting to deliver to it fail with DESTINATION_FAILED.",
 	request: { params: NameParam },
@@ -61,6 +65,7 @@ const deleteDestination = createRoute({
 const checkRoute = createRoute({
 	method: "post",
 	path: "/{name}/check",
+	operationId: "checkDestination",
 	summary: "Write and delete a small probe object",
 	description: "Answers 200 with the outcome of both requests; `ok` is true when both succeeded.",
 	request: { params: NameParam },

@@ -10,12 +10,13 @@ import { endpointView, loadEndpoint, saveEndpoint, sendTestEvent } from "../webh
 import { ApiError } from "./errors";
 import { createRouter, requireJson } from "./router";
 
-const unauthorized = errorResponse("Missing or invalid API key");
+const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const noEndpoint = errorResponse("The tenant has no webhook endpoint");
 
 const putEndpoint = createRoute({
 	method: "put",
 	path: "/endpoint",
+	operationId: "putWebhookEndpoint",
 	summary: "Set the tenant's default webhook endpoint",
 	description: "Renders created without `webhook` send their events here; `events` filters by type. Header values are stored encrypted and not shown again.",
 	middleware: [requireJson] as const,
@@ -31,6 +32,7 @@ const putEndpoint = createRoute({
 const getEndpoint = createRoute({
 	method: "get",
 	path: "/endpoint",
+	operationId: "getWebhookEndpoint",
 	summary: "Read the tenant's default webhook endpoint",
 	responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEndpoint } } }, 401: unauthorized, 404: noEndpoint },
 });
@@ -38,6 +40,7 @@ const getEndpoint = createRoute({
 const deleteEndpoint = createRoute({
 	method: "delete",
 	path: "/endpoint",
+	operationId: "deleteWebhookEndpoint",
 	summary: "Remove the tenant's default webhook endpoint",
 	description: "Renders already created keep the endpoint they were created with.",
 	responses: { 204: { description: "Removed" }, 401: unauthorized, 404: noEndpoint },
@@ -46,6 +49,7 @@ const deleteEndpoint = createRoute({
 const testEvent = createRoute({
 	method: "post",
 	path: "/test",
+	operationId: "sendTestWebhook",
 	summary: "Send a signed webhook.test event now",
 	description: "To `url`, else the tenant's endpoint. One attempt, never retried; the answer is that attempt. At most 5 per minute.",
 	middleware: [requireJson] as const,

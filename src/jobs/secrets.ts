@@ -4,6 +4,7 @@
 // (POST /v1/renders/{id}/webhook), so they are kept sealed instead: AES-GCM under a key derived from
 // SIGNING_SECRET for this job, opened only for the attempt that sends them, and gone with the whole
 // record RETENTION_SECONDS after the job ended.
+import { redactText } from "../security/redact";
 import { seal, unseal } from "../security/seal";
 import { log } from "../log";
 import type { JobRecord } from "./record";
@@ -38,6 +39,8 @@ export async function openWebhookHeaders(env: Env, job: JobRecord): Promise<Reco
 export function eraseTerminalSecrets(job: JobRecord): void {
 	const { headers: _headers, cookies: _cookies, basicAuth: _basicAuth, ...rest } = job.page;
 	job.page = rest;
+	// A presigned URL's query is its credential, and its headers may be too: nothing is sent to it after the job ends.
+	if (job.destination?.type === "presigned_put") job.destination = { type: "presigned_put", url: redactText(job.destination.url) };
 }
 
 function webhookBusy(job: JobRecord): boolean {

@@ -1,6 +1,7 @@
 // Delivery to the customer's storage: a tenant's saved S3 destinations (secrets go in, never come
 // out) and what a delivered job reports. A render's own `destination` is in render-request.ts.
 import { z } from "@hono/zod-openapi";
+import { httpUrl } from "./url";
 
 export const DESTINATION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -21,7 +22,7 @@ export type DeliveredDestination = z.infer<typeof DeliveredDestination>;
 export const SavedDestinationInput = z
 	.strictObject({
 		type: z.literal("s3"),
-		endpoint: z.string().min(1).max(2048).openapi({ example: "https://<account>.r2.cloudflarestorage.com" }),
+		endpoint: httpUrl(2048).openapi({ example: "https://<account>.r2.cloudflarestorage.com" }),
 		region: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, "must look like us-east-1 or auto").openapi({ example: "auto" }),
 		bucket: z.string().min(1).max(255).regex(/^[A-Za-z0-9._-]+$/, "must be a bucket name"),
 		accessKeyId: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII"),

@@ -1,6 +1,7 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
+import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
 /** page.timeoutMs when the request gives none: the whole navigation + wait budget. */
@@ -47,7 +48,6 @@ export const Headers = z
 	.openapi(keyRules({ minLength: 1, maxLength: 256, pattern: HEADER_NAME.source }, MAX_HEADERS));
 
 /** An absolute http(s) URL; the address policy (URL_NOT_ALLOWED) is checked after validation. */
-const httpUrl = (max: number) => z.string().min(1).max(max).openapi({ format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]?://" });
 
 const cssLength = z.union([z.string().regex(CSS_LENGTH, "must be a length like 10mm, 1in, 96px or 96"), z.number().min(0).max(100000)]);
 
@@ -124,7 +124,7 @@ export const Metadata = z
 export const PresignedPutDestination = z
 	.strictObject({
 		type: z.literal("presigned_put"),
-		url: z.string().min(1).max(8192).openapi({ description: "A signed PUT URL (S3, R2, GCS, Azure SAS). Its query is never logged or shown." }),
+		url: httpUrl(8192).openapi({ description: "A signed PUT URL (S3, R2, GCS, Azure SAS). Its query is never logged or shown." }),
 		headers: Headers.optional().openapi({ description: "Sent with the PUT, e.g. Azure's x-ms-blob-type" }),
 	})
 	.openapi("PresignedPutDestination");

@@ -22,6 +22,7 @@ describe("npm run provision -- --dry-run", () => {
 		expect(run.wouldRun.filter((c) => c.startsWith("wrangler queues create")).sort()).toEqual([
 			"wrangler queues create edge-pdf-render",
 			"wrangler queues create edge-pdf-render-dlq",
+			"wrangler queues create edge-pdf-render-slow",
 			"wrangler queues create edge-pdf-webhooks",
 			"wrangler queues create edge-pdf-webhooks-dlq",
 		]);
