@@ -134,3 +134,12 @@ export async function startFixtureServer(): Promise<{ origin: string; close: () 
 			}),
 	};
 }
+
+/** An origin on 127.0.0.1 that refuses connections: a port the OS handed out, then closed again. */
+export async function closedOrigin(): Promise<string> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return `http://127.0.0.1:${port}`;
+}

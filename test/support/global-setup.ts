@@ -1,12 +1,14 @@
 // Runs in Node before the Workers start: a local HTTP server for pages to render and webhooks to
-// receive, whose port reaches the tests through inject("fixtureOrigin").
+// receive, whose port reaches the tests through inject("fixtureOrigin"); and an origin nothing
+// listens on, inject("closedOrigin"), for connection failures.
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { startFixtureServer } from "./fixture-server";
+import { closedOrigin, startFixtureServer } from "./fixture-server";
 
 declare module "vitest" {
 	export interface ProvidedContext {
 		fixtureOrigin: string;
+		closedOrigin: string;
 	}
 }
 
@@ -52,6 +54,7 @@ function stopOwnBrowsers(): void {
 export default async function setup(project: TestProject) {
 	const server = await startFixtureServer();
 	project.provide("fixtureOrigin", server.origin);
+	project.provide("closedOrigin", await closedOrigin());
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();

@@ -1,5 +1,8 @@
 // Real PDF checks with pdf.js (unpdf): magic bytes, page count, page size, text.
 import { extractText, getDocumentProxy } from "unpdf";
+import { expect } from "vitest";
+import type { Job } from "../../src/schemas/job";
+import { download, renderToEnd } from "./api";
 
 export interface PdfFacts {
 	pages: number;
@@ -19,3 +22,13 @@ export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<PdfFacts
 }
 
 export const MM = 72 / 25.4;
+
+/** Renders `body` asynchronously, expects success, and reads the PDF back through its signed link. */
+export async function renderPdf(body: Record<string, unknown>): Promise<{ job: Job; bytes: Uint8Array; facts: PdfFacts }> {
+	const job = await renderToEnd(body);
+	expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+	const res = await download(job.document!.url);
+	expect(res.status).toBe(200);
+	const bytes = new Uint8Array(await res.arrayBuffer());
+	return { job, bytes, facts: await readPdf(bytes) };
+}

@@ -1,8 +1,7 @@
 // Talks to the webhook receiver of the fixture server (test/support/fixture-server.ts).
-import { inject, vi } from "vitest";
-import type { Job } from "../../src/schemas/job";
+import { inject } from "vitest";
 import type { ReceivedHook } from "./fixture-server";
-import { api, getJob } from "./api";
+import { api } from "./api";
 
 const origin = () => inject("fixtureOrigin");
 
@@ -15,15 +14,4 @@ export async function receiver(scenario: string): Promise<{ url: string; receive
 		url: `${origin()}/hook/${scenario}/${token}`,
 		received: async () => (await (await fetch(`${origin()}/__hooks/received/${token}`)).json()) as ReceivedHook[],
 	};
-}
-
-/** Waits until the job's webhook reaches one of `statuses`. */
-export function waitForWebhook(id: string, statuses: string[], timeout = 45_000): Promise<Job> {
-	return vi.waitUntil(
-		async () => {
-			const job = await getJob(id);
-			return job.webhook && statuses.includes(job.webhook.status) ? job : undefined;
-		},
-		{ timeout, interval: 100 },
-	) as Promise<Job>;
 }
