@@ -42,13 +42,17 @@ const PAGES: Record<string, Route> = {
 };
 
 /** Receiver behaviours, by the n-th request (0-based) a token has received. */
-const SCENARIOS: Record<string, (n: number) => { status: number; headers?: Record<string, string>; hang?: boolean }> = {
+const SCENARIOS: Record<string, (n: number) => { status: number; headers?: Record<string, string>; hang?: boolean; hold?: boolean }> = {
 	ok: () => ({ status: 204 }),
 	"fail-twice": (n) => ({ status: n < 2 ? 500 : 200 }),
 	"always-500": () => ({ status: 500 }),
 	gone: () => ({ status: 410 }),
 	"rate-limited": (n) => (n === 0 ? { status: 429, headers: { "retry-after": "3" } } : { status: 200 }),
+	// Retry-After as an HTTP date, 4 s ahead (the local schedule would retry after 1 s).
+	"unavailable-date": (n) => (n === 0 ? { status: 503, headers: { "retry-after": new Date(Date.now() + 4000).toUTCString() } } : { status: 200 }),
 	"hang-once": (n) => (n === 0 ? { status: 200, hang: true } : { status: 200 }),
+	// The first request waits for the test's POST /__hooks/release/<token>, then answers 200.
+	"hold-first": (n) => (n === 0 ? { status: 200, hold: true } : { status: 200 }),
 	redirect: () => ({ status: 302, headers: { location: "/hello" } }),
 };
 
@@ -63,6 +67,8 @@ const probe: Route = (req, res) => {
 	res.end("<!doctype html><p>PROBE-CONTENT</p>");
 };
 const secrets = new Map<string, string>();
+/** Answers held back until the test releases them, by token. */
+const held = new Map<string, Array<() => void>>();
 
 function verify(token: string, headers: Record<string, string>, body: string): { verified: boolean; verifyError: string | null } {
 	const secret = secrets.get(token);
@@ -90,19 +96,27 @@ const hook: Route = (req, res, body) => {
 	const answer = behave(log.length);
 	log.push({ method: req.method ?? "", headers, body, at: Date.now(), ...check });
 	if (answer.hang) return; // never answers; the sender's timeout must fire
-	if (!check.verified) {
-		res.writeHead(401);
-		res.end("bad signature");
-		return;
-	}
-	res.writeHead(answer.status, answer.headers);
-	res.end();
+	const respond = () => {
+		if (!check.verified) {
+			res.writeHead(401);
+			res.end("bad signature");
+			return;
+		}
+		res.writeHead(answer.status, answer.headers);
+		res.end();
+	};
+	if (answer.hold) held.set(token, [...(held.get(token) ?? []), respond]);
+	else respond();
 };
 
 /** Test-side control: register a token's secret, read what a token received. */
 const control: Route = (req, res, body) => {
 	const [, , action = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
 	if (action === "secret" && req.method === "POST") secrets.set(token, body);
+	if (action === "release" && req.method === "POST") {
+		for (const respond of held.get(token) ?? []) respond();
+		held.delete(token);
+	}
 	res.writeHead(200, { "content-type": "application/json" });
 	const answer = action === "received" ? (received.get(token) ?? []) : action === "probes" ? (probes.get(token) ?? []) : { ok: true };
 	res.end(JSON.stringify(answer));

@@ -6,12 +6,14 @@ import { api } from "./api";
 const origin = () => inject("fixtureOrigin");
 
 /** A fresh receiver endpoint with the given behaviour, trusting the calling tenant's secret. */
-export async function receiver(scenario: string): Promise<{ url: string; received: () => Promise<ReceivedHook[]> }> {
+export async function receiver(scenario: string): Promise<{ url: string; received: () => Promise<ReceivedHook[]>; release: () => Promise<void> }> {
 	const token = crypto.randomUUID();
 	const { secret } = (await (await api("/v1/webhooks/secret")).json()) as { secret: string };
 	await fetch(`${origin()}/__hooks/secret/${token}`, { method: "POST", body: secret });
 	return {
 		url: `${origin()}/hook/${scenario}/${token}`,
 		received: async () => (await (await fetch(`${origin()}/__hooks/received/${token}`)).json()) as ReceivedHook[],
+		/** Lets held requests ("hold-first") answer. */
+		release: async () => void (await (await fetch(`${origin()}/__hooks/release/${token}`, { method: "POST" })).body?.cancel()),
 	};
 }
