@@ -21,6 +21,10 @@ const PAGES: Record<string, Route> = {
 		res.writeHead(200, { "content-type": "text/html" });
 		res.end("<!doctype html><title>hello</title><h1>Hello from the fixture server</h1>");
 	},
+	"/redirect-to-metadata": (_req, res) => {
+		res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" });
+		res.end();
+	},
 	"/missing": (_req, res) => {
 		res.writeHead(404, { "content-type": "text/html" });
 		res.end("<h1>Not here</h1>");
