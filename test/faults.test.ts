@@ -1,9 +1,12 @@
 // Fault injection on the real render path: the consumer runs against the real local Browser
 // Rendering and R2, through wrappers that fail the way the platform does.
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../src/index";
 import { describe, expect, it } from "vitest";
-import { getJob, waitForJob } from "./support/api";
+import { BASE, getJob, waitForJob } from "./support/api";
+import { TEST_KEYS } from "./support/bindings";
+import { expectError } from "./support/errors";
 import { deliver, editRecord, storedJob } from "./support/jobs";
 import { readPdf } from "./support/pdf";
 import { sha256Hex } from "../src/security/crypto";
@@ -147,6 +150,21 @@ describe("faults lose no job", () => {
 		expect(done.status).toBe("failed");
 		expect(done.attempts).toBe(3);
 		expect(done.error?.code).toBe("BROWSER_UNAVAILABLE");
+	});
+
+	it("a synchronous render whose browser is unavailable answers 503 BROWSER_UNAVAILABLE, and the queue finishes the job", async () => {
+		const request = new Request(`${BASE}/v1/renders`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_KEYS.acme}`, "content-type": "application/json" },
+			body: JSON.stringify({ html: "<h1>sync, then queued</h1>", async: false }),
+		});
+		const ctx = createExecutionContext();
+		const res = await worker.fetch(request, { ...env, BROWSER: rateLimitedBrowser(1) }, ctx);
+		await waitOnExecutionContext(ctx);
+		const id = res.headers.get("render-id")!;
+		expect((await expectError(res, 503, "BROWSER_UNAVAILABLE")).message).toContain(id);
+		// Handed to the render queue, the job renders with the real browser on its second attempt.
+		expect(await waitForJob(id)).toMatchObject({ status: "succeeded", attempts: 2 });
 	});
 
 	it("an endpoint that stops answering fails the attempt in bounded time instead of hanging the queue", async () => {
