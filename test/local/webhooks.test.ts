@@ -29,7 +29,7 @@ describe("webhook delivery", () => {
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		const [hit, ...more] = await hook.received();
 		expect(more).toEqual([]);
-		expect(hit?.verified, hit?.verifyError ?? "").toBe(true);
+		expect(hit?.valid, hit?.error ?? "").toBe(true);
 		expect(hit?.method).toBe("POST");
 		expect(hit?.headers["content-type"]).toBe("application/json");
 		expect(hit?.headers["user-agent"]).toMatch(/^edge-pdf\/\d+\.\d+\.\d+$/);
@@ -52,7 +52,7 @@ describe("webhook delivery", () => {
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		const hits = await hook.received();
 		expect(hits).toHaveLength(3);
-		expect(hits.every((h) => h.verified)).toBe(true);
+		expect(hits.every((h) => h.valid)).toBe(true);
 		expect(new Set(hits.map((h) => h.headers["webhook-id"])).size).toBe(1);
 		expect(new Set(hits.map((h) => h.body)).size).toBe(1);
 		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([500, 500, 200]);
@@ -79,7 +79,7 @@ describe("webhook delivery", () => {
 		const { hook, job } = await renderWithHook("rate-limited");
 		await waitForWebhook(job.id, ["delivered"]);
 		const [first, second] = await hook.received();
-		expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+		expect(second!.arrivedAt - first!.arrivedAt).toBeGreaterThanOrEqual(2900);
 	});
 
 	it("503 with Retry-After as an HTTP date: the next attempt waits until that date", async () => {
@@ -89,7 +89,7 @@ describe("webhook delivery", () => {
 		expect(more).toEqual([]);
 		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([503, 200]);
 		// The date was 4 s ahead, at 1 s resolution; the schedule alone would have retried after 1 s.
-		expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+		expect(second!.arrivedAt - first!.arrivedAt).toBeGreaterThanOrEqual(2900);
 	});
 
 	it("a network error is recorded and retried on the schedule, then failed through the dead-letter queue", async () => {
@@ -158,7 +158,7 @@ describe("webhook delivery", () => {
 		expect(hit?.headers["content-type"]).toBe("application/json");
 		expect(hit?.headers.host).toBe(new URL(hook.url).host);
 		expect(hit?.headers["content-length"]).toBe(String(new TextEncoder().encode(hit?.body).byteLength));
-		expect(hit?.verified).toBe(true);
+		expect(hit?.valid).toBe(true);
 	});
 
 	it("the same event delivered twice by the queue is sent once", async () => {
@@ -233,7 +233,7 @@ describe("webhook delivery", () => {
 		const [first, second] = await hook.received();
 		expect(second?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
 		expect(second?.body).toBe(first?.body);
-		expect(second?.verified).toBe(true);
+		expect(second?.valid).toBe(true);
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		expect(done.webhook?.attempts).toHaveLength(2);
 	});

@@ -1,18 +1,18 @@
 // Talks to the webhook receiver of the fixture server (test/support/fixture-server.ts).
 import { inject } from "vitest";
-import type { ReceivedHook } from "./fixture-server";
+import type { ReceivedEvent } from "./fixture-server";
 import { api } from "./api";
 
 const origin = () => inject("fixtureOrigin");
 
 /** A fresh receiver endpoint with the given behaviour, trusting the calling tenant's secret. */
-export async function receiver(scenario: string): Promise<{ url: string; received: () => Promise<ReceivedHook[]>; release: () => Promise<void> }> {
+export async function receiver(scenario: string): Promise<{ url: string; received: () => Promise<ReceivedEvent[]>; release: () => Promise<void> }> {
 	const token = crypto.randomUUID();
 	const { secret } = (await (await api("/v1/webhooks/secret")).json()) as { secret: string };
 	await fetch(`${origin()}/__hooks/secret/${token}`, { method: "POST", body: secret });
 	return {
 		url: `${origin()}/hook/${scenario}/${token}`,
-		received: async () => (await (await fetch(`${origin()}/__hooks/received/${token}`)).json()) as ReceivedHook[],
+		received: async () => (await (await fetch(`${origin()}/__hooks/received/${token}`)).json()) as ReceivedEvent[],
 		/** Lets held requests ("hold-first") answer. */
 		release: async () => void (await (await fetch(`${origin()}/__hooks/release/${token}`, { method: "POST" })).body?.cancel()),
 	};
