@@ -8,7 +8,7 @@ import { BASE, getJob, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { expectError } from "./support/errors";
 import { deliver, editRecord, storedJob } from "./support/jobs";
-import { readPdf } from "./support/pdf";
+import { storedDocuments, storedPdf } from "./support/pdf";
 import { sha256Hex } from "../src/security/crypto";
 import { browserBinding, relayedBrowser, requestPath, type FetchLike } from "./support/browser-binding";
 import { captureLogs } from "./support/logs";
@@ -119,10 +119,7 @@ describe("faults lose no job", () => {
 		expect(second.explicitAcks).toHaveLength(2);
 		for (const [i, j] of jobs.entries()) {
 			expect(await getJob(j.id)).toMatchObject({ status: "succeeded", attempts: 2 });
-			const objects = (await env.DOCUMENTS.list({ prefix: `documents/acme/${j.id}` })).objects;
-			expect(objects).toHaveLength(1);
-			const pdf = await readPdf(new Uint8Array(await (await env.DOCUMENTS.get(objects[0]!.key))!.arrayBuffer()));
-			expect(pdf.text).toContain(i === 0 ? "first survivor" : "second survivor");
+			expect((await storedPdf(j.id)).facts.text).toContain(i === 0 ? "first survivor" : "second survivor");
 		}
 	});
 
@@ -180,16 +177,14 @@ describe("faults lose no job", () => {
 		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, DOCUMENTS: flakyBucket("put", "documents/", 1) });
 		expect(first.retryMessages).toHaveLength(1);
 		expect(await getJob(job.id)).toMatchObject({ status: "queued", attempts: 1 });
-		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(0);
+		expect(await storedDocuments(job.id)).toHaveLength(0);
 
 		await deliver("edge-pdf-render", [{ jobId: job.id }]);
 		const done = await getJob(job.id);
 		expect(done.status).toBe("succeeded");
-		const objects = (await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects;
-		expect(objects).toHaveLength(1);
-		const bytes = new Uint8Array(await (await env.DOCUMENTS.get(objects[0]!.key))!.arrayBuffer());
+		const { bytes, facts } = await storedPdf(job.id);
 		expect(done.document?.sha256).toBe(await sha256Hex(bytes));
-		expect((await readPdf(bytes)).text).toContain("fault tolerant");
+		expect(facts.text).toContain("fault tolerant");
 	});
 
 	it("an unexpected exception mid-render is INTERNAL and transient: retried with backoff, then failed with its code", async () => {
@@ -251,6 +246,6 @@ describe("faults lose no job", () => {
 		const again = await deliver("edge-pdf-render", [{ jobId: job.id }]);
 		expect(again.explicitAcks).toHaveLength(1);
 		expect(await getJob(job.id)).toMatchObject({ status: "succeeded", attempts: 1 });
-		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(1);
+		expect(await storedDocuments(job.id)).toHaveLength(1);
 	});
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { relayedBrowser } from "./support/browser-binding";
 import { getJob } from "./support/api";
 import { deliver, storedJob } from "./support/jobs";
-import { readPdf } from "./support/pdf";
+import { storedPdf } from "./support/pdf";
 import { probeHits, probePage } from "./support/probe";
 
 interface Cdp {
@@ -49,7 +49,7 @@ describe("requests a page makes while rendering", () => {
 		expect(result.explicitAcks).toHaveLength(1);
 		const done = await getJob(job.id);
 		expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
-		const text = (await readPdf(await (await env.DOCUMENTS.get(`documents/acme/${job.id}.pdf`))!.arrayBuffer())).text;
+		const { text } = (await storedPdf(job.id)).facts;
 		expect(text).toContain("VISIBLE-TEXT");
 		expect(text).not.toContain("PROBE-CONTENT");
 		// Loopback: nothing reached the server.

@@ -6,6 +6,7 @@ import type { Job } from "../../src/schemas/job";
 import { api, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
 import { deliver, readRecord, storedJob, webhookTo } from "../support/jobs";
 import { captureLogs } from "../support/logs";
+import { storedDocuments } from "../support/pdf";
 import { poll } from "../support/poll";
 import { receiver } from "../support/receiver";
 
@@ -178,7 +179,7 @@ describe("webhook delivery", () => {
 		await deliver("edge-pdf-render", [{ jobId: job.id }]);
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		expect(done).toMatchObject({ status: "succeeded", attempts: 1 });
-		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(1);
+		expect(await storedDocuments(job.id)).toHaveLength(1);
 		// One event, sent once: a single series with a single attempt, and one request received.
 		expect(await storedWebhook(job.id)).toMatchObject({ series: 1, seriesAttempts: 1, enqueuePending: false });
 		const hits = await hook.received();
@@ -218,7 +219,7 @@ describe("webhook delivery", () => {
 		} finally {
 			logs.restore();
 		}
-		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${id}` })).objects).toEqual([]);
+		expect(await storedDocuments(id)).toEqual([]);
 		const job = await waitForJob(id);
 		expect(job.status).toBe("canceled");
 		expect(job.document).toBeNull();

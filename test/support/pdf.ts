@@ -1,4 +1,5 @@
 // Real PDF checks with pdf.js (unpdf): magic bytes, page count, page size, text.
+import { env } from "cloudflare:workers";
 import { extractText, getDocumentProxy } from "unpdf";
 import { expect } from "vitest";
 import type { Job } from "../../src/schemas/job";
@@ -31,4 +32,17 @@ export async function renderPdf(body: Record<string, unknown>): Promise<{ job: J
 	expect(res.status).toBe(200);
 	const bytes = new Uint8Array(await res.arrayBuffer());
 	return { job, bytes, facts: await readPdf(bytes) };
+}
+
+/** Keys of the job's documents in R2: one after a success, none after a failure or a cancel. */
+export async function storedDocuments(jobId: string, tenantId = "acme"): Promise<string[]> {
+	return (await env.DOCUMENTS.list({ prefix: `documents/${tenantId}/${jobId}` })).objects.map((o) => o.key);
+}
+
+/** The job's one stored document, read from R2 (not through a link). */
+export async function storedPdf(jobId: string, tenantId = "acme"): Promise<{ bytes: Uint8Array; facts: PdfFacts }> {
+	const keys = await storedDocuments(jobId, tenantId);
+	expect(keys).toHaveLength(1);
+	const bytes = new Uint8Array(await (await env.DOCUMENTS.get(keys[0]!))!.arrayBuffer());
+	return { bytes, facts: await readPdf(bytes) };
 }
