@@ -6,6 +6,7 @@ import { tenantStub, type TenantObject } from "../src/tenants/tenant-object";
 import type { Job } from "../src/schemas/job";
 import { api, postRender, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
+import { expectError } from "./support/errors";
 
 const withKey = (key: string, tenant: string = TEST_KEYS.acme) => ({ headers: { "idempotency-key": key, "content-type": "application/json" }, key: tenant });
 
@@ -27,9 +28,7 @@ describe("Idempotency-Key", () => {
 	it("the same key with a different body → 422, and nothing is created", async () => {
 		const key = crypto.randomUUID();
 		expect((await postRender({ html: "<p>a</p>" }, withKey(key))).status).toBe(202);
-		const res = await postRender({ html: "<p>b</p>" }, withKey(key));
-		expect(res.status).toBe(422);
-		expect(((await res.json()) as { error: { code: string } }).error.code).toBe("IDEMPOTENCY_CONFLICT");
+		await expectError(await postRender({ html: "<p>b</p>" }, withKey(key)), 422, "IDEMPOTENCY_CONFLICT");
 	});
 
 	it("keys are per tenant", async () => {
@@ -61,9 +60,8 @@ describe("Idempotency-Key", () => {
 	});
 
 	it("an invalid key → 400 naming the header", async () => {
-		const res = await postRender({ html: "<p>x</p>" }, withKey("x".repeat(256)));
-		expect(res.status).toBe(400);
-		expect(((await res.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]?.path).toBe("idempotency-key");
+		const error = await expectError(await postRender({ html: "<p>x</p>" }, withKey("x".repeat(256))), 400, "INVALID_REQUEST");
+		expect(error.details?.[0]?.path).toBe("idempotency-key");
 	});
 
 	it("a synchronous replay answers with the same PDF", async () => {

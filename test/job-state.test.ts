@@ -1,14 +1,12 @@
 // The job state machine, the Durable Object's RPC contract, the watchdog and duplicate deliveries.
 import { env } from "cloudflare:workers";
-import { createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject, createExecutionContext } from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
-import worker from "../src/index";
-import { jobStub } from "../src/jobs/ids";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
 import { LEASE_MARGIN_MS, QUEUED_WATCHDOG_MS, type JobObject } from "../src/jobs/job-object";
 import { canTransition, IllegalTransition, isTerminal, transition, type JobRecord } from "../src/jobs/record";
 import { JOB_STATUSES } from "../src/schemas/job";
 import { getJob, renderToEnd, waitForJob } from "./support/api";
-import { editRecord, jobRecord, storedJob } from "./support/jobs";
+import { deliver, editRecord, jobRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
 
 const record = jobRecord;
 const stored = (overrides: Partial<JobRecord> = {}) => storedJob(overrides);
@@ -104,6 +102,18 @@ describe("watchdog alarm", () => {
 		expect(done.status).toBe("succeeded");
 	});
 
+	it("leaves a rendering job alone while its lease holds: timeoutMs plus LEASE_MARGIN_MS", async () => {
+		const { stub } = await stored({ page: { timeoutMs: 5000 } });
+		const before = Date.now();
+		await stub.claim();
+		const claimed = await readRecord(stub);
+		expect(claimed.leaseUntil! - before).toBeGreaterThanOrEqual(5000 + LEASE_MARGIN_MS);
+		const queue = queueRecorder();
+		await withObjectEnv(stub, { RENDER_QUEUE: queue }, (instance) => instance.alarm());
+		expect(queue.sent).toEqual([]);
+		expect(await readRecord(stub)).toEqual(claimed);
+	});
+
 	it("fails a job whose consumer vanished on its last attempt", async () => {
 		const { job, stub } = await stored();
 		await stub.claim();
@@ -115,20 +125,55 @@ describe("watchdog alarm", () => {
 		const done = await getJob(job.id);
 		expect(done.status).toBe("failed");
 		expect(done.error?.code).toBe("INTERNAL");
-		expect(LEASE_MARGIN_MS).toBeGreaterThan(0);
 	});
 
-	it("a second alarm run changes nothing", async () => {
+	it("a lost render message is re-sent at most 3 times, 10 minutes apart, then the job fails", async () => {
 		const { job, stub } = await stored();
-		await stub.claim();
+		const queue = queueRecorder();
+		const lose = () =>
+			editRecord(stub, (r) => {
+				r.queuedAt = Date.now() - QUEUED_WATCHDOG_MS - 1;
+			});
+		for (const n of [1, 2, 3]) {
+			await lose();
+			await withObjectEnv(stub, { RENDER_QUEUE: queue }, (instance) => instance.alarm());
+			expect(queue.sent).toEqual(Array.from({ length: n }, () => ({ jobId: job.id })));
+			expect(await readRecord(stub)).toMatchObject({ status: "queued", requeues: n });
+		}
+		await lose();
+		await withObjectEnv(stub, { RENDER_QUEUE: queue }, (instance) => instance.alarm());
+		expect(queue.sent).toHaveLength(3);
+		const failed = await getJob(job.id);
+		expect(failed.status).toBe("failed");
+		expect(failed.error?.code).toBe("INTERNAL");
+	});
+
+	it("a second alarm run right after a re-send sends nothing more", async () => {
+		const { stub } = await stored();
 		await editRecord(stub, (r) => {
-			r.attempts = 3;
-			r.leaseUntil = Date.now() - 1;
+			r.queuedAt = Date.now() - QUEUED_WATCHDOG_MS - 1;
 		});
-		await runDurableObjectAlarm(stub);
-		const once = await getJob(job.id);
-		await runInDurableObject(stub, (instance: JobObject) => instance.alarm());
-		expect(await getJob(job.id)).toEqual({ ...once, document: null });
+		const queue = queueRecorder();
+		await withObjectEnv(stub, { RENDER_QUEUE: queue }, (instance) => instance.alarm());
+		expect(queue.sent).toHaveLength(1);
+		const once = await readRecord(stub);
+		await withObjectEnv(stub, { RENDER_QUEUE: queue }, (instance) => instance.alarm());
+		expect(queue.sent).toHaveLength(1);
+		expect(await readRecord(stub)).toEqual(once);
+	});
+
+	it("retries a webhook event its outbox could not enqueue", async () => {
+		const { job, stub } = await stored({ webhook: webhookTo("https://hooks.example.com/x") });
+		// The job ends while the webhook queue refuses every send: the event stays in the outbox.
+		await withObjectEnv(stub, { WEBHOOK_QUEUE: queueRecorder(true) }, (instance) => instance.failIfActive({ code: "INTERNAL", message: "test" }));
+		const pending = await readRecord(stub);
+		expect(pending.webhook).toMatchObject({ enqueuePending: true, status: "pending", eventId: expect.stringMatching(/^evt_/) });
+		expect(await runInDurableObject(stub, (_i: JobObject, state) => state.storage.getAlarm())).not.toBeNull();
+		// The alarm tries again, with the queue back.
+		const queue = queueRecorder();
+		await withObjectEnv(stub, { WEBHOOK_QUEUE: queue }, (instance) => instance.alarm());
+		expect(queue.sent).toEqual([{ jobId: job.id, series: 1 }]);
+		expect((await readRecord(stub)).webhook?.enqueuePending).toBe(false);
 	});
 });
 
@@ -136,11 +181,8 @@ describe("render queue consumer", () => {
 	it("a duplicate delivery after success is acked without rendering or storing again", async () => {
 		const done = await renderToEnd({ html: "<p>once</p>" });
 		const head = await env.DOCUMENTS.head(`documents/acme/${done.id}.pdf`);
-		const batch = createMessageBatch("edge-pdf-render", [{ id: "dup-1", timestamp: new Date(), attempts: 2, body: { jobId: done.id } }]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		const result = await getQueueResult(batch, ctx);
-		expect(result.explicitAcks).toEqual(["dup-1"]);
+		const result = await deliver("edge-pdf-render", [{ jobId: done.id }], env, 2);
+		expect(result.explicitAcks).toEqual(result.ids);
 		expect(result.retryMessages).toEqual([]);
 		const after = await getJob(done.id);
 		expect(after.attempts).toBe(1);
@@ -150,31 +192,24 @@ describe("render queue consumer", () => {
 	it("a message for a job another consumer holds is retried after the lease, not rendered twice", async () => {
 		const { job, stub } = await stored();
 		await stub.claim();
-		const batch = createMessageBatch("edge-pdf-render", [{ id: "busy-1", timestamp: new Date(), attempts: 1, body: { jobId: job.id } }]);
-		// getQueueResult does not report delays, so watch the call itself.
-		const retry = vi.spyOn(batch.messages[0]!, "retry");
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		const result = await getQueueResult(batch, ctx);
+		const { leaseUntil } = await readRecord(stub);
+		const result = await deliver("edge-pdf-render", [{ jobId: job.id }]);
 		expect(result.explicitAcks).toEqual([]);
 		expect(result.retryMessages).toHaveLength(1);
-		expect(retry.mock.calls[0]?.[0]?.delaySeconds).toBeGreaterThan(30);
+		// Retried once the lease has run out, not before.
+		expect(result.delays[0]! * 1000).toBeGreaterThanOrEqual(leaseUntil! - Date.now());
 		expect((await stub.read("acme"))?.attempts).toBe(1);
 	});
 
 	it("a malformed message is acked and logged, not retried forever", async () => {
-		const batch = createMessageBatch("edge-pdf-render", [{ id: "bad-1", timestamp: new Date(), attempts: 1, body: { nope: true } }]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["bad-1"]);
+		const result = await deliver("edge-pdf-render", [{ nope: true }]);
+		expect(result.explicitAcks).toEqual(result.ids);
 	});
 
 	it("the render dead-letter queue fails the job it carries", async () => {
 		const { job } = await stored();
-		const batch = createMessageBatch("edge-pdf-render-dlq", [{ id: "dlq-1", timestamp: new Date(), attempts: 1, body: { jobId: job.id } }]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dlq-1"]);
+		const result = await deliver("edge-pdf-render-dlq", [{ jobId: job.id }]);
+		expect(result.explicitAcks).toEqual(result.ids);
 		const failed = await getJob(job.id);
 		expect(failed.status).toBe("failed");
 		expect(failed.error?.code).toBe("INTERNAL");

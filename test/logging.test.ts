@@ -1,15 +1,15 @@
 // Logs are structured JSON and never carry an API key, a secret or a link signature.
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tenantWebhookSecret } from "../src/webhooks/signing";
 import { api, download, renderToEnd } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
+import { captureLogs } from "./support/logs";
 
 describe("logs", () => {
 	it("carry job id, tenant, phase and durations, and no credential", async () => {
-		const lines: string[] = [];
-		const capture = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-		const spies = [vi.spyOn(console, "log").mockImplementation(capture), vi.spyOn(console, "error").mockImplementation(capture)];
+		const logs = captureLogs();
+		const { lines } = logs;
 		try {
 			const job = await renderToEnd({ html: "<p>logged</p>" });
 			await download(job.document!.url);
@@ -25,7 +25,7 @@ describe("logs", () => {
 			expect(records.find((r) => r.msg === "request" && r.method === "POST")).toMatchObject({ tenantId: "acme", status: 202 });
 			expect(records.find((r) => r.msg === "render succeeded" && r.jobId === job.id)).toMatchObject({ tenantId: "acme", renderMs: expect.any(Number), storeMs: expect.any(Number) });
 		} finally {
-			for (const spy of spies) spy.mockRestore();
+			logs.restore();
 		}
 	});
 });

@@ -1,12 +1,13 @@
 // Signed download links: valid, tampered, expired, another job's, deleted; HEAD, Range, ETag.
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { jobStub } from "../src/jobs/ids";
-import type { JobObject } from "../src/jobs/job-object";
 import { checkSignedRequest, filePath, signedUrl } from "../src/storage/signed-links";
 import type { Job } from "../src/schemas/job";
-import { api, BASE, download, renderToEnd } from "./support/api";
+import { api, BASE, download, getJob, renderToEnd } from "./support/api";
+import { expectError } from "./support/errors";
+import { editRecord, readRecord } from "./support/jobs";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -26,10 +27,6 @@ function withParam(url: string, name: string, value: string): string {
 	const u = new URL(url);
 	u.searchParams.set(name, value);
 	return u.toString();
-}
-
-async function errorCode(res: Response): Promise<string> {
-	return ((await res.json()) as { error: { code: string } }).error.code;
 }
 
 describe("GET /v1/files/{id}", () => {
@@ -70,8 +67,7 @@ describe("GET /v1/files/{id}", () => {
 		const sig = new URL(url).searchParams.get("signature")!;
 		const flipped = (sig[0] === "A" ? "B" : "A") + sig.slice(1);
 		const res = await download(withParam(url, "signature", flipped));
-		expect(res.status).toBe(403);
-		expect(await errorCode(res)).toBe("FORBIDDEN");
+		await expectError(res, 403, "FORBIDDEN");
 	});
 
 	it("a tampered expiry → 403", async () => {
@@ -92,8 +88,7 @@ describe("GET /v1/files/{id}", () => {
 
 	it("an expired link → 410", async () => {
 		const res = await download(await signedUrl(env, BASE, filePath(job.id), now() - 1));
-		expect(res.status).toBe(410);
-		expect(await errorCode(res)).toBe("GONE");
+		await expectError(res, 410, "GONE");
 	});
 
 	it("a link signed for another method is refused", async () => {
@@ -111,10 +106,22 @@ describe("GET /v1/files/{id}", () => {
 	});
 
 	it("every read signs the link afresh, never past the document's deletion", async () => {
-		const res = await renderToEnd({ html: "<p>short</p>", expiresIn: 60 });
-		const expiresAt = Date.parse(res.document!.expiresAt);
-		expect(expiresAt).toBeGreaterThan(Date.now());
-		expect(expiresAt).toBeLessThanOrEqual(Date.now() + 61_000);
+		const done = await renderToEnd({ html: "<p>short</p>", expiresIn: 3600 });
+		const linkExpiry = (job: Job) => Number(new URL(job.document!.url!).searchParams.get("expires"));
+		const readAt = now();
+		const first = await getJob(done.id);
+		// expiresIn counts from the read, not from the render.
+		expect(linkExpiry(first)).toBeGreaterThanOrEqual(readAt + 3600);
+		expect(Date.parse(first.document!.expiresAt) / 1000).toBe(linkExpiry(first));
+		// The document is now due for deletion in 90 s: the next read's link ends with it, and is still valid.
+		const deleteAt = (readAt + 90) * 1000;
+		await editRecord(done.id, (r) => {
+			r.deleteAt = deleteAt;
+		});
+		const second = await getJob(done.id);
+		expect(linkExpiry(second)).toBe(Math.floor(deleteAt / 1000));
+		expect(second.document!.url).not.toBe(first.document!.url);
+		expect((await download(second.document!.url, { method: "HEAD" })).status).toBe(200);
 	});
 
 	it("DELETE of a finished render deletes its document: null on the job, 404 on the link", async () => {
@@ -133,18 +140,14 @@ describe("GET /v1/files/{id}", () => {
 	it("a deleted document → 404 (retention alarm)", async () => {
 		const doomed = await renderToEnd({ html: "<p>doomed</p>" });
 		const stub = jobStub(env, doomed.id);
-		const key = await runInDurableObject(stub, async (_instance: JobObject, state) => {
-			const row = state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one();
-			const record = JSON.parse(row.record);
-			record.deleteAt = Date.now() - 1;
-			state.storage.sql.exec("UPDATE job SET record = ?", JSON.stringify(record));
-			return record.document.key as string;
+		await editRecord(stub, (r) => {
+			r.deleteAt = Date.now() - 1;
 		});
+		const key = (await readRecord(stub)).document!.key;
 		expect(await env.DOCUMENTS.head(key)).not.toBeNull();
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
 		expect(await env.DOCUMENTS.head(key)).toBeNull();
 		const res = await download(doomed.document!.url);
-		expect(res.status).toBe(404);
-		expect(await errorCode(res)).toBe("NOT_FOUND");
+		await expectError(res, 404, "NOT_FOUND");
 	});
 });

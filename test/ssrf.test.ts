@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkUrl, isAllowedPageRequest, isBlockedHost, isBlockedIPv4, isBlockedIPv6 } from "../src/security/url-policy";
 import { api, postRender } from "./support/api";
+import { expectError } from "./support/errors";
 
 const STRICT = { allowPrivateNetwork: false };
 const OPEN = { allowPrivateNetwork: true };
@@ -436,10 +437,6 @@ const ALLOWED: Array<[string, string]> = [
 describe("named cases", () => {
 	const rows = (list: Array<[string, string]>) => list.map(([name, url]) => ({ name, url }));
 
-	it("covers at least 40 refusals", () => {
-		expect(REFUSED.length).toBeGreaterThanOrEqual(40);
-	});
-
 	it.each(rows(REFUSED))("refuses $name", ({ url }) => {
 		const verdict = checkUrl(url, STRICT);
 		expect(verdict.ok).toBe(false);
@@ -580,27 +577,16 @@ const API_HOSTS: Array<[string, string]> = [
 	["userinfo example.com@127.0.0.1", "example.com@127.0.0.1"],
 ];
 
-interface ErrorBody {
-	error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
-}
-
 async function expectUrlNotAllowed(res: Response, path: string): Promise<void> {
-	expect(res.status).toBe(400);
-	expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-	const body = (await res.json()) as ErrorBody;
-	expect(body.error.code).toBe("URL_NOT_ALLOWED");
-	const detail = body.error.details?.find((d) => d.path === path);
-	expect(body.error.details?.map((d) => d.path)).toContain(path);
+	const error = await expectError(res, 400, "URL_NOT_ALLOWED");
+	const detail = error.details?.find((d) => d.path === path);
+	expect(error.details?.map((d) => d.path)).toContain(path);
 	// Refused for the address, not for anything else about the URL.
 	expect(detail?.message).toMatch(/private, loopback or reserved/);
 }
 
 describe("POST /v1/renders refuses every blocked spelling", () => {
 	const rows = API_HOSTS.map(([name, host]) => ({ name, host }));
-
-	it("covers at least 30 spellings", () => {
-		expect(rows.length).toBeGreaterThanOrEqual(30);
-	});
 
 	it.each(rows)("url http://$name/ → 400 URL_NOT_ALLOWED naming url", async ({ host }) => {
 		await expectUrlNotAllowed(await postRender({ url: `http://${host}/` }), "url");
@@ -617,11 +603,8 @@ describe("POST /v1/renders refuses every blocked spelling", () => {
 				[{ url }, "url"],
 				[{ html: "<p>x</p>", webhook: { url } }, "webhook.url"],
 			] as const) {
-				const res = await postRender(body);
-				expect(res.status, url).toBe(400);
-				const error = ((await res.json()) as ErrorBody).error;
-				expect(error.code, url).toBe("URL_NOT_ALLOWED");
-				expect(error.details?.map((d) => d.path)).toContain(path);
+				const error = await expectError(await postRender(body), 400, "URL_NOT_ALLOWED");
+				expect(error.details?.map((d) => d.path), url).toContain(path);
 			}
 		}
 	});

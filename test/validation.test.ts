@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, download, postRender, renderToEnd } from "./support/api";
+import { expectError } from "./support/errors";
 
 const ok = { html: "<p>x</p>" };
 
@@ -56,6 +57,13 @@ const FIELD_CASES: Array<[string, unknown, string]> = [
 	["headerTemplate too long", { ...ok, pdf: { headerTemplate: "h".repeat(100_001) } }, "pdf.headerTemplate"],
 	["viewport scale too big", { ...ok, page: { viewport: { width: 800, height: 600, deviceScaleFactor: 5 } } }, "page.viewport.deviceScaleFactor"],
 	["webhook header with LF", { ...ok, webhook: { url: "https://hooks.example.com/x", headers: { "X-Sig": "a\nb" } } }, "webhook.headers.X-Sig"],
+	["header value with NUL", { ...ok, page: { headers: { "X-A": "a\u0000b" } } }, "page.headers.X-A"],
+	["webhook header with NUL", { ...ok, webhook: { url: "https://hooks.example.com/x", headers: { "X-Sig": "a\u0000b" } } }, "webhook.headers.X-Sig"],
+	["user agent with NUL", { ...ok, page: { userAgent: "ua\u0000" } }, "page.userAgent"],
+	["cookie value with NUL", { url: "https://example.com", page: { cookies: [{ name: "a", value: "b\u0000" }] } }, "page.cookies.0.value"],
+	["basicAuth username with NUL", { ...ok, page: { basicAuth: { username: "u\u0000", password: "p" } } }, "page.basicAuth.username"],
+	["basicAuth password with CR", { ...ok, page: { basicAuth: { username: "u", password: "p\rX-Injected: 1" } } }, "page.basicAuth.password"],
+	["basicAuth password with LF", { ...ok, page: { basicAuth: { username: "u", password: "p\n" } } }, "page.basicAuth.password"],
 	["webhook url not a string", { ...ok, webhook: { url: 42 } }, "webhook.url"],
 	["unknown webhook key", { ...ok, webhook: { url: "https://hooks.example.com/x", secret: "s" } }, "webhook.secret"],
 	["expiresIn fractional", { ...ok, expiresIn: 90.5 }, "expiresIn"],
@@ -73,15 +81,6 @@ const URL_CASES: Array<[string, unknown, string]> = [
 	["http webhook in production", { ...ok, webhook: { url: "http://hooks.example.com/x" } }, "webhook.url"],
 	["private webhook", { ...ok, webhook: { url: "https://10.0.0.8/hook" } }, "webhook.url"],
 ];
-
-async function expectError(res: Response, status: number, code: string) {
-	expect(res.status).toBe(status);
-	expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-	const body = (await res.json()) as { error: { code: string; message: string; details?: Array<{ path: string; message: string }> } };
-	expect(body.error.code).toBe(code);
-	expect(body.error.message.length).toBeGreaterThan(0);
-	return body.error;
-}
 
 async function storedObjects(): Promise<number> {
 	return (await env.DOCUMENTS.list()).objects.length;

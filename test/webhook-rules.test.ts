@@ -6,7 +6,9 @@ import { config } from "../src/config";
 import { buildHeaders } from "../src/webhooks/deliver";
 import { decide, parseRetryAfter, type AttemptOutcome } from "../src/webhooks/policy";
 import { signatureHeader, tenantWebhookSecret } from "../src/webhooks/signing";
-import { api } from "./support/api";
+import { api, BASE } from "./support/api";
+import { expectError } from "./support/errors";
+import { signedUrl } from "../src/storage/signed-links";
 
 const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 const outcome = (httpStatus: number | null, retryAfterSeconds: number | null = null): AttemptOutcome => ({ httpStatus, durationMs: 10, error: null, retryAfterSeconds });
@@ -53,13 +55,50 @@ describe("retry decisions", () => {
 describe("signatures", () => {
 	const body = JSON.stringify({ type: "render.succeeded", timestamp: "2026-01-01T00:00:00.000Z", data: {} });
 
-	it("GET /v1/webhooks/secret returns the caller's whsec_ secret, different per tenant", async () => {
+	it("GET /v1/webhooks/secret returns the caller's whsec_ secret, which verifies what the sender signs, different per tenant", async () => {
 		const acme = (await (await api("/v1/webhooks/secret")).json()) as { secret: string };
 		const globex = (await (await api("/v1/webhooks/secret", { key: "test_key_globex" })).json()) as { secret: string };
 		expect(acme.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-		expect(acme.secret).toBe(await tenantWebhookSecret(env.SIGNING_SECRET, "acme"));
+		const headers = Object.fromEntries(await buildHeaders(env, { tenantId: "acme", url: "https://x.test", method: "POST", headers: {}, eventId: "evt_s", body }, new Date()));
+		expect(new Webhook(acme.secret).verify(body, headers)).toEqual(JSON.parse(body));
+		expect(() => new Webhook(globex.secret).verify(body, headers)).toThrow();
 		expect(globex.secret).not.toBe(acme.secret);
-		expect((await api("/v1/webhooks/secret", { key: null })).status).toBe(401);
+		await expectError(await api("/v1/webhooks/secret", { key: null }), 401, "UNAUTHORIZED");
+	});
+
+	it("keys come from SIGNING_SECRET by HKDF-SHA256, one per purpose and tenant", async () => {
+		// An independent HKDF (RFC 5869) over Web Crypto: salt "edge-pdf/v1", info naming the purpose.
+		const hkdf = async (info: string) => {
+			const master = await crypto.subtle.importKey("raw", new TextEncoder().encode(env.SIGNING_SECRET), "HKDF", false, ["deriveBits"]);
+			const salt = new TextEncoder().encode("edge-pdf/v1");
+			return new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info: new TextEncoder().encode(info) }, master, 256));
+		};
+		const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+		const b64url = (bytes: Uint8Array) => b64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+		// The webhook secrets: one per tenant.
+		const secret = (await (await api("/v1/webhooks/secret")).json()) as { secret: string };
+		expect(secret.secret).toBe(`whsec_${b64(await hkdf("webhook-secret:acme"))}`);
+		// The download links: HMAC-SHA256 with the "download-links" key, not the master secret.
+		const path = "/v1/files/ren_00000000000000000000000000";
+		const url = new URL(await signedUrl(env, BASE, path, 2_000_000_000));
+		const linkKey = await crypto.subtle.importKey("raw", await hkdf("download-links"), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+		const mac = new Uint8Array(await crypto.subtle.sign("HMAC", linkKey, new TextEncoder().encode(`GET\n${path}\n2000000000`)));
+		expect(url.searchParams.get("signature")).toBe(b64url(mac));
+		// No two purposes or tenants share a key.
+		const keys = await Promise.all(["download-links", "webhook-secret:acme", "webhook-secret:globex"].map(async (info) => b64(await hkdf(info))));
+		expect(new Set(keys).size).toBe(3);
+	});
+
+	it("a caller's webhook.headers cannot set the signature headers, content-type, host or content-length", async () => {
+		const forged = { "Webhook-Id": "evil", "webhook-timestamp": "1", "Webhook-Signature": "v1,forged", "Content-Type": "text/plain", Host: "evil.example", "Content-Length": "3", "X-Ref": "kept" };
+		const headers = await buildHeaders(env, { tenantId: "acme", url: "https://x.test", method: "POST", headers: forged, eventId: "evt_h", body }, new Date());
+		expect(headers.get("webhook-id")).toBe("evt_h");
+		expect(headers.get("webhook-signature")).not.toContain("forged");
+		expect(headers.get("webhook-timestamp")).not.toBe("1");
+		expect(headers.get("content-type")).toBe("application/json");
+		expect(headers.has("host")).toBe(false);
+		expect(headers.has("content-length")).toBe(false);
+		expect(headers.get("x-ref")).toBe("kept");
 	});
 
 	it("headers verify with standardwebhooks, unchanged", async () => {

@@ -1,6 +1,7 @@
-// A Standard Webhooks receiver on 127.0.0.1 (a random free port) for load and smoke runs.
-// Every request is verified with the `standardwebhooks` package unchanged —
-// `new Webhook(secret).verify(rawBody, req.headers)` — and answered 204 when valid, 401 when not.
+// A Standard Webhooks receiver on 127.0.0.1 (a random free port) for load and smoke runs, and the
+// handler behind the test suite's receiver (test/support/fixture-server.ts). Every request is
+// verified with the `standardwebhooks` package unchanged — `new Webhook(secret).verify(rawBody,
+// req.headers)` — and answered 204 (or as told) when valid, 401 when not.
 //
 //   const secret = await fetchWebhookSecret(origin, apiKey);
 //   const rx = await startReceiver({ secret });
@@ -22,22 +23,33 @@ export async function fetchWebhookSecret(origin, apiKey) {
 
 /**
  * @typedef {{ seq: number, webhookId: string|null, jobId: string|null, type: string|null, status: string|null, documentUrl: string|null,
- *   method: string, path: string, arrivedAt: number, valid: boolean, error: string|null, bytes: number }} ReceivedEvent
+ *   method: string, path: string, arrivedAt: number, valid: boolean, error: string|null, bytes: number,
+ *   headers: Record<string, string>, body: string }} ReceivedEvent
+ * @typedef {{ status: number, headers?: Record<string, string>, hang?: boolean, hold?: boolean }} Answer
  */
 
 /**
- * @param {{ secret: string, host?: string, port?: number, path?: string, maxBodyBytes?: number }} options
+ * The receiver's request handler, without a server: verifies, records and answers each request.
+ * Shared by startReceiver (load and bench runs) and the test suite's fixture server.
+ *
+ * @param {{ secret?: string, secretFor?: (req: import("node:http").IncomingMessage) => string | null,
+ *   answer?: (event: ReceivedEvent, req: import("node:http").IncomingMessage) => Answer, path?: string | null, maxBodyBytes?: number }} options
+ *   `secretFor` picks the secret per request (default: `secret`); `answer` decides the reply to a
+ *   verified request (default 204; `hang`: never answer; `hold`: answer on `release()`); `path`
+ *   (default "/hook"): any other path is recorded as an error; null accepts every path.
  */
-export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path = "/hook", maxBodyBytes = 5 * 1024 * 1024 }) {
-	const wh = new Webhook(secret);
+export function receiverHandler({ secret, secretFor = () => secret ?? null, answer = () => ({ status: 204 }), path = "/hook", maxBodyBytes = 5 * 1024 * 1024 }) {
 	/** @type {ReceivedEvent[]} */
 	const events = [];
 	const waiters = new Set();
+	/** @type {Array<() => void>} */
+	let held = [];
 	const notify = () => {
 		for (const w of waiters) w.check();
 	};
 
-	const server = createServer((req, res) => {
+	/** @param {import("node:http").IncomingMessage} req @param {import("node:http").ServerResponse} res */
+	function handle(req, res) {
 		const chunks = [];
 		let size = 0;
 		let tooLarge = false;
@@ -50,13 +62,15 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 		req.on("end", () => {
 			const arrivedAt = Date.now();
 			const rawBody = Buffer.concat(chunks).toString("utf8");
+			const key = secretFor(req);
 			let valid = false;
 			let error = null;
 			let payload = null;
 			if (tooLarge) error = `body over ${maxBodyBytes} bytes`;
+			else if (!key) error = "no secret for this request";
 			else {
 				try {
-					payload = wh.verify(rawBody, req.headers);
+					payload = new Webhook(key).verify(rawBody, req.headers);
 					valid = true;
 				} catch (e) {
 					error = e instanceof Error ? e.message : String(e);
@@ -71,7 +85,9 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 				}
 			}
 			const header = (name) => (typeof req.headers[name] === "string" ? req.headers[name] : null);
-			events.push({
+			const unexpectedPath = path !== null && (req.url ?? "").split("?")[0] !== path;
+			/** @type {ReceivedEvent} */
+			const event = {
 				seq: events.length,
 				webhookId: header("webhook-id"),
 				jobId: typeof payload?.data?.id === "string" ? payload.data.id : null,
@@ -82,20 +98,24 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 				path: req.url ?? "",
 				arrivedAt,
 				valid,
-				error: valid && (req.url ?? "").split("?")[0] !== path ? `unexpected path ${req.url}` : error,
+				error: valid && unexpectedPath ? `unexpected path ${req.url}` : error,
 				bytes: size,
-			});
-			res.writeHead(valid ? 204 : 401).end();
+				headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+				body: tooLarge ? "" : rawBody,
+			};
+			events.push(event);
 			notify();
+			if (!valid) {
+				res.writeHead(401).end("bad signature");
+				return;
+			}
+			const reply = answer(event, req);
+			if (reply.hang) return; // never answers: the sender's timeout must fire
+			const send = () => res.writeHead(reply.status, reply.headers).end();
+			if (reply.hold) held.push(send);
+			else send();
 		});
-	});
-	server.keepAliveTimeout = 5_000;
-	await new Promise((resolve, reject) => {
-		server.once("error", reject);
-		server.listen(port, host, resolve);
-	});
-	const address = server.address();
-	const origin = `http://${host}:${address.port}`;
+	}
 
 	/** Counts over everything received so far. */
 	function counts() {
@@ -116,6 +136,13 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 
 	/** Valid events of one job, in arrival order. */
 	const eventsFor = (jobId) => events.filter((e) => e.valid && e.jobId === jobId);
+
+	/** Sends the answers held back so far. */
+	function release() {
+		const sends = held;
+		held = [];
+		for (const send of sends) send();
+	}
 
 	/**
 	 * Resolves true as soon as predicate(receiver) holds (checked on every arrival and every
@@ -145,6 +172,25 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 		});
 	}
 
+	const api = { handle, events, counts, eventsFor, waitFor, release };
+	return api;
+}
+
+/**
+ * A receiver with a server of its own on 127.0.0.1 (a random free port unless `port` is given).
+ * @param {{ secret: string, host?: string, port?: number, path?: string, maxBodyBytes?: number }} options
+ */
+export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path = "/hook", maxBodyBytes = 5 * 1024 * 1024 }) {
+	const handler = receiverHandler({ secret, path, maxBodyBytes });
+	const server = createServer(handler.handle);
+	server.keepAliveTimeout = 5_000;
+	await new Promise((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(port, host, resolve);
+	});
+	const address = server.address();
+	const origin = `http://${host}:${address.port}`;
+
 	function close() {
 		return new Promise((resolve) => {
 			server.close(() => resolve());
@@ -152,6 +198,5 @@ export async function startReceiver({ secret, host = "127.0.0.1", port = 0, path
 		});
 	}
 
-	const api = { origin, url: `${origin}${path}`, events, counts, eventsFor, waitFor, close, server };
-	return api;
+	return Object.assign(handler, { origin, url: `${origin}${path}`, close, server });
 }

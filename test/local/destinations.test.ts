@@ -6,8 +6,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
-import { api, download, postRender, renderToEnd, waitForJob } from "../support/api";
-import { receiver, waitForWebhook } from "../support/receiver";
+import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
+import { receiver } from "../support/receiver";
 import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
 
 const HTML = "<!doctype html><title>delivered</title><h1>Invoice 42</h1><p>to your bucket</p>";

@@ -1,8 +1,8 @@
 // Live status with a webhook: each attempt is a `webhook` event; the stream ends once the first
 // attempt has settled into a scheduled retry, and Last-Event-ID picks up the later attempts.
 import { describe, expect, it } from "vitest";
-import { postRender } from "../support/api";
-import { receiver, waitForWebhook } from "../support/receiver";
+import { postRender, waitForWebhook } from "../support/api";
+import { receiver } from "../support/receiver";
 import { readEventStream } from "../support/sse";
 import type { Job } from "../../src/schemas/job";
 

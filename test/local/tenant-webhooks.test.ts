@@ -2,9 +2,9 @@
 // receiver, which verifies every delivery with the `standardwebhooks` package.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { api, postRender, waitForJob } from "../support/api";
+import { api, postRender, waitForJob, waitForWebhook } from "../support/api";
 import { TEST_KEYS } from "../support/bindings";
-import { receiver, waitForWebhook } from "../support/receiver";
+import { receiver } from "../support/receiver";
 
 const json = (body: unknown) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -34,7 +34,7 @@ describe("tenant webhook endpoint", () => {
 		await waitForJob(job.id, (j) => j.webhook?.status === "delivered", 45_000, TEST_KEYS.globex);
 		const [hit, ...more] = await globexHook.received();
 		expect(more).toEqual([]);
-		expect(hit?.verified, hit?.verifyError ?? "").toBe(true);
+		expect(hit?.valid, hit?.error ?? "").toBe(true);
 		expect(hit?.headers["x-tenant-token"]).toBe("globex-token");
 		expect(JSON.parse(hit!.body)).toMatchObject({ type: "render.succeeded", data: { id: job.id } });
 		expect(await burstHook.received()).toEqual([]);
@@ -84,7 +84,7 @@ describe("POST /v1/webhooks/test", () => {
 		expect(attempt).toEqual({ httpStatus: 204, durationMs: expect.any(Number), error: null });
 		const [hit, ...more] = await hook.received();
 		expect(more).toEqual([]);
-		expect(hit?.verified, hit?.verifyError ?? "").toBe(true);
+		expect(hit?.valid, hit?.error ?? "").toBe(true);
 		expect(JSON.parse(hit!.body)).toMatchObject({ type: "webhook.test", data: { tenantId: "acme" } });
 		expect(hit?.headers["webhook-id"]).toMatch(/^evt_test_[0-9a-f]{32}$/);
 	});

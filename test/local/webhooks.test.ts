@@ -1,16 +1,14 @@
 // Webhook delivery end to end: real renders, the real webhook queue, and a real HTTP receiver that
 // verifies every event with the `standardwebhooks` package. Schedule here: 1,1,1 (4 attempts).
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { jobStub } from "../../src/jobs/ids";
-import type { JobObject } from "../../src/jobs/job-object";
-import type { JobRecord } from "../../src/jobs/record";
+import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { api, postRender, renderToEnd, waitForJob } from "../support/api";
-import { deliver, storedJob, webhookTo } from "../support/jobs";
-import { receiver, waitForWebhook } from "../support/receiver";
+import { api, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
+import { deliver, readRecord, storedJob, webhookTo } from "../support/jobs";
+import { captureLogs } from "../support/logs";
+import { storedDocuments } from "../support/pdf";
+import { poll } from "../support/poll";
+import { receiver } from "../support/receiver";
 
 interface Event {
 	type: string;
@@ -24,12 +22,7 @@ async function renderWithHook(scenario: string, extra: Record<string, unknown> =
 	return { hook, job };
 }
 
-function storedWebhook(id: string): Promise<JobRecord["webhook"]> {
-	return runInDurableObject(jobStub(env, id), async (_i: JobObject, state) => {
-		const row = state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one();
-		return (JSON.parse(row.record) as JobRecord).webhook;
-	});
-}
+const storedWebhook = async (id: string) => (await readRecord(id)).webhook;
 
 describe("webhook delivery", () => {
 	it("delivers one signed render.succeeded event that standardwebhooks verifies", async () => {
@@ -37,7 +30,7 @@ describe("webhook delivery", () => {
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		const [hit, ...more] = await hook.received();
 		expect(more).toEqual([]);
-		expect(hit?.verified, hit?.verifyError ?? "").toBe(true);
+		expect(hit?.valid, hit?.error ?? "").toBe(true);
 		expect(hit?.method).toBe("POST");
 		expect(hit?.headers["content-type"]).toBe("application/json");
 		expect(hit?.headers["user-agent"]).toMatch(/^edge-pdf\/\d+\.\d+\.\d+$/);
@@ -60,7 +53,7 @@ describe("webhook delivery", () => {
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		const hits = await hook.received();
 		expect(hits).toHaveLength(3);
-		expect(hits.every((h) => h.verified)).toBe(true);
+		expect(hits.every((h) => h.valid)).toBe(true);
 		expect(new Set(hits.map((h) => h.headers["webhook-id"])).size).toBe(1);
 		expect(new Set(hits.map((h) => h.body)).size).toBe(1);
 		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([500, 500, 200]);
@@ -72,7 +65,7 @@ describe("webhook delivery", () => {
 		const done = await waitForWebhook(job.id, ["failed"]);
 		expect(await hook.received()).toHaveLength(4);
 		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([500, 500, 500, 500]);
-		await expect.poll(async () => (await storedWebhook(job.id))?.deadLettered, { timeout: 10_000 }).toBe(true);
+		await poll(async () => (await storedWebhook(job.id))?.deadLettered, { timeout: 10_000 });
 	});
 
 	it("410 stops at once", async () => {
@@ -87,7 +80,44 @@ describe("webhook delivery", () => {
 		const { hook, job } = await renderWithHook("rate-limited");
 		await waitForWebhook(job.id, ["delivered"]);
 		const [first, second] = await hook.received();
-		expect(second!.at - first!.at).toBeGreaterThanOrEqual(2900);
+		expect(second!.arrivedAt - first!.arrivedAt).toBeGreaterThanOrEqual(2900);
+	});
+
+	it("503 with Retry-After as an HTTP date: the next attempt waits until that date", async () => {
+		const { hook, job } = await renderWithHook("unavailable-date");
+		const done = await waitForWebhook(job.id, ["delivered"]);
+		const [first, second, ...more] = await hook.received();
+		expect(more).toEqual([]);
+		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([503, 200]);
+		// The date was 4 s ahead, at 1 s resolution; the schedule alone would have retried after 1 s.
+		expect(second!.arrivedAt - first!.arrivedAt).toBeGreaterThanOrEqual(2900);
+	});
+
+	it("a network error is recorded and retried on the schedule, then failed through the dead-letter queue", async () => {
+		const job = await renderToEnd({ html: "<h1>hooked</h1>", webhook: { url: `${inject("closedOrigin")}/hook` } });
+		const done = await waitForWebhook(job.id, ["failed"]);
+		expect(done.webhook?.attempts).toHaveLength(4);
+		for (const attempt of done.webhook?.attempts ?? []) {
+			expect(attempt.httpStatus).toBeNull();
+			expect(attempt.error).toMatch(/^request failed/);
+		}
+		await poll(async () => (await storedWebhook(job.id))?.deadLettered, { timeout: 10_000 });
+	});
+
+	it("a copy of the message while the first attempt is in flight is retried after the lease, not sent", async () => {
+		const hook = await receiver("hold-first");
+		const job = await renderToEnd({ html: "<h1>hooked</h1>", webhook: { url: hook.url } });
+		// The first attempt has reached the receiver, which holds its answer back.
+		await poll(async () => (await hook.received()).length === 1);
+		const copy = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }]);
+		expect(copy.explicitAcks).toEqual([]);
+		expect(copy.retryMessages).toHaveLength(1);
+		const { leaseUntil } = (await storedWebhook(job.id))!;
+		expect(copy.delays[0]! * 1000).toBeGreaterThanOrEqual(leaseUntil! - Date.now());
+		await hook.release();
+		const done = await waitForWebhook(job.id, ["delivered"]);
+		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([200]);
+		expect(await hook.received()).toHaveLength(1);
 	});
 
 	it("a hanging receiver times out after 15 s and the event is retried", async () => {
@@ -110,7 +140,15 @@ describe("webhook delivery", () => {
 	it("custom headers and method arrive; they cannot override the signature headers", async () => {
 		const { hook, job } = await renderWithHook("ok", {}, {
 			method: "PUT",
-			headers: { "X-Customer-Ref": "abc-123", "webhook-signature": "v1,forged", "Webhook-Id": "evil", "webhook-timestamp": "1", "Content-Type": "text/plain" },
+			headers: {
+				"X-Customer-Ref": "abc-123",
+				"webhook-signature": "v1,forged",
+				"Webhook-Id": "evil",
+				"webhook-timestamp": "1",
+				"Content-Type": "text/plain",
+				Host: "evil.example",
+				"Content-Length": "3",
+			},
 		});
 		await waitForWebhook(job.id, ["delivered"]);
 		const [hit] = await hook.received();
@@ -119,19 +157,16 @@ describe("webhook delivery", () => {
 		expect(hit?.headers["webhook-id"]).toMatch(/^evt_/);
 		expect(hit?.headers["webhook-signature"]).not.toContain("forged");
 		expect(hit?.headers["content-type"]).toBe("application/json");
-		expect(hit?.verified).toBe(true);
+		expect(hit?.headers.host).toBe(new URL(hook.url).host);
+		expect(hit?.headers["content-length"]).toBe(String(new TextEncoder().encode(hit?.body).byteLength));
+		expect(hit?.valid).toBe(true);
 	});
 
 	it("the same event delivered twice by the queue is sent once", async () => {
 		const { hook, job } = await renderWithHook("ok");
 		await waitForWebhook(job.id, ["delivered"]);
-		const batch = createMessageBatch("edge-pdf-webhooks", [
-			{ id: "dup-a", timestamp: new Date(), attempts: 2, body: { jobId: job.id, series: 1 } },
-			{ id: "dup-b", timestamp: new Date(), attempts: 2, body: { jobId: job.id, series: 1 } },
-		]);
-		const ctx = createExecutionContext();
-		await worker.queue(batch, env);
-		expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(["dup-a", "dup-b"]);
+		const copies = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }, { jobId: job.id, series: 1 }], env, 2);
+		expect(copies.explicitAcks.sort()).toEqual(copies.ids.sort());
 		expect(await hook.received()).toHaveLength(1);
 		const after = await waitForJob(job.id);
 		expect(after.webhook?.attempts).toHaveLength(1);
@@ -144,8 +179,9 @@ describe("webhook delivery", () => {
 		await deliver("edge-pdf-render", [{ jobId: job.id }]);
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		expect(done).toMatchObject({ status: "succeeded", attempts: 1 });
-		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toHaveLength(1);
-		await new Promise((resolve) => setTimeout(resolve, 1000));
+		expect(await storedDocuments(job.id)).toHaveLength(1);
+		// One event, sent once: a single series with a single attempt, and one request received.
+		expect(await storedWebhook(job.id)).toMatchObject({ series: 1, seriesAttempts: 1, enqueuePending: false });
 		const hits = await hook.received();
 		expect(hits).toHaveLength(1);
 		expect(JSON.parse(hits[0]!.body).type).toBe("render.succeeded");
@@ -153,7 +189,7 @@ describe("webhook delivery", () => {
 
 	it("a render that fails sends render.failed with its error code", async () => {
 		const hook = await receiver("ok");
-		const res = await postRender({ url: "http://127.0.0.1:59999/", webhook: { url: hook.url } });
+		const res = await postRender({ url: `${inject("closedOrigin")}/`, webhook: { url: hook.url } });
 		const { id } = (await res.json()) as { id: string };
 		await waitForWebhook(id, ["delivered"]);
 		const event = JSON.parse((await hook.received())[0]!.body) as Event;
@@ -164,6 +200,7 @@ describe("webhook delivery", () => {
 
 	it("a job canceled while rendering stores no PDF and sends render.canceled", async () => {
 		const hook = await receiver("ok");
+		const logs = captureLogs();
 		const res = await postRender({ html: "<p>slow</p>", page: { delayMs: 3000 }, webhook: { url: hook.url } });
 		const { id } = (await res.json()) as { id: string };
 		await waitForJob(id, (j) => j.status === "rendering");
@@ -176,9 +213,13 @@ describe("webhook delivery", () => {
 		const event = JSON.parse(hits[0]!.body) as Event;
 		expect(event.type).toBe("render.canceled");
 		expect(event.data.error?.code).toBe("CANCELED");
-		// The consumer finishes its print after the cancel; it must not leave a document behind.
-		await new Promise((resolve) => setTimeout(resolve, 4000));
-		expect(await env.DOCUMENTS.head(`documents/acme/${id}.pdf`)).toBeNull();
+		// The consumer finishes its print after the cancel, is refused by the job, and must not leave a document behind.
+		try {
+			expect(await logs.waitFor({ msg: "render message handled", jobId: id })).toMatchObject({ result: "skipped" });
+		} finally {
+			logs.restore();
+		}
+		expect(await storedDocuments(id)).toEqual([]);
 		const job = await waitForJob(id);
 		expect(job.status).toBe("canceled");
 		expect(job.document).toBeNull();
@@ -189,11 +230,11 @@ describe("webhook delivery", () => {
 		await waitForWebhook(job.id, ["delivered"]);
 		const res = await api(`/v1/renders/${job.id}/webhook`, { method: "POST" });
 		expect(res.status).toBe(202);
-		await expect.poll(async () => (await hook.received()).length, { timeout: 10_000 }).toBe(2);
+		await poll(async () => (await hook.received()).length === 2, { timeout: 10_000 });
 		const [first, second] = await hook.received();
 		expect(second?.headers["webhook-id"]).toBe(first?.headers["webhook-id"]);
 		expect(second?.body).toBe(first?.body);
-		expect(second?.verified).toBe(true);
+		expect(second?.valid).toBe(true);
 		const done = await waitForWebhook(job.id, ["delivered"]);
 		expect(done.webhook?.attempts).toHaveLength(2);
 	});

@@ -1,8 +1,8 @@
 // Test helpers: call the Worker's own fetch handler as a client would, and wait on jobs.
 import { exports } from "cloudflare:workers";
-import { vi } from "vitest";
 import { TEST_KEYS } from "./bindings";
 import type { Job } from "../../src/schemas/job";
+import { poll } from "./poll";
 
 export const BASE = "https://edge-pdf.test";
 
@@ -27,14 +27,17 @@ export async function getJob(id: string, key?: string): Promise<Job> {
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
-export async function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000, key?: string): Promise<Job> {
-	return vi.waitUntil(
-		async () => {
-			const job = await getJob(id, key);
-			return until(job) ? job : undefined;
-		},
-		{ timeout, interval: 100 },
-	) as Promise<Job>;
+/** Polls the job until `until` holds (by default: it has ended). */
+export function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000, key?: string): Promise<Job> {
+	return poll(async () => {
+		const job = await getJob(id, key);
+		return until(job) ? job : undefined;
+	}, { timeout });
+}
+
+/** Polls the job until its webhook reaches one of `statuses`. */
+export function waitForWebhook(id: string, statuses: string[], timeout = 45_000): Promise<Job> {
+	return waitForJob(id, (job) => job.webhook !== null && statuses.includes(job.webhook.status), timeout);
 }
 
 /** Creates an async render and waits for it to end. */

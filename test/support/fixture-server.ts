@@ -1,25 +1,22 @@
-// A real HTTP server on 127.0.0.1 for the tests: pages to render, and a webhook receiver that
-// verifies every delivery with the `standardwebhooks` package, unchanged, as a customer's would.
+// A real HTTP server on 127.0.0.1 for the tests: pages to render, and webhook receivers that verify
+// every delivery with the `standardwebhooks` package, unchanged, as a customer's would. The receiver
+// is scripts/lib/receiver.mjs's, the one the load and bench runs use; here one per token.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Webhook } from "standardwebhooks";
+import { receiverHandler, type Answer, type ReceiverHandler } from "../../scripts/lib/receiver.mjs";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-export interface ReceivedHook {
-	method: string;
-	headers: Record<string, string>;
-	body: string;
-	/** Whether `new Webhook(secret).verify(body, headers)` accepted it. */
-	verified: boolean;
-	verifyError: string | null;
-	at: number;
-}
+export type { ReceivedEvent } from "../../scripts/lib/receiver.mjs";
 
 const PAGES: Record<string, Route> = {
 	"/hello": (_req, res) => {
 		res.writeHead(200, { "content-type": "text/html" });
 		res.end("<!doctype html><title>hello</title><h1>Hello from the fixture server</h1>");
+	},
+	"/redirect-to-metadata": (_req, res) => {
+		res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" });
+		res.end();
 	},
 	"/missing": (_req, res) => {
 		res.writeHead(404, { "content-type": "text/html" });
@@ -42,17 +39,20 @@ const PAGES: Record<string, Route> = {
 };
 
 /** Receiver behaviours, by the n-th request (0-based) a token has received. */
-const SCENARIOS: Record<string, (n: number) => { status: number; headers?: Record<string, string>; hang?: boolean }> = {
+const SCENARIOS: Record<string, (n: number) => Answer> = {
 	ok: () => ({ status: 204 }),
 	"fail-twice": (n) => ({ status: n < 2 ? 500 : 200 }),
 	"always-500": () => ({ status: 500 }),
 	gone: () => ({ status: 410 }),
 	"rate-limited": (n) => (n === 0 ? { status: 429, headers: { "retry-after": "3" } } : { status: 200 }),
+	// Retry-After as an HTTP date, 4 s ahead (the local schedule would retry after 1 s).
+	"unavailable-date": (n) => (n === 0 ? { status: 503, headers: { "retry-after": new Date(Date.now() + 4000).toUTCString() } } : { status: 200 }),
 	"hang-once": (n) => (n === 0 ? { status: 200, hang: true } : { status: 200 }),
+	// The first request waits for the test's POST /__hooks/release/<token>, then answers 200.
+	"hold-first": (n) => (n === 0 ? { status: 200, hold: true } : { status: 200 }),
 	redirect: () => ({ status: 302, headers: { location: "/hello" } }),
 };
 
-const received = new Map<string, ReceivedHook[]>();
 /** Requests that reached /probe/<token>/...: a blocked page request must never arrive. */
 const probes = new Map<string, string[]>();
 
@@ -62,60 +62,46 @@ const probe: Route = (req, res) => {
 	res.writeHead(200, { "content-type": "text/html", "access-control-allow-origin": "*" });
 	res.end("<!doctype html><p>PROBE-CONTENT</p>");
 };
-const secrets = new Map<string, string>();
 
-function verify(token: string, headers: Record<string, string>, body: string): { verified: boolean; verifyError: string | null } {
-	const secret = secrets.get(token);
-	if (!secret) return { verified: false, verifyError: "no secret registered" };
-	try {
-		new Webhook(secret).verify(body, headers);
-		return { verified: true, verifyError: null };
-	} catch (err) {
-		return { verified: false, verifyError: err instanceof Error ? err.message : String(err) };
+/** A receiver per token, made when the test registers the token's secret. */
+const receivers = new Map<string, ReceiverHandler>();
+
+/** The n-th segment of a request's path: /hook/<scenario>/<token>, /__hooks/<action>/<token>. */
+const segment = (req: IncomingMessage, n: number) => new URL(req.url ?? "/", "http://x").pathname.split("/")[n] ?? "";
+
+/** /hook/<scenario>/<token>: the token's receiver verifies and records, the scenario answers. */
+function hook(req: IncomingMessage, res: ServerResponse): void {
+	const receiver = receivers.get(segment(req, 3));
+	if (!SCENARIOS[segment(req, 2)] || !receiver) {
+		req.resume();
+		res.writeHead(404).end();
+		return;
 	}
+	receiver.handle(req, res);
 }
-
-const hook: Route = (req, res, body) => {
-	const [, , scenario = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
-	const behave = SCENARIOS[scenario];
-	if (!behave) {
-		res.writeHead(404);
-		res.end();
-		return;
-	}
-	const log = received.get(token) ?? [];
-	received.set(token, log);
-	const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-	const check = verify(token, headers, body);
-	const answer = behave(log.length);
-	log.push({ method: req.method ?? "", headers, body, at: Date.now(), ...check });
-	if (answer.hang) return; // never answers; the sender's timeout must fire
-	if (!check.verified) {
-		res.writeHead(401);
-		res.end("bad signature");
-		return;
-	}
-	res.writeHead(answer.status, answer.headers);
-	res.end();
-};
 
 /** Test-side control: register a token's secret, read what a token received. */
 const control: Route = (req, res, body) => {
 	const [, , action = "", token = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
-	if (action === "secret" && req.method === "POST") secrets.set(token, body);
+	if (action === "secret" && req.method === "POST") {
+		receivers.set(token, receiverHandler({ secret: body, path: null, answer: (event, r) => SCENARIOS[segment(r, 2)]?.(event.seq) ?? { status: 404 } }));
+	}
+	if (action === "release" && req.method === "POST") receivers.get(token)?.release();
 	res.writeHead(200, { "content-type": "application/json" });
-	const answer = action === "received" ? (received.get(token) ?? []) : action === "probes" ? (probes.get(token) ?? []) : { ok: true };
+	const answer = action === "received" ? (receivers.get(token)?.events ?? []) : action === "probes" ? (probes.get(token) ?? []) : { ok: true };
 	res.end(JSON.stringify(answer));
 };
 
 export async function startFixtureServer(): Promise<{ origin: string; close: () => Promise<void> }> {
 	const server = createServer((req, res) => {
+		// The receiver reads the body itself.
+		if (new URL(req.url ?? "/", "http://x").pathname.startsWith("/hook/")) return hook(req, res);
 		let body = "";
 		req.setEncoding("utf8");
 		req.on("data", (chunk: string) => (body += chunk));
 		req.on("end", () => {
 			const path = new URL(req.url ?? "/", "http://x").pathname;
-			const route = path.startsWith("/hook/") ? hook : path.startsWith("/probe/") ? probe : path.startsWith("/__hooks/") ? control : PAGES[path];
+			const route = path.startsWith("/probe/") ? probe : path.startsWith("/__hooks/") ? control : PAGES[path];
 			if (route) route(req, res, body);
 			else {
 				res.writeHead(404);
@@ -133,4 +119,13 @@ export async function startFixtureServer(): Promise<{ origin: string; close: () 
 				server.close(() => resolve());
 			}),
 	};
+}
+
+/** An origin on 127.0.0.1 that refuses connections: a port the OS handed out, then closed again. */
+export async function closedOrigin(): Promise<string> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return `http://127.0.0.1:${port}`;
 }

@@ -1,14 +1,16 @@
 // Runs in Node before the Workers start: a local HTTP server for pages to render and webhooks to
-// receive, whose port reaches the tests through inject("fixtureOrigin"), and a SigV4-verifying
-// S3 server for destination deliveries, through inject("s3Origin").
+// receive, whose port reaches the tests through inject("fixtureOrigin"); an origin nothing listens
+// on, inject("closedOrigin"), for connection failures; and a SigV4-verifying S3 server for
+// destination deliveries, through inject("s3Origin").
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
-import { startFixtureServer } from "./fixture-server";
+import { closedOrigin, startFixtureServer } from "./fixture-server";
 import { startS3Server } from "./s3-server";
 
 declare module "vitest" {
 	export interface ProvidedContext {
 		fixtureOrigin: string;
+		closedOrigin: string;
 		/** The SigV4-verifying S3 server (test/support/s3-server.ts). */
 		s3Origin: string;
 	}
@@ -56,6 +58,7 @@ function stopOwnBrowsers(): void {
 export default async function setup(project: TestProject) {
 	const server = await startFixtureServer();
 	project.provide("fixtureOrigin", server.origin);
+	project.provide("closedOrigin", await closedOrigin());
 	const s3 = await startS3Server();
 	project.provide("s3Origin", s3.origin);
 	return async () => {

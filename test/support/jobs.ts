@@ -1,4 +1,5 @@
-// Jobs written straight into their Durable Object, as the API would, without going through the queue.
+// Jobs written straight into their Durable Object, as the API would, without going through the queue;
+// their stored record read and edited; queue batches delivered to the Worker's handler.
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, type QueueResult } from "cloudflare:test";
 import { vi } from "vitest";
@@ -32,24 +33,74 @@ export async function storedJob(overrides: Partial<JobRecord> = {}, html?: strin
 	return { job, stub };
 }
 
-export function editRecord(stub: DurableObjectStub<JobObject>, edit: (r: JobRecord) => void): Promise<void> {
-	return runInDurableObject(stub, async (_instance: JobObject, state) => {
+type JobRef = string | DurableObjectStub<JobObject>;
+const stubOf = (ref: JobRef) => (typeof ref === "string" ? jobStub(env, ref) : ref);
+
+/** The job's record as its Durable Object stores it (with fields the public view leaves out). */
+export function readRecord(ref: JobRef): Promise<JobRecord> {
+	return runInDurableObject(stubOf(ref), async (_instance: JobObject, state) => JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record) as JobRecord);
+}
+
+/** Changes the stored record in place, e.g. to move a deadline into the past. */
+export function editRecord(ref: JobRef, edit: (r: JobRecord) => void): Promise<void> {
+	return runInDurableObject(stubOf(ref), async (_instance: JobObject, state) => {
 		const r = JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record) as JobRecord;
 		edit(r);
 		state.storage.sql.exec("UPDATE job SET record = ?", JSON.stringify(r));
 	});
 }
 
-/** Runs the Worker's queue handler on one batch, as the queue would, with the given env. */
-export async function deliver(queue: string, bodies: unknown[], withEnv: Env = env): Promise<QueueResult & { delays: Array<number | undefined> }> {
+/** A queue producer the test controls: records what is sent, or refuses every send. */
+export function queueRecorder(fail = false): Queue & { sent: unknown[] } {
+	const sent: unknown[] = [];
+	const send = async (body: unknown) => {
+		if (fail) throw new Error("Queue send failed: internal error");
+		sent.push(body);
+	};
+	const sendBatch = async (messages: Iterable<{ body: unknown }>) => {
+		for (const m of messages) await send(m.body);
+	};
+	return { sent, send, sendBatch, metrics: async () => ({ backlogCount: 0, backlogBytes: 0 }) } as unknown as Queue & { sent: unknown[] };
+}
+
+/**
+ * Runs `work` on the job's Durable Object instance with some of its bindings replaced, e.g. a queue
+ * the test controls; the instance's own env is put back afterwards.
+ */
+export function withObjectEnv<T>(ref: JobRef, patch: Partial<Env>, work: (instance: JobObject) => Promise<T>): Promise<T> {
+	return runInDurableObject(stubOf(ref), async (instance: JobObject) => {
+		const holder = instance as unknown as { env: Env };
+		const original = holder.env;
+		holder.env = { ...original, ...patch };
+		try {
+			return await work(instance);
+		} finally {
+			holder.env = original;
+		}
+	});
+}
+
+export interface Delivered extends QueueResult {
+	/** The message ids, in the order of the bodies given. */
+	ids: string[];
+	/** delaySeconds of each retry() call, in call order. */
+	delays: Array<number | undefined>;
+}
+
+/**
+ * Runs the Worker's queue handler on one batch, as the queue would (createMessageBatch +
+ * getQueueResult from cloudflare:test), with the given env; `attempts` is the delivery count.
+ */
+export async function deliver(queue: string, bodies: unknown[], withEnv: Env = env, attempts = 1): Promise<Delivered> {
+	const ids = bodies.map((_, i) => `m${i}-${crypto.randomUUID()}`);
 	const batch = createMessageBatch(
 		queue,
-		bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
+		bodies.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })),
 	);
 	// getQueueResult does not report retry delays, so watch the calls themselves.
 	const retries = batch.messages.map((m) => vi.spyOn(m, "retry"));
 	const ctx = createExecutionContext();
 	await worker.queue(batch, withEnv);
 	const result = await getQueueResult(batch, ctx);
-	return { ...result, delays: retries.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)) };
+	return { ...result, ids, delays: retries.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)) };
 }
