@@ -98,11 +98,15 @@ export class SharedBrowser {
 		return this.pending.then((l) => l.browser);
 	}
 
-	/** Whether our connection to the browser is up: a job that failed while it was is the page's fault, not the browser's. */
-	async connected(): Promise<boolean> {
+	/**
+	 * Whether a connection we had is gone: a job that failed while it was up (or before there was
+	 * one) failed for its own reasons, not the browser's. A launch or connect that failed throws its
+	 * own BROWSER_UNAVAILABLE.
+	 */
+	async connectionLost(): Promise<boolean> {
 		const current = this.pending;
 		if (!current) return false;
-		return current.then((l) => l.browser.connected).catch(() => false);
+		return current.then((l) => !l.browser.connected).catch(() => false);
 	}
 
 	/**

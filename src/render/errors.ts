@@ -40,9 +40,9 @@ const PAGE_GONE = /Target closed|Session closed|detached Frame|detached frame|Ex
 /** The platform refused or failed to give us a browser. */
 const NO_BROWSER = /429|Too many|rate limit|Unable to connect|unavailable/i;
 
-/** What the attempt knew when it failed: whether our connection to the browser was still up. */
+/** What the attempt knew when it failed: whether the connection it had to the browser is gone. */
 export interface FailureContext {
-	connected: boolean;
+	connectionLost: boolean;
 }
 
 /** Maps whatever puppeteer or the platform threw to one of the job error codes. */
@@ -50,7 +50,7 @@ export function classify(err: unknown, at: FailureContext): RenderFailure {
 	if (err instanceof RenderFailure) return err;
 	const message = err instanceof Error ? err.message : String(err);
 	const name = err instanceof Error ? err.name : "";
-	if (!at.connected) return new RenderFailure("BROWSER_UNAVAILABLE", `the browser connection was lost: ${message}`, true);
+	if (at.connectionLost) return new RenderFailure("BROWSER_UNAVAILABLE", `the browser connection was lost: ${message}`, true);
 	if (name === "TimeoutError" || /timeout .*exceeded|timed out/i.test(message)) {
 		return new RenderFailure("RENDER_TIMEOUT", `the page did not finish within its time budget: ${message}`, true);
 	}

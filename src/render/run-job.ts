@@ -97,7 +97,7 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 	try {
 		return await attempt(env, job, browser);
 	} catch (err) {
-		const failure = classify(err, { connected: await browser.connected() });
+		const failure = classify(err, { connectionLost: await browser.connectionLost() });
 		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard();
 		const transient = failure.transient && !(PAGE_FAULTS.has(failure.code) && job.attempts >= MAX_PAGE_FAULT_ATTEMPTS);
 		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient, error: failure.message });
