@@ -1,7 +1,9 @@
 // Drives one page of the browser from the job's options to PDF bytes, within the job's time budget.
-import type { Browser, HTTPRequest, Page } from "@cloudflare/puppeteer";
+import type { Browser, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
-import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
+import type { UrlPolicy } from "../security/url-policy";
+import { jarCookies } from "./credentials";
+import { guardEgress } from "./egress";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -36,32 +38,15 @@ class Budget {
 	}
 }
 
-/** Aborts every request the address policy refuses; remembers whether the main document was one. */
-function guardRequests(page: Page, policy: UrlPolicy): { blockedMain: () => string | null } {
-	let blockedMain: string | null = null;
-	page.on("request", (request: HTTPRequest) => {
-		if (request.isInterceptResolutionHandled()) return;
-		if (isAllowedPageRequest(request.url(), policy)) {
-			void request.continue();
-			return;
-		}
-		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) blockedMain = request.url();
-		void request.abort("blockedbyclient");
-	});
-	return { blockedMain: () => blockedMain };
-}
-
 async function preparePage(page: Page, input: PrintInput): Promise<void> {
 	const o = input.page;
 	await page.setViewport({ width: o.viewport?.width ?? 1280, height: o.viewport?.height ?? 800, deviceScaleFactor: o.viewport?.deviceScaleFactor ?? 1 });
 	await page.emulateMediaType(o.emulateMediaType ?? "print");
 	if (o.javaScriptEnabled === false) await page.setJavaScriptEnabled(false);
 	if (o.userAgent) await page.setUserAgent(o.userAgent);
-	if (o.headers) await page.setExtraHTTPHeaders(o.headers);
-	if (o.basicAuth) await page.authenticate(o.basicAuth);
-	if (o.cookies?.length) {
-		await page.setCookie(...o.cookies.map((c) => (c.domain ? c : { ...c, url: input.url ?? undefined })));
-	}
+	// headers, basicAuth and domain-less cookies go to the url's origin only: egress.ts adds them per request.
+	const jar = jarCookies(o);
+	if (jar.length) await page.setCookie(...jar);
 }
 
 async function load(page: Page, input: PrintInput, budget: Budget, blockedMain: () => string | null): Promise<void> {
@@ -99,12 +84,7 @@ export async function printPdf<T>(browser: Browser, input: PrintInput, policy: U
 	try {
 		// Inside the try: a context whose page failed to open is closed too, not left in the kept-alive session.
 		const page = await bounded(context.newPage(), CONTEXT_TIMEOUT_MS, browserStopped("newPage"));
-		// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
-		let blockedMain = (): string | null => null;
-		if (!policy.allowPrivateNetwork) {
-			await page.setRequestInterception(true);
-			blockedMain = guardRequests(page, policy).blockedMain;
-		}
+		const { blockedMain } = await guardEgress(page, policy, input);
 		await preparePage(page, input);
 		await load(page, input, budget, blockedMain);
 		await settle(page, input, budget);

@@ -2,11 +2,17 @@
 // receive, whose port reaches the tests through inject("fixtureOrigin").
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
+import { startCredentialServers } from "./credential-servers";
+import { startEgressControl } from "./egress-listener";
 import { startFixtureServer } from "./fixture-server";
 
 declare module "vitest" {
 	export interface ProvidedContext {
 		fixtureOrigin: string;
+		/** Opens raw TCP listeners that count connections (egress tests). */
+		egressControl: string;
+		/** A render target and a second origin on another port, both logging credentials. */
+		credentialOrigins: { target: string; other: string };
 	}
 }
 
@@ -52,8 +58,14 @@ function stopOwnBrowsers(): void {
 export default async function setup(project: TestProject) {
 	const server = await startFixtureServer();
 	project.provide("fixtureOrigin", server.origin);
+	const egress = await startEgressControl();
+	project.provide("egressControl", egress.origin);
+	const credentials = await startCredentialServers();
+	project.provide("credentialOrigins", { target: credentials.target, other: credentials.other });
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();
+		await egress.close();
+		await credentials.close();
 	};
 }

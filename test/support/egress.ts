@@ -1,0 +1,13 @@
+// Worker side of the egress tests: a fresh raw TCP listener per test, and what reached it.
+import { inject } from "vitest";
+import type { EgressConnection } from "./egress-listener";
+
+/** Opens a listener on 127.0.0.1 that records every connection; returns its port. */
+export async function openListener(): Promise<number> {
+	const res = await fetch(`${inject("egressControl")}/listeners`, { method: "POST" });
+	return ((await res.json()) as { port: number }).port;
+}
+
+export async function connections(port: number): Promise<EgressConnection[]> {
+	return (await (await fetch(`${inject("egressControl")}/listeners/${port}`)).json()) as EgressConnection[];
+}
