@@ -40,10 +40,22 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 		listeners.set(port, { server, connections, sockets });
 		return port;
 	};
+	const workerScripts = new Map<string, number>();
 	const control = createHttpServer((req, res) => {
 		void (async () => {
 			const [, what = "", port = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
+			// A page on a real origin that registers a service worker from it; the log says whether its script was fetched.
+			if (what === "sw-page") {
+				res.setHeader("content-type", "text/html");
+				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>navigator.serviceWorker.register("/sw-script/${port}").catch(() => {});</script>`);
+			}
+			if (what === "sw-script") {
+				workerScripts.set(port, (workerScripts.get(port) ?? 0) + 1);
+				res.setHeader("content-type", "text/javascript");
+				return res.end("self.addEventListener('install', () => {});");
+			}
 			res.setHeader("content-type", "application/json");
+			if (what === "sw-log") return res.end(JSON.stringify({ fetched: workerScripts.get(port) ?? 0 }));
 			if (what === "listeners" && req.method === "POST") return res.end(JSON.stringify({ port: await open() }));
 			const listener = listeners.get(Number(port));
 			if (what === "listeners" && listener) return res.end(JSON.stringify(listener.connections));

@@ -11,3 +11,13 @@ export async function openListener(): Promise<number> {
 export async function connections(port: number): Promise<EgressConnection[]> {
 	return (await (await fetch(`${inject("egressControl")}/listeners/${port}`)).json()) as EgressConnection[];
 }
+
+/** A page on the control server's own origin that registers a service worker there. */
+export function serviceWorkerPage(id: string): string {
+	return `${inject("egressControl")}/sw-page/${id}`;
+}
+
+/** How often that page's service worker script was fetched. */
+export async function serviceWorkerFetches(id: string): Promise<number> {
+	return ((await (await fetch(`${inject("egressControl")}/sw-log/${id}`)).json()) as { fetched: number }).fetched;
+}
