@@ -23,8 +23,16 @@ function v4Prefixes([network, bits]: [string, number]): string[] {
 /** IPv6 literals outside 2000::/3, plus the special ranges inside it the policy refuses. */
 const V6_PREFIXES = ["[0", "[1", "[4", "[5", "[6", "[7", "[8", "[9", "[a", "[b", "[c", "[d", "[e", "[f", "[:", "[2001:0:", "[2001:db8:", "[2002:"];
 
+/**
+ * 0.0.0.0/8 only as "0.0.": Linux connects 0.0.0.0 to the host itself, while "0." alone would
+ * also refuse public names such as 0.gravatar.com.
+ */
+function v4Patterns(range: [string, number]): string[] {
+	return range[0] === "0.0.0.0" ? ["0.0."] : v4Prefixes(range);
+}
+
 export function rendererBlocklist(): string[] {
-	const hosts = [...BLOCKED_V4.flatMap(v4Prefixes), ...V6_PREFIXES, "localhost/", "localhost:"];
+	const hosts = [...BLOCKED_V4.flatMap(v4Patterns), ...V6_PREFIXES, "localhost/", "localhost:"];
 	const names = [".localhost", ...BLOCKED_SUFFIXES].flatMap((suffix) => [`${suffix}/`, `${suffix}:`]);
 	return [...hosts.flatMap((h) => [`*://${h}*`, `*@${h}*`]), ...names.map((n) => `*${n}*`)];
 }
