@@ -3,7 +3,7 @@
 // those switched off for rendered pages still never do.
 import { describe, expect, it } from "vitest";
 import { download, renderToEnd } from "../support/api";
-import { connections, openListener, serviceWorkerFetches, serviceWorkerPage } from "../support/egress";
+import { connections, openListener, serviceWorkerFetches, serviceWorkerPage, sharedWorkerPage } from "../support/egress";
 import { NAVIGATES_AWAY, REFUSED_FOR_OPAQUE_ORIGINS, SWITCHED_OFF, VECTORS, vectorPage } from "../support/egress-vectors";
 import { readPdf } from "../support/pdf";
 
@@ -28,5 +28,12 @@ describe("egress with private networks allowed", () => {
 		const job = await renderToEnd({ url: serviceWorkerPage(id), page: { delayMs: 1000 } });
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
 		expect(await serviceWorkerFetches(id)).toBe(0);
+	});
+
+	it("a shared worker on a real origin runs and fetches, but has no WebSocket", async () => {
+		const port = await openListener();
+		const job = await renderToEnd({ url: sharedWorkerPage(port), page: { delayMs: 1500 } });
+		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+		expect((await connections(port)).map((c) => c.first)).toEqual(["GET /shared-fetch HTTP/1.1"]);
 	});
 });

@@ -49,6 +49,15 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 				res.setHeader("content-type", "text/html");
 				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>navigator.serviceWorker.register("/sw-script/${port}").catch(() => {});</script>`);
 			}
+			// A shared worker needs a real origin too: it fetches (allowed here) and tries a WebSocket (never allowed).
+			if (what === "shared-page") {
+				res.setHeader("content-type", "text/html");
+				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>new SharedWorker("/shared-script/${port}");</script>`);
+			}
+			if (what === "shared-script") {
+				res.setHeader("content-type", "text/javascript");
+				return res.end(`fetch("http://127.0.0.1:${port}/shared-fetch").catch(() => {}); try { new WebSocket("ws://127.0.0.1:${port}/shared-ws"); } catch {}`);
+			}
 			if (what === "sw-script") {
 				workerScripts.set(port, (workerScripts.get(port) ?? 0) + 1);
 				res.setHeader("content-type", "text/javascript");

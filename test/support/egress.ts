@@ -21,3 +21,8 @@ export function serviceWorkerPage(id: string): string {
 export async function serviceWorkerFetches(id: string): Promise<number> {
 	return ((await (await fetch(`${inject("egressControl")}/sw-log/${id}`)).json()) as { fetched: number }).fetched;
 }
+
+/** A page on the control server's origin whose shared worker fetches from, and opens a WebSocket to, the listener on `port`. */
+export function sharedWorkerPage(port: number): string {
+	return `${inject("egressControl")}/shared-page/${port}`;
+}
