@@ -4,12 +4,13 @@
 // - new targets in the job's context are handled while Chrome holds them paused (puppeteer
 //   auto-attaches with waitForDebuggerOnStart and resumes right after emitting its Ready event;
 //   a synchronous listener there sends its commands first):
-//   popups (window.open, target=_blank links and forms) are closed before their first request;
+//   a new tab (a popup that got past lockdown.ts) is closed at once; its first navigation request
+//   may already have left (measured: Chrome starts it before the tab's Ready), hence lockdown.ts;
 //   dedicated and shared workers get their own Fetch interception and the worker lockdown;
 //   out-of-process frames and speculative pages get the frame lockdown and the renderer blocklist
 //   (puppeteer already intercepts their requests);
 // - every frame runs FRAME_LOCKDOWN first (lockdown.ts): no WebSocket/WebTransport/WebRTC, no
-//   window.open, no service worker registration;
+//   window.open or new-window links and forms, no service worker registration;
 // - renderer-side blocking (renderer-blocklist.ts) refuses private addresses for what Fetch misses.
 // Other jobs share the browser connection: only targets of this job's browser context are touched.
 import type { BrowserContext, CDPSession, HTTPRequest, Page } from "@cloudflare/puppeteer";
@@ -23,7 +24,6 @@ import { rendererBlocklist } from "./renderer-blocklist";
 interface TargetInfo {
 	targetId: string;
 	type: string;
-	subtype?: string;
 	browserContextId?: string;
 }
 
