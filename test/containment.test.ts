@@ -58,14 +58,14 @@ const BATTERY: Hostile[] = [
 	{
 		name: "navigation to a refused address after load",
 		html: "<p>first</p><script>onload = () => setTimeout(() => { location.href = 'http://169.254.169.254/latest/meta-data/' }, 10)</script>",
-		page: { delayMs: 5000, timeoutMs: 10_000 },
-		first: { status: "failed", code: "URL_NOT_ALLOWED" },
+		page: { delayMs: 1500, timeoutMs: 10_000 },
+		first: { status: "succeeded", text: "first" },
 	},
 	{
 		name: "meta refresh to a refused address",
 		html: '<meta http-equiv="refresh" content="0;url=http://127.0.0.1:9/"><p>first</p>',
-		page: { delayMs: 5000, timeoutMs: 10_000 },
-		first: { status: "failed", code: "URL_NOT_ALLOWED" },
+		page: { delayMs: 1500, timeoutMs: 10_000 },
+		first: { status: "succeeded", text: "first" },
 	},
 	{ name: "pageRanges past the last page", html: "<p>one page</p>", pdf: { pageRanges: "50" }, first: { status: "failed", code: "INVALID_REQUEST" } },
 ];

@@ -1,7 +1,9 @@
 // Drives one page of the browser from the job's options to PDF bytes, within the job's time budget.
-import type { Browser, BrowserContext, HTTPRequest, Page } from "@cloudflare/puppeteer";
+import type { Browser, BrowserContext, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
-import { isAllowedPageRequest, type UrlPolicy } from "../security/url-policy";
+import type { UrlPolicy } from "../security/url-policy";
+import { jarCookies } from "./credentials";
+import { guardEgress } from "./egress";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -81,30 +83,15 @@ export class Tripwire {
 	}
 }
 
-/** Aborts every request the address policy refuses; a refused main-frame navigation ends the job. */
-function guardRequests(page: Page, policy: UrlPolicy, onBlockedMain: (url: string) => void): void {
-	page.on("request", (request: HTTPRequest) => {
-		if (request.isInterceptResolutionHandled()) return;
-		if (isAllowedPageRequest(request.url(), policy)) {
-			void request.continue();
-			return;
-		}
-		if (request.isNavigationRequest() && request.frame() === page.mainFrame()) onBlockedMain(request.url());
-		void request.abort("blockedbyclient");
-	});
-}
-
 async function preparePage(page: Page, input: PrintInput): Promise<void> {
 	const o = input.page;
 	await page.setViewport({ width: o.viewport?.width ?? 1280, height: o.viewport?.height ?? 800, deviceScaleFactor: o.viewport?.deviceScaleFactor ?? 1 });
 	await page.emulateMediaType(o.emulateMediaType ?? "print");
 	if (o.javaScriptEnabled === false) await page.setJavaScriptEnabled(false);
 	if (o.userAgent) await page.setUserAgent(o.userAgent);
-	if (o.headers) await page.setExtraHTTPHeaders(o.headers);
-	if (o.basicAuth) await page.authenticate(o.basicAuth);
-	if (o.cookies?.length) {
-		await page.setCookie(...o.cookies.map((c) => (c.domain ? c : { ...c, url: input.url ?? undefined })));
-	}
+	// headers, basicAuth and domain-less cookies go to the url's origin only: egress.ts adds them per request.
+	const jar = jarCookies(o);
+	if (jar.length) await page.setCookie(...jar);
 }
 
 async function load(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
@@ -132,20 +119,16 @@ async function containPage(page: Page, wire: Tripwire): Promise<void> {
 	page.on("dialog", (dialog) => void dialog.dismiss().catch(() => undefined));
 	// puppeteer reports Inspector.targetCrashed (a renderer crash, out of memory included) as "error".
 	page.on("error", () => wire.trip(new RenderFailure("PAGE_CRASHED", "the page crashed the renderer (out of memory or a renderer fault)", true)));
-	await page.evaluateOnNewDocument(NEUTRALIZE_BLOCKING_APIS);
-	// The blank page is already loaded; inline HTML is written into it, so it needs the same now.
-	await page.evaluate(NEUTRALIZE_BLOCKING_APIS);
+	// The blank page is already loaded and inline HTML is written into it, so it needs the same now.
+	await Promise.all([page.evaluateOnNewDocument(NEUTRALIZE_BLOCKING_APIS), page.evaluate(NEUTRALIZE_BLOCKING_APIS)]);
 }
 
 /** Opens the job's page, loads and settles it, and starts the print: every step inside the tripwire. */
 async function openAndPrint(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<ReadableStream<Uint8Array>> {
 	const page = await context.newPage();
 	await containPage(page, wire);
-	// Interception costs a round trip per request; with private networks allowed there is nothing to refuse.
-	if (!policy.allowPrivateNetwork) {
-		await page.setRequestInterception(true);
-		guardRequests(page, policy, (url) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false)));
-	}
+	// Every target the page creates and every request it sends goes through the address policy (egress.ts).
+	await guardEgress(page, policy, input, (url) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false)));
 	await preparePage(page, input);
 	await load(page, input, wire);
 	await settle(page, input, wire);

@@ -12,10 +12,10 @@ export interface UrlPolicy {
 	requireHttps?: boolean;
 }
 
-const BLOCKED_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", ".home.arpa"];
+export const BLOCKED_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", ".home.arpa"];
 
 /** IPv4 ranges that are not the public internet: [network, prefix length]. */
-const BLOCKED_V4: Array<[string, number]> = [
+export const BLOCKED_V4: Array<[string, number]> = [
 	["0.0.0.0", 8], // "this network", incl. 0.0.0.0
 	["10.0.0.0", 8],
 	["100.64.0.0", 10], // CGNAT

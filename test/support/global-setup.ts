@@ -1,9 +1,12 @@
 // Runs in Node before the Workers start: a local HTTP server for pages to render and webhooks to
 // receive, whose port reaches the tests through inject("fixtureOrigin"); an origin nothing listens
-// on, inject("closedOrigin"), for connection failures; and a SigV4-verifying S3 server for
-// destination deliveries, through inject("s3Origin").
+// on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
+// deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
+// inject("egressControl"); and two credential-logging origins, inject("credentialOrigins").
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
+import { startCredentialServers } from "./credential-servers";
+import { startEgressControl } from "./egress-listener";
 import { closedOrigin, startFixtureServer } from "./fixture-server";
 import { startS3Server } from "./s3-server";
 
@@ -13,6 +16,10 @@ declare module "vitest" {
 		closedOrigin: string;
 		/** The SigV4-verifying S3 server (test/support/s3-server.ts). */
 		s3Origin: string;
+		/** Opens raw TCP listeners that count connections (egress tests). */
+		egressControl: string;
+		/** A render target and a second origin on another port, both logging credentials. */
+		credentialOrigins: { target: string; other: string };
 	}
 }
 
@@ -61,9 +68,15 @@ export default async function setup(project: TestProject) {
 	project.provide("closedOrigin", await closedOrigin());
 	const s3 = await startS3Server();
 	project.provide("s3Origin", s3.origin);
+	const egress = await startEgressControl();
+	project.provide("egressControl", egress.origin);
+	const credentials = await startCredentialServers();
+	project.provide("credentialOrigins", { target: credentials.target, other: credentials.other });
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();
 		await s3.close();
+		await egress.close();
+		await credentials.close();
 	};
 }
