@@ -255,7 +255,6 @@ async function run(origin, rx, runId, stack) {
 
 	// 5. Summary.
 	const c = rx.counts();
-	const ours = rx.events.filter((e) => e.valid && byId.has(e.jobId));
 	const foreign = rx.events.filter((e) => e.valid && !byId.has(e.jobId));
 	const statusOf = (j) => j.final?.status ?? j.status ?? "unknown";
 	const succeeded = accepted.filter((j) => statusOf(j) === "succeeded");
@@ -359,7 +358,8 @@ function reportLog(logFile) {
 	for (const l of lines) {
 		const m = /QUEUE (\S+) (\d+)\/(\d+) \((\d+)ms\)/.exec(l);
 		if (!m) continue;
-		const q = (queues[m[1]] ??= { batches: 0, messages: 0, notAcked: 0, ms: [] });
+		queues[m[1]] ??= { batches: 0, messages: 0, notAcked: 0, ms: [] };
+		const q = queues[m[1]];
 		q.batches++;
 		q.messages += Number(m[3]);
 		q.notAcked += Number(m[3]) - Number(m[2]);

@@ -93,7 +93,7 @@ describe("faults lose no job", () => {
 		const jobs = [await storedJob({}, "<h1>first survivor</h1>"), await storedJob({}, "<h1>second survivor</h1>")].map((s) => s.job);
 		const dying = dyingBrowser();
 		const logs = captureLogs();
-		let first;
+		let first: Awaited<ReturnType<typeof deliver>>;
 		try {
 			first = await deliver(
 				"edge-pdf-render",

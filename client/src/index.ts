@@ -67,7 +67,14 @@ function unwrap<T>(result: { data?: T; error?: ErrorAnswer; response: Response }
 const sleep = (ms: number, signal?: AbortSignal) =>
 	new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(resolve, ms);
-		signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+		signal?.addEventListener(
+			"abort",
+			() => {
+				clearTimeout(timer);
+				reject(signal.reason);
+			},
+			{ once: true },
+		);
 	});
 
 export function createClient({ baseUrl, apiKey, fetch: fetchImpl }: ClientOptions) {

@@ -287,7 +287,7 @@ export class JobObject extends DurableObject<Env> {
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
 	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
 		const job = await this.load();
-		if (!job || job.status !== "rendering") return { retry: false };
+		if (job?.status !== "rendering") return { retry: false };
 		// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
 		if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
 		this.releaseSlot(job, error);

@@ -40,9 +40,22 @@ const NO_NEW_WINDOWS = `
 	addEventListener("submit", (e) => { if (opensWindow(e.target, e.submitter?.getAttribute("formtarget"))) e.preventDefault(); }, true);
 `;
 
-/** For windows (frames, popups' documents): also no popups and no service workers. */
+/**
+ * A print job has no one to answer a dialog and no printer dialog to show: these become no-ops
+ * instead of blocking the page until its deadline (#12). Writable, so a page that assigns its own
+ * still works; a dialog that slips past is dismissed by print.ts's dialog handler.
+ */
+const NO_BLOCKING_DIALOGS = `
+	globalThis.print = () => undefined;
+	globalThis.alert = () => undefined;
+	globalThis.confirm = () => false;
+	globalThis.prompt = () => null;
+`;
+
+/** For windows (frames, popups' documents): also no popups, no service workers, no blocking dialogs. */
 export const FRAME_LOCKDOWN = `(() => {
 	${REMOVE_CONSTRUCTORS}
+	try { ${NO_BLOCKING_DIALOGS} } catch {}
 	try { ${NO_NEW_WINDOWS} } catch {}
 	try { Object.defineProperty(globalThis, "open", { value: () => null, configurable: false, writable: false }); } catch {}
 	try {

@@ -11,17 +11,6 @@ const CONTEXT_TIMEOUT_MS = 10_000;
 /** Closing the context of a page that ran out of time: the attempt ends within this of the deadline. */
 const FORCE_CLOSE_TIMEOUT_MS = 2_000;
 
-/**
- * Runs in every document before the page's own scripts: a print job has no one to answer a dialog and
- * no printer dialog to show, so these become no-ops instead of blocking the page until its deadline.
- * Dialogs that slip past (a frame created before this ran) are dismissed by the `dialog` handler.
- */
-const NEUTRALIZE_BLOCKING_APIS = `(() => {
-	window.print = () => undefined;
-	window.alert = () => undefined;
-	window.confirm = () => false;
-	window.prompt = () => null;
-})();`
 
 export interface PrintInput {
 	url: string | null;
@@ -83,15 +72,18 @@ export class Tripwire {
 	}
 }
 
+/** The page's options, set at once: independent commands, so one round trip instead of several. */
 async function preparePage(page: Page, input: PrintInput): Promise<void> {
 	const o = input.page;
-	await page.setViewport({ width: o.viewport?.width ?? 1280, height: o.viewport?.height ?? 800, deviceScaleFactor: o.viewport?.deviceScaleFactor ?? 1 });
-	await page.emulateMediaType(o.emulateMediaType ?? "print");
-	if (o.javaScriptEnabled === false) await page.setJavaScriptEnabled(false);
-	if (o.userAgent) await page.setUserAgent(o.userAgent);
 	// headers, basicAuth and domain-less cookies go to the url's origin only: egress.ts adds them per request.
 	const jar = jarCookies(o);
-	if (jar.length) await page.setCookie(...jar);
+	await Promise.all([
+		page.setViewport({ width: o.viewport?.width ?? 1280, height: o.viewport?.height ?? 800, deviceScaleFactor: o.viewport?.deviceScaleFactor ?? 1 }),
+		page.emulateMediaType(o.emulateMediaType ?? "print"),
+		o.javaScriptEnabled === false ? page.setJavaScriptEnabled(false) : null,
+		o.userAgent ? page.setUserAgent(o.userAgent) : null,
+		jar.length ? page.setCookie(...jar) : null,
+	]);
 }
 
 async function load(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
@@ -114,22 +106,24 @@ async function settle(page: Page, input: PrintInput, wire: Tripwire): Promise<vo
 	if (delay > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(delay, wire.remaining())));
 }
 
-/** Keeps the page from blocking itself or its job: dialogs, print(), a crashed renderer. */
-async function containPage(page: Page, wire: Tripwire): Promise<void> {
+/**
+ * Keeps the page from blocking itself or its job. print() and the dialogs are no-ops in every frame
+ * (lockdown.ts, installed by guardEgress); a dialog that slips past (a frame created before the
+ * script ran) is dismissed here, and a crashed renderer ends the job at once.
+ */
+function containPage(page: Page, wire: Tripwire): void {
 	page.on("dialog", (dialog) => void dialog.dismiss().catch(() => undefined));
 	// puppeteer reports Inspector.targetCrashed (a renderer crash, out of memory included) as "error".
 	page.on("error", () => wire.trip(new RenderFailure("PAGE_CRASHED", "the page crashed the renderer (out of memory or a renderer fault)", true)));
-	// The blank page is already loaded and inline HTML is written into it, so it needs the same now.
-	await Promise.all([page.evaluateOnNewDocument(NEUTRALIZE_BLOCKING_APIS), page.evaluate(NEUTRALIZE_BLOCKING_APIS)]);
 }
 
 /** Opens the job's page, loads and settles it, and starts the print: every step inside the tripwire. */
 async function openAndPrint(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<ReadableStream<Uint8Array>> {
 	const page = await context.newPage();
-	await containPage(page, wire);
+	containPage(page, wire);
+	const refusedOwnLoad = (url: string) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false));
 	// Every target the page creates and every request it sends goes through the address policy (egress.ts).
-	await guardEgress(page, policy, input, (url) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false)));
-	await preparePage(page, input);
+	await Promise.all([guardEgress(page, policy, input, refusedOwnLoad), preparePage(page, input)]);
 	await load(page, input, wire);
 	await settle(page, input, wire);
 	// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.

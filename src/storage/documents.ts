@@ -26,6 +26,7 @@ const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 export function sanitizeFilename(raw: string | undefined, jobId: string): string {
 	const base = (raw ?? "")
 		.normalize("NFC")
+		// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 		.replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
 		.replace(BIDI_CONTROLS, "")
 		.replace(/[/\\:*?"<>|]/g, "_")

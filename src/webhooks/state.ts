@@ -19,7 +19,7 @@ export type AttemptResult = Decision | { kind: "stale" };
 /** The job's webhook if `series` is its current series and its event exists. */
 function current(job: JobRecord | null, series: number): WebhookRecord | null {
 	const w = job?.webhook;
-	return w && w.eventId && w.eventBody && w.series === series ? w : null;
+	return w?.eventId && w.eventBody && w.series === series ? w : null;
 }
 
 export function beginAttempt(job: JobRecord | null, series: number, now: number): WebhookTurn {
@@ -42,7 +42,7 @@ export function beginAttempt(job: JobRecord | null, series: number, now: number)
 
 export function endAttempt(job: JobRecord | null, series: number, outcome: AttemptOutcome, schedule: number[], now: number): AttemptResult {
 	const w = current(job, series);
-	if (!w || w.status !== "delivering") return { kind: "stale" };
+	if (w?.status !== "delivering") return { kind: "stale" };
 	w.attempts.push({ at: new Date(now - outcome.durationMs).toISOString(), httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error });
 	w.attempts = w.attempts.slice(-MAX_LOGGED_ATTEMPTS);
 	w.leaseUntil = null;

@@ -2,7 +2,7 @@
 // receiver, which verifies every delivery with the `standardwebhooks` package.
 import { afterAll, describe, expect, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { api, postRender, waitForJob, waitForWebhook } from "../support/api";
+import { api, postRender, waitForJob } from "../support/api";
 import { TEST_KEYS } from "../support/bindings";
 import { receiver } from "../support/receiver";
 

@@ -32,6 +32,8 @@ export function captureLogs(): LogCapture {
 		lines,
 		records,
 		waitFor: (fields, options) => poll(() => records().find((r) => matches(r, fields)), options),
-		restore: () => spies.forEach((spy) => spy.mockRestore()),
+		restore: () => {
+			for (const spy of spies) spy.mockRestore();
+		},
 	};
 }
