@@ -4,6 +4,8 @@ import { log } from "../log";
 import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
 import { files } from "./files";
+import { previewFiles } from "./preview-files";
+import { templates } from "./templates";
 import { healthz } from "./health";
 import { renders } from "./renders";
 import { createRouter } from "./router";
@@ -28,7 +30,9 @@ app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next(
 
 app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
+app.route("/v1/files", previewFiles);
 app.route("/v1/files", files);
+app.route("/v1/templates", templates);
 app.route("/v1/webhooks", webhooks);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });

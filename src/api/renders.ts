@@ -1,14 +1,12 @@
 // /v1/renders: create (async or sync), list, read, cancel, redeliver the webhook.
 import { createRoute, z } from "@hono/zod-openapi";
-import { isJobId, jobStub, newJobId } from "../jobs/ids";
-import { logError } from "../log";
-import { newJobRecord } from "../jobs/new-record";
+import { isJobId, jobStub } from "../jobs/ids";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
 import { Job, JobStatus } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
-import { checkTargets, renderNow, replayResponse, reserveSyncSlot, resolveIdempotency, stashHtml } from "./create-render";
+import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
 import { createRouter, limitBody, rateLimit, requireJson } from "./router";
 
@@ -36,13 +34,19 @@ const createRender = createRoute({
 		202: { description: "Accepted: the job object, status queued", content: { "application/json": { schema: Job } } },
 		200: {
 			description: "Synchronous render: the PDF. Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
-			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/json": { schema: Job } },
+			content: {
+				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+				"image/png": { schema: z.string().openapi({ format: "binary" }) },
+				"image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+				"image/webp": { schema: z.string().openapi({ format: "binary" }) },
+				"application/json": { schema: Job },
+			},
 		},
 		422: errorResponse("Idempotency-Key reused with a different body"),
 		429: errorResponse("Rate limited, or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After"),
-		400: errorResponse("Invalid request or URL_NOT_ALLOWED"),
+		400: errorResponse("Invalid request, URL_NOT_ALLOWED, or TEMPLATE_ERROR (naming the line)"),
 		401: errorResponse("Missing or invalid API key"),
-		413: errorResponse("Body larger than 10 MiB"),
+		413: errorResponse("Body larger than 10 MiB; or (synchronous renders) CONTENT_TOO_LARGE"),
 		415: errorResponse("Body is not JSON"),
 		502: errorResponse("Synchronous render failed at the target page"),
 		503: errorResponse("Synchronous render could not run now; the job continues asynchronously"),
@@ -110,25 +114,7 @@ const redeliverWebhook = createRoute({
 });
 
 export const renders = createRouter()
-	.openapi(createRender, async (c) => {
-		const body = c.req.valid("json");
-		checkTargets(c.env, body);
-		const now = Date.now();
-		const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, c.req.valid("header")["idempotency-key"], body, newJobId(now));
-		const stub = jobStub(c.env, id);
-		const earlier = replay ? await stub.read(c.var.tenantId) : null;
-		if (earlier) return replayResponse(c, earlier, !body.async);
-		if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
-		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
-		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
-		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
-		const { created, job } = await stub.create(record);
-		if (!created) return replayResponse(c, job, !body.async);
-		if (!body.async) return renderNow(c, id);
-		// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.
-		await c.env.RENDER_QUEUE.send({ jobId: id }).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
-		return c.json(await jobView(c.env, job), 202, { Location: `/v1/renders/${id}` });
-	})
+	.openapi(createRender, async (c) => createRenderJob(c, c.req.valid("json"), c.req.valid("header")["idempotency-key"]))
 	.openapi(listRenders, async (c) => {
 		const { status, limit, cursor } = c.req.valid("query");
 		const page = await tenantStub(c.env, c.var.tenantId).listJobs({ status, limit, cursor });

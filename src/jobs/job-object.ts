@@ -5,13 +5,14 @@ import { DurableObject } from "cloudflare:workers";
 import { clampDelay, config } from "../config";
 import { logError } from "../log";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
-import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
+import { sourceKeysOf } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
 import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
+import { renderBudgetMs } from "./budget";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
 import { jobWithoutWebhook } from "./view";
 
@@ -122,7 +123,7 @@ export class JobObject extends DurableObject<Env> {
 		const before = this.claimable(this.load(), now);
 		if (before.kind !== "render") return before;
 		const job = before.job;
-		const leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+		const leaseUntil = now + renderBudgetMs(job) + LEASE_MARGIN_MS;
 		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
 		// Other calls may have run while the tenant answered: decide on the job as it is now.
 		const current = this.claimable(this.load(), now);
@@ -301,7 +302,7 @@ export class JobObject extends DurableObject<Env> {
 
 	private async expireDocument(job: JobRecord): Promise<void> {
 		if (!job.document) return;
-		await this.env.DOCUMENTS.delete(job.document.key);
+		await this.env.DOCUMENTS.delete(job.document.preview ? [job.document.key, job.document.preview.key] : job.document.key);
 		job.document = null;
 		job.deleteAt = null;
 	}
@@ -321,7 +322,8 @@ export class JobObject extends DurableObject<Env> {
 			job.webhook.enqueuePending = true;
 		}
 		await this.save(job);
-		if (job.sourceKey) await this.env.DOCUMENTS.delete(job.sourceKey).catch(() => undefined);
+		const sources = sourceKeysOf(job);
+		if (sources.length) await this.env.DOCUMENTS.delete(sources).catch(() => undefined);
 		if (job.webhook?.enqueuePending) {
 			await this.flushOutbox(job);
 			await this.save(job);

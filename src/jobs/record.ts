@@ -1,5 +1,6 @@
 // What a job Durable Object stores, and the state machine every change of status goes through.
 import type { JobError, JobStatus, Source, Timings, WebhookAttempt } from "../schemas/job";
+import type { Output, PreviewOptions, ScreenshotOptions } from "../schemas/outputs";
 import type { PageOptions, PdfOptions, WebhookRequest } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";
 
@@ -25,6 +26,14 @@ export interface WebhookRecord extends Omit<WebhookRequest, "headers"> {
 	/** The series used up its schedule; the event belongs in the dead-letter queue. */
 	exhausted: boolean;
 	deadLettered: boolean;
+}
+
+/** One document of a merged render: its inline HTML (or rendered template) waits in R2 at sourceKey. */
+export interface PartRecord {
+	url: string | null;
+	sourceKey: string | null;
+	pdf: PdfOptions;
+	page: PageOptions;
 }
 
 export interface JobRecord {
@@ -57,6 +66,11 @@ export interface JobRecord {
 	timings: Timings;
 	metadata: Record<string, string>;
 	webhook: WebhookRecord | null;
+	// More outputs (#17); absent on records written before them: a PDF, no preview, one source.
+	output?: Output;
+	screenshot?: ScreenshotOptions;
+	preview?: PreviewOptions;
+	parts?: PartRecord[];
 }
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {

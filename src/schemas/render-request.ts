@@ -1,5 +1,6 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
+import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
 /** page.timeoutMs when the request gives none: the whole navigation + wait budget. */
@@ -39,6 +40,7 @@ export const PdfOptions = z
 		preferCSSPageSize: z.boolean().optional(),
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
+		metadata: PdfMetadata.optional(),
 	})
 	.openapi("PdfOptions");
 
@@ -89,10 +91,32 @@ export const Metadata = z
 	.refine((m) => Object.keys(m).length <= 16, "at most 16 keys")
 	.openapi("Metadata");
 
+/** One document of a merged render: its own source and options, over the request's `pdf` and `page`. */
+export const Part = z
+	.strictObject({
+		url: z.string().min(1).max(8192).optional(),
+		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
+		template: TemplateRef.optional(),
+		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		page: PageOptions.optional(),
+	})
+	.superRefine((part, ctx) => {
+		if ([part.url, part.html, part.template].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html or template is required" });
+		}
+	})
+	.openapi("Part");
+export type Part = z.infer<typeof Part>;
+
 export const RenderRequest = z
 	.strictObject({
 		url: z.string().min(1).max(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
+		template: TemplateRef.optional(),
+		parts: z.array(Part).min(1).max(MAX_PARTS).optional().openapi({ description: `Up to ${MAX_PARTS} documents printed one by one and merged in order into one PDF` }),
+		output: Output.optional(),
+		screenshot: ScreenshotOptions.optional(),
+		preview: PreviewOptions.optional(),
 		pdf: PdfOptions.optional(),
 		page: PageOptions.optional(),
 		async: z.boolean().default(true),
@@ -102,9 +126,11 @@ export const RenderRequest = z
 		metadata: Metadata.optional(),
 	})
 	.superRefine((body, ctx) => {
-		if ((body.url === undefined) === (body.html === undefined)) {
-			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url or html is required" });
+		if ([body.url, body.html, body.template, body.parts].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template or parts is required" });
 		}
+		if ((body.output ?? "pdf") !== "pdf" && body.parts) ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });
+		if ((body.output ?? "pdf") === "pdf" && body.screenshot) ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 	})
 	.openapi("RenderRequest");
 

@@ -1,5 +1,8 @@
 // R2 layout: sources/<tenant>/<job>.html holds large inline HTML between API and consumer;
 // documents/<tenant>/<job>.pdf holds the rendered PDF with its content-type and metadata.
+import type { ContentType } from "../schemas/outputs";
+import type { StoredPreview } from "./outputs";
+
 export interface StoredDocument {
 	key: string;
 	filename: string;
@@ -7,6 +10,10 @@ export interface StoredDocument {
 	pages: number;
 	sha256: string;
 	etag: string;
+	/** A screenshot's image type; absent means application/pdf. */
+	contentType?: ContentType;
+	/** The first-page thumbnail stored beside the document, when one was asked for. */
+	preview?: StoredPreview | null;
 }
 
 export function sourceKey(tenantId: string, jobId: string): string {

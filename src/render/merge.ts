@@ -1,0 +1,93 @@
+// Merged parts: each part is printed with its own options, one after another, into memory, and
+// pdf-lib copies their pages in order into one PDF. Unlike a single PDF this cannot stream: pdf-lib
+// needs every part whole. The parts may add up to MAX_MERGE_BYTES; the peak is then about three
+// times that (the parts' bytes, pdf-lib's object graph over them, the saved output), which keeps
+// a merge well inside the Worker's 128 MB. Past the limit the job fails CONTENT_TOO_LARGE.
+import type { Page } from "@cloudflare/puppeteer";
+import { PDFDocument } from "pdf-lib";
+import type { PartRecord } from "../jobs/record";
+import { RenderFailure } from "./errors";
+import { documentTitle } from "./pdf-metadata";
+import { printPdf, type PrintInput } from "./print";
+import { readSource, type Production } from "./production";
+
+export const MAX_MERGE_BYTES = 25 * 1024 * 1024;
+
+/** Reads a part's PDF stream into memory, refusing it once the parts so far pass `room` bytes. */
+async function collect(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of pdf) {
+		size += chunk.byteLength;
+		if (size > room) {
+			await pdf.cancel().catch(() => undefined);
+			throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${MAX_MERGE_BYTES} bytes, the merge limit`, false);
+		}
+		chunks.push(chunk);
+	}
+	const bytes = new Uint8Array(size);
+	let at = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, at);
+		at += chunk.byteLength;
+	}
+	return bytes;
+}
+
+/** The part's error, with its index; puppeteer's own errors keep their name so they classify as before. */
+function partFailure(index: number, err: unknown): Error {
+	if (err instanceof RenderFailure) return new RenderFailure(err.code, `parts[${index}]: ${err.message}`, err.transient);
+	const wrapped = new Error(`parts[${index}]: ${err instanceof Error ? err.message : String(err)}`);
+	if (err instanceof Error) wrapped.name = err.name;
+	return wrapped;
+}
+
+/** The part's options over the request's own `pdf` and `page`. */
+function partInput(p: Production, part: PartRecord, html: string | null): PrintInput {
+	const { metadata, ...pdf } = p.job.pdf;
+	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page } };
+}
+
+async function printPart(p: Production, part: PartRecord, index: number, room: number, onPage: (page: Page) => Promise<void>): Promise<Uint8Array> {
+	try {
+		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
+		return await printPdf(p.browser, partInput(p, part, html), p.policy, (pdf) => collect(pdf, room, index), onPage);
+	} catch (err) {
+		throw partFailure(index, err);
+	}
+}
+
+async function appendPages(merged: PDFDocument, bytes: Uint8Array, index: number): Promise<void> {
+	try {
+		const part = await PDFDocument.load(bytes, { updateMetadata: false });
+		for (const page of await merged.copyPages(part, part.getPageIndices())) merged.addPage(page);
+	} catch (err) {
+		throw new RenderFailure("INTERNAL", `parts[${index}]: the part's PDF could not be merged: ${err instanceof Error ? err.message : String(err)}`, false);
+	}
+}
+
+/** Prints every part in order and returns the merged PDF, its metadata set as for a single PDF. */
+export async function mergeParts(p: Production): Promise<Uint8Array> {
+	const merged = await PDFDocument.create();
+	const parts = p.job.parts ?? [];
+	let used = 0;
+	let firstTitle = "";
+	for (const [index, part] of parts.entries()) {
+		const onPage = async (page: Page) => {
+			if (index === 0) firstTitle = await page.title();
+		};
+		const bytes = await printPart(p, part, index, MAX_MERGE_BYTES - used, onPage);
+		used += bytes.byteLength;
+		await appendPages(merged, bytes, index);
+	}
+	const metadata = p.job.pdf.metadata;
+	merged.setTitle(documentTitle(metadata, firstTitle, p.job.filename), { showInWindowTitleBar: true });
+	if (metadata?.author) merged.setAuthor(metadata.author);
+	if (metadata?.subject) merged.setSubject(metadata.subject);
+	if (metadata?.keywords?.length) merged.setKeywords(metadata.keywords);
+	if (metadata?.language) merged.setLanguage(metadata.language);
+	merged.setCreator(metadata?.creator ?? "edge-pdf");
+	merged.setProducer("edge-pdf (pdf-lib)");
+	// No object streams: the page tree stays readable to the upload's page counter.
+	return merged.save({ useObjectStreams: false });
+}
