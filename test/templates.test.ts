@@ -2,6 +2,7 @@
 // strict variables, and renders from a template (checked in the PDF with pdf.js).
 import { describe, expect, it } from "vitest";
 import invoiceTemplate from "./fixtures/invoice.liquid?raw";
+import type { Job } from "../src/schemas/job";
 import { TEST_KEYS } from "./support/bindings";
 import { api, postRender } from "./support/api";
 import { readPdf } from "./support/pdf";
@@ -84,7 +85,7 @@ describe("templates", () => {
 		expect(await pdfText(await postRender({ template: { id: t.id, data: { who: "bob" } }, async: false }))).toContain("Version two says bob");
 		const v1: TemplateView = await (await api(`/v1/templates/${t.id}?version=1`)).json();
 		expect(v1).toMatchObject({ version: 1, html: "<p>Version one says {{ who }}</p>", sampleData: { who: "sample-one" } });
-		const job = await (await postRender({ template: { id: t.id, version: 1, data: {} } })).json();
+		const job: Job = await (await postRender({ template: { id: t.id, version: 1, data: {} } })).json();
 		expect(job.source).toMatchObject({ type: "template", id: t.id, version: 1 });
 	});
 

@@ -43,6 +43,9 @@ export function checkTargets(env: Env, body: Body): void {
 }
 
 const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
+	// The request's own options did not fit the document (pdf.pageRanges past the last page, in a part too).
+	INVALID_REQUEST: 400,
+	TEMPLATE_ERROR: 400,
 	URL_NOT_ALLOWED: 400,
 	NAVIGATION_FAILED: 502,
 	HTTP_ERROR: 502,

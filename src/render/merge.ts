@@ -6,7 +6,7 @@
 import type { Page } from "@cloudflare/puppeteer";
 import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
-import { RenderFailure } from "./errors";
+import { classify, RenderFailure } from "./errors";
 import { documentTitle } from "./pdf-metadata";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./production";
@@ -34,12 +34,10 @@ async function collect(pdf: ReadableStream<Uint8Array>, room: number, index: num
 	return bytes;
 }
 
-/** The part's error, with its index; puppeteer's own errors keep their name so they classify as before. */
-function partFailure(index: number, err: unknown): Error {
-	if (err instanceof RenderFailure) return new RenderFailure(err.code, `parts[${index}]: ${err.message}`, err.transient);
-	const wrapped = new Error(`parts[${index}]: ${err instanceof Error ? err.message : String(err)}`);
-	if (err instanceof Error) wrapped.name = err.name;
-	return wrapped;
+/** The part's error, classified as any attempt's would be, with the part's index in front. */
+function partFailure(index: number, err: unknown, connected: boolean): RenderFailure {
+	const failure = classify(err, { connected });
+	return new RenderFailure(failure.code, `parts[${index}]: ${failure.message}`, failure.transient);
 }
 
 /** The part's options over the request's own `pdf` and `page`. */
@@ -53,7 +51,7 @@ async function printPart(p: Production, part: PartRecord, index: number, room: n
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
 		return await printPdf(p.browser, partInput(p, part, html), p.policy, (pdf) => collect(pdf, room, index), onPage);
 	} catch (err) {
-		throw partFailure(index, err);
+		throw partFailure(index, err, p.browser.connected);
 	}
 }
 
