@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { extractText, getDocumentProxy } from "unpdf";
 import { api, download, getJob, postRender, renderToEnd } from "./support/api";
+import { collectPart, MAX_MERGE_BYTES } from "../src/render/merge";
 import { readPdfInfo } from "./support/pdf-info";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
@@ -71,5 +72,25 @@ describe("merged parts", () => {
 		expect(((await local.json()) as { error: { code: string; details: Array<{ path: string }> } }).error).toMatchObject({ code: "URL_NOT_ALLOWED", details: [{ path: "parts.1.url" }] });
 		const both = await postRender({ parts: [{ html: "<p>x</p>" }], html: "<p>y</p>" });
 		expect(both.status).toBe(400);
+	});
+});
+
+describe("merge size limit", () => {
+	const stream = (sizes: number[]) =>
+		new ReadableStream<Uint8Array>({
+			start(controller) {
+				for (const size of sizes) controller.enqueue(new Uint8Array(size).fill(37));
+				controller.close();
+			},
+		});
+
+	it(`a part that takes the parts past ${MAX_MERGE_BYTES} bytes fails CONTENT_TOO_LARGE naming it; one that fits is kept whole`, async () => {
+		const kept = await collectPart(stream([1000, 24]), 1024, 0);
+		expect(kept.byteLength).toBe(1024);
+		const over = collectPart(stream([1000, 25]), 1024, 4);
+		await expect(over).rejects.toMatchObject({ code: "CONTENT_TOO_LARGE", transient: false });
+		await expect(over).rejects.toThrow(/^parts\[4\]: .*merge limit/);
+		// Well inside the Worker's 128 MB with the parts, pdf-lib's graph and the output all held.
+		expect(MAX_MERGE_BYTES * 3).toBeLessThan(128 * 1024 * 1024);
 	});
 });

@@ -14,7 +14,7 @@ import { readSource, type Production } from "./production";
 export const MAX_MERGE_BYTES = 25 * 1024 * 1024;
 
 /** Reads a part's PDF stream into memory, refusing it once the parts so far pass `room` bytes. */
-async function collect(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
+export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for await (const chunk of pdf) {
@@ -49,7 +49,7 @@ function partInput(p: Production, part: PartRecord, html: string | null): PrintI
 async function printPart(p: Production, part: PartRecord, index: number, room: number, onPage: (page: Page) => Promise<void>): Promise<Uint8Array> {
 	try {
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
-		return await printPdf(p.browser, partInput(p, part, html), p.policy, (pdf) => collect(pdf, room, index), onPage);
+		return await printPdf(p.browser, partInput(p, part, html), p.policy, (pdf) => collectPart(pdf, room, index), onPage);
 	} catch (err) {
 		throw partFailure(index, err, p.browser.connected);
 	}
