@@ -4,6 +4,7 @@ import { extractText, getDocumentProxy } from "unpdf";
 import { api, download, getJob, postRender, renderToEnd } from "./support/api";
 import { collectPart, MAX_MERGE_BYTES } from "../src/render/merge";
 import { readPdfInfo } from "./support/pdf-info";
+import { decodePng, dominantColour } from "./support/png";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));
@@ -46,6 +47,14 @@ describe("merged parts", () => {
 		expect((w1 ?? 0) < (h1 ?? 0)).toBe(true);
 		expect((w2 ?? 0) > (h2 ?? 0)).toBe(true);
 		expect(await readPdfInfo(bytes.slice(0))).toMatchObject({ Title: "Merged pack", Author: "ACME" });
+	});
+
+	it("a preview of merged parts shows the first part's first page", async () => {
+		const full = (colour: string) => `<!doctype html><style>@page{margin:0}html,body{margin:0}div{height:296mm;background:${colour};print-color-adjust:exact;-webkit-print-color-adjust:exact}</style><div></div>`;
+		const job = await renderToEnd({ parts: [{ html: full("#e02020") }, { html: full("#2040e0") }], preview: { width: 120 } });
+		expect(job.document).toMatchObject({ pages: 2, preview: { contentType: "image/png", width: 120 } });
+		const pixels = await decodePng(new Uint8Array(await (await download(job.document?.preview?.url ?? "")).arrayBuffer()));
+		expect(dominantColour(pixels)).toEqual([224, 32, 32]);
 	});
 
 	it("a failing part fails the job with its index", async () => {

@@ -55,10 +55,12 @@ describe("previews", () => {
 		expect((await download(first)).status).toBe(404);
 	});
 
-	it("no preview unless asked; a preview wider than 1200 px is refused", async () => {
+	it("no preview unless asked; a preview wider than 1200 px, or of a screenshot, is refused", async () => {
 		const job = await renderToEnd({ html: "<p>plain</p>" });
 		expect(job.document?.preview).toBeUndefined();
 		const res = await postRender({ html: "<p>x</p>", preview: { width: 1201 } });
 		expect(res.status).toBe(400);
+		const onImage = await postRender({ html: "<p>x</p>", output: "png", preview: { width: 100 } });
+		expect(onImage.status).toBe(400);
 	});
 });

@@ -4,7 +4,7 @@
 import { config } from "../config";
 import type { JobRecord, PartRecord } from "../jobs/record";
 import type { TemplateRef } from "../schemas/outputs";
-import type { RenderRequest } from "../schemas/render-request";
+import { MAX_HTML_BYTES, type RenderRequest } from "../schemas/render-request";
 import { checkUrl } from "../security/url-policy";
 import { sourceKey } from "../storage/documents";
 import { outputFilename, partSourceKey } from "../storage/outputs";
@@ -57,6 +57,9 @@ export async function renderTemplateRef(env: Env, tenantId: string, ref: Templat
 	}
 	try {
 		const html = await renderTemplate(source.html, ref.data, { strict: ref.strict, include: (name) => store.includeSource(name) });
+		if (new TextEncoder().encode(html).byteLength > MAX_HTML_BYTES) {
+			throw templateFailure(path, `template ${source.name} v${source.version} renders to more than ${MAX_HTML_BYTES} bytes of HTML, the limit for html`);
+		}
 		return { html, id: source.id, version: source.version };
 	} catch (err) {
 		if (err instanceof TemplateError) throw templateFailure(path, `template ${source.name} v${source.version}, ${err.message}`);

@@ -8,6 +8,7 @@ import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
 import { classify, RenderFailure } from "./errors";
 import { documentTitle } from "./pdf-metadata";
+import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./production";
 
@@ -46,10 +47,11 @@ function partInput(p: Production, part: PartRecord, html: string | null): PrintI
 	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page } };
 }
 
-async function printPart(p: Production, part: PartRecord, index: number, room: number, onPage: (page: Page) => Promise<void>): Promise<Uint8Array> {
+async function printPart(p: Production, part: PartRecord, index: number, room: number, onPage: (page: Page, input: PrintInput) => Promise<void>): Promise<Uint8Array> {
 	try {
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
-		return await printPdf(p.browser, partInput(p, part, html), p.policy, (pdf) => collectPart(pdf, room, index), onPage);
+		const input = partInput(p, part, html);
+		return await printPdf(p.browser, input, p.policy, (pdf) => collectPart(pdf, room, index), (page) => onPage(page, input));
 	} catch (err) {
 		throw partFailure(index, err, p.browser.connected);
 	}
@@ -64,15 +66,25 @@ async function appendPages(merged: PDFDocument, bytes: Uint8Array, index: number
 	}
 }
 
+export interface Merged {
+	pdf: Uint8Array;
+	/** The first part's first-page thumbnail, when the job asked for a preview. */
+	preview: Uint8Array | null;
+}
+
 /** Prints every part in order and returns the merged PDF, its metadata set as for a single PDF. */
-export async function mergeParts(p: Production): Promise<Uint8Array> {
+export async function mergeParts(p: Production): Promise<Merged> {
 	const merged = await PDFDocument.create();
 	const parts = p.job.parts ?? [];
 	let used = 0;
 	let firstTitle = "";
+	let preview: Uint8Array | null = null;
 	for (const [index, part] of parts.entries()) {
-		const onPage = async (page: Page) => {
-			if (index === 0) firstTitle = await page.title();
+		// The merged document's first page is the first part's: its title and preview stand for the whole.
+		const onPage = async (page: Page, input: PrintInput) => {
+			if (index !== 0) return;
+			firstTitle = await page.title();
+			if (p.job.preview) preview = await capturePreview(page, input.pdf, input.page, p.job.preview);
 		};
 		const bytes = await printPart(p, part, index, MAX_MERGE_BYTES - used, onPage);
 		used += bytes.byteLength;
@@ -87,5 +99,5 @@ export async function mergeParts(p: Production): Promise<Uint8Array> {
 	merged.setCreator(metadata?.creator ?? "edge-pdf");
 	merged.setProducer("edge-pdf (pdf-lib)");
 	// No object streams: the page tree stays readable to the upload's page counter.
-	return merged.save({ useObjectStreams: false });
+	return { pdf: await merged.save({ useObjectStreams: false }), preview };
 }

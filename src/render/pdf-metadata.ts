@@ -79,6 +79,8 @@ export function infoUpdate(head: string, tail: string, offset: number, fields: I
 	return `${object}xref\n${number} 1\n${entry}trailer\n<</Size ${number + 1}\n/Root ${trailer.root}\n/Info ${number} 0 R\n/Prev ${trailer.startxref}${id}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
 }
 
+const latin1Text = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes);
+
 /** Keeps the first and the last EDGE_BYTES of a byte stream as latin1 text (one char per byte). */
 class Edges {
 	head = "";
@@ -86,9 +88,9 @@ class Edges {
 	bytes = 0;
 
 	feed(chunk: Uint8Array): void {
-		const text = new TextDecoder("latin1").decode(chunk);
-		if (this.head.length < EDGE_BYTES) this.head += text.slice(0, EDGE_BYTES - this.head.length);
-		this.tail = (this.tail + text).slice(-EDGE_BYTES);
+		// Only the bytes that can still be an edge are decoded, however large the chunk.
+		if (this.head.length < EDGE_BYTES) this.head += latin1Text(chunk.subarray(0, EDGE_BYTES - this.head.length));
+		this.tail = (this.tail + latin1Text(chunk.subarray(-EDGE_BYTES))).slice(-EDGE_BYTES);
 		this.bytes += chunk.byteLength;
 	}
 }

@@ -54,6 +54,10 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		},
 		beforePrint,
 	);
+	return withPreview(p, stored, preview);
+}
+
+async function withPreview(p: Production, stored: StoredDocument, preview: Uint8Array | null): Promise<StoredDocument> {
 	return preview ? { ...stored, preview: await storePreview(p, preview) } : stored;
 }
 
@@ -72,7 +76,8 @@ export async function produce(p: Production): Promise<StoredDocument> {
 	if (p.job.parts?.length) {
 		const merged = await mergeParts(p);
 		p.onPrinted();
-		return p.store(bytesStream(merged), { key: outputKey(p.job.tenantId, p.job.id, "pdf"), contentType: contentTypeOf("pdf") });
+		const stored = await p.store(bytesStream(merged.pdf), { key: outputKey(p.job.tenantId, p.job.id, "pdf"), contentType: contentTypeOf("pdf") });
+		return withPreview(p, stored, merged.preview);
 	}
 	const output = outputOf(p.job);
 	return output === "pdf" ? producePdf(p) : produceScreenshot(p, output);

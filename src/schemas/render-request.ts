@@ -131,6 +131,7 @@ export const RenderRequest = z
 		}
 		if ((body.output ?? "pdf") !== "pdf" && body.parts) ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });
 		if ((body.output ?? "pdf") === "pdf" && body.screenshot) ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
+		if ((body.output ?? "pdf") !== "pdf" && body.preview) ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
 	})
 	.openapi("RenderRequest");
 

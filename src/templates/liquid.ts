@@ -18,7 +18,7 @@ export class TemplateError extends Error {
 export type IncludeSource = (name: string) => Promise<string | null>;
 
 /** Guards against templates that would pin a Worker: source size, render time, allocations. */
-const LIMITS = { parseLimit: 4_000_000, renderLimit: 10_000, memoryLimit: 200_000_000 };
+const LIMITS = { parseLimit: 4_000_000, renderLimit: 10_000, memoryLimit: 64_000_000 };
 
 /** Includes go through `source`, one lookup per name per render; the file system is never touched. */
 function tenantFs(source: IncludeSource): FS {
