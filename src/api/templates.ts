@@ -106,9 +106,14 @@ function requireValidSyntax(html: string | undefined): void {
 	}
 }
 
-function view(t: StoredTemplate): Template {
-	const { sampleDataJson, name, id, object, version, createdAt, updatedAt, html, versions } = t;
-	return { id, object, name, version, createdAt, updatedAt, html, versions, sampleData: sampleDataJson === null ? null : (JSON.parse(sampleDataJson) as Record<string, unknown>) };
+/** Sample data crosses the Durable Object boundary as JSON text. */
+function parseSample(json: string | null): Record<string, unknown> | null {
+	return json === null ? null : (JSON.parse(json) as Record<string, unknown>);
+}
+
+function view(stored: StoredTemplate): Template {
+	const { sampleDataJson, ...template } = stored;
+	return { ...template, sampleData: parseSample(sampleDataJson) };
 }
 
 function saved(result: SaveResult, id: string): Template {
@@ -154,7 +159,7 @@ export const templates = createRouter()
 		const { data, version, strict } = c.req.valid("json");
 		const found = isTemplateId(id) ? await templateStub(c.env, c.var.tenantId).source(id, version) : null;
 		if (!found) throw notFound(id);
-		const sample = found.sampleDataJson === null ? {} : (JSON.parse(found.sampleDataJson) as Record<string, unknown>);
+		const sample = parseSample(found.sampleDataJson) ?? {};
 		const body = RenderRequest.parse({ template: { id, version: found.version, data: data ?? sample, strict }, async: false, filename: `${found.name}-v${found.version}.pdf` });
 		return createRenderJob(c, body, undefined);
 	});

@@ -6,7 +6,7 @@ import { clampDelay, config } from "../config";
 import { logError } from "../log";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import type { StoredDocument } from "../storage/documents";
-import { sourceKeysOf } from "../storage/outputs";
+import { sourceKeysOf, storedKeys } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
 import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
@@ -302,7 +302,7 @@ export class JobObject extends DurableObject<Env> {
 
 	private async expireDocument(job: JobRecord): Promise<void> {
 		if (!job.document) return;
-		await this.env.DOCUMENTS.delete(job.document.preview ? [job.document.key, job.document.preview.key] : job.document.key);
+		await this.env.DOCUMENTS.delete(storedKeys(job.document));
 		job.document = null;
 		job.deleteAt = null;
 	}

@@ -3,8 +3,8 @@
 import type { Page } from "@cloudflare/puppeteer";
 import type { JobRecord } from "../jobs/record";
 import { CONTENT_TYPES, type ImageFormat, type Output } from "../schemas/outputs";
-import type { StoredDocument } from "../storage/documents";
-import { contentTypeOf, outputKey, previewKey, type StoredPreview } from "../storage/outputs";
+import type { StoredDocument, StoredPreview } from "../storage/documents";
+import { contentTypeOf, outputKey, previewKey } from "../storage/outputs";
 import { imageSize } from "./image-size";
 import { mergeParts } from "./merge";
 import { documentTitle, infoFields, withInfo } from "./pdf-metadata";

@@ -7,6 +7,7 @@ import type { JobRecord } from "../jobs/record";
 import type { Lane } from "../tenants/render-slots";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
+import { storedKeys } from "../storage/outputs";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
 import { renderBudgetMs } from "../jobs/budget";
 import { bounded, browserStopped, classify, RenderFailure } from "./errors";
@@ -74,7 +75,7 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	const outcome = await jobStub(env, job.id).complete(document, timings);
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel.
-		await env.DOCUMENTS.delete(document.preview ? [document.key, document.preview.key] : document.key);
+		await env.DOCUMENTS.delete(storedKeys(document));
 		return { kind: "skipped", status: outcome.status };
 	}
 	log({ msg: "render succeeded", phase: "complete", jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, ...timings, sizeBytes: document.sizeBytes, pages: document.pages });

@@ -1,7 +1,15 @@
 // R2 layout: sources/<tenant>/<job>.html holds large inline HTML between API and consumer;
 // documents/<tenant>/<job>.pdf holds the rendered PDF with its content-type and metadata.
-import type { ContentType } from "../schemas/outputs";
-import type { StoredPreview } from "./outputs";
+import type { ContentType, ImageContentType } from "../schemas/outputs";
+
+/** A stored thumbnail of the document's first page (documents/<tenant>/<job>.preview.<ext>). */
+export interface StoredPreview {
+	key: string;
+	contentType: ImageContentType;
+	width: number;
+	height: number;
+	sizeBytes: number;
+}
 
 export interface StoredDocument {
 	key: string;

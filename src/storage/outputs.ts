@@ -1,7 +1,7 @@
 // R2 keys and filenames for what a job produces besides a PDF: screenshots and first-page previews.
 // documents/<tenant>/<job>.<ext> holds the document; documents/<tenant>/<job>.preview.<ext> its thumbnail.
-import { CONTENT_TYPES, type ContentType, type ImageContentType, type Output } from "../schemas/outputs";
-import { documentKey, sanitizeFilename, sourceKey } from "./documents";
+import { CONTENT_TYPES, type ContentType, type Output } from "../schemas/outputs";
+import { documentKey, sanitizeFilename, sourceKey, type StoredDocument } from "./documents";
 
 const EXTENSIONS: Record<Output, string> = { pdf: "pdf", png: "png", jpeg: "jpg", webp: "webp" };
 
@@ -36,11 +36,7 @@ export function outputFilename(raw: string | undefined, jobId: string, output: O
 	return new RegExp(`\\.${ext === "jpg" ? "jpe?g" : ext}$`, "i").test(base) ? base : `${base}.${ext}`;
 }
 
-/** A stored thumbnail of the document's first page. */
-export interface StoredPreview {
-	key: string;
-	contentType: ImageContentType;
-	width: number;
-	height: number;
-	sizeBytes: number;
+/** The R2 objects a stored document consists of: itself and its preview. */
+export function storedKeys(document: StoredDocument): string[] {
+	return document.preview ? [document.key, document.preview.key] : [document.key];
 }
