@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import long from "./fixtures/long.html?raw";
 import { download, postRender, renderToEnd } from "./support/api";
 import { readPdf } from "./support/pdf";
+import { infoUpdate, withInfo } from "../src/render/pdf-metadata";
 import { readPdfInfo } from "./support/pdf-info";
 
 /** pdf.js repairs broken xrefs silently, so the update's byte offsets are checked here, exactly. */
@@ -60,5 +61,27 @@ describe("PDF metadata", () => {
 		const info = await readPdfInfo(bytes);
 		expect(info).toMatchObject({ Title: "Annual operations report (synthetic, ~100 pages)", Author: "Ops", Keywords: "annual" });
 		expect((await readPdf(bytes)).pages).toBe(102);
+	});
+});
+
+describe("the Info update itself", () => {
+	const collect = async (stream: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(stream).arrayBuffer());
+	const streamOf = (text: string) => new Blob([text]).stream();
+
+	it("a PDF without a classic trailer passes through byte for byte, and the skip is reported", async () => {
+		let skipped = 0;
+		const input = "%PDF-1.7\n1 0 obj\n<</Type /XRef>>\nstream\n...\nendstream\nendobj\nstartxref\n9\n%%EOF\n";
+		const out = await collect(withInfo(streamOf(input), { title: "t" }, () => skipped++));
+		expect(new TextDecoder().decode(out)).toBe(input);
+		expect(skipped).toBe(1);
+	});
+
+	it("keeps the trailer's /ID and writes any character as UTF-16BE", () => {
+		const tail = "xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 5\n/Root 2 0 R\n/Info 1 0 R\n/ID [<AB> <CD>]>>\nstartxref\n100\n%%EOF\n";
+		const update = infoUpdate("", tail, 200, { title: "Ü€😀" }, new Date("2026-01-02T03:04:05Z")) ?? "";
+		expect(update).toContain("/ID [<AB> <CD>]");
+		expect(update).toContain("/Title <FEFF00DC20ACD83DDE00>");
+		expect(update).toContain("/Prev 100");
+		expect(update).toContain("/ModDate (D:20260102030405Z)");
 	});
 });

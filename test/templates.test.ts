@@ -100,10 +100,14 @@ describe("templates", () => {
 	});
 
 	it("POST /v1/templates/{id}/preview renders the sample data (or the given data) to a PDF", async () => {
-		const t = await saveTemplate(uniqueName("preview"), "<p>Hello {{ name }}</p>", { name: "Sample Person" });
+		const footer = await saveTemplate(uniqueName("footer"), "<p>Footer for {{ name | default: 'nobody' }}</p>");
+		// {% render %} includes another template with its own scope: only what is passed in.
+		const t = await saveTemplate(uniqueName("preview"), `<p>Hello {{ name }}</p>{% render "${footer.name}", name: name %}`, { name: "Sample Person" });
 		const sample = await send("POST", `/v1/templates/${t.id}/preview`, {});
 		expect(sample.headers.get("render-id")).toMatch(/^ren_/);
-		expect(await pdfText(sample)).toContain("Hello Sample Person");
+		const text = await pdfText(sample);
+		expect(text).toContain("Hello Sample Person");
+		expect(text).toContain("Footer for Sample Person");
 		expect(await pdfText(await send("POST", `/v1/templates/${t.id}/preview`, { data: { name: "Given" } }))).toContain("Hello Given");
 	});
 

@@ -2,6 +2,7 @@
 // preview when asked), a screenshot, or several parts merged into one PDF.
 import type { Page } from "@cloudflare/puppeteer";
 import type { JobRecord } from "../jobs/record";
+import { logError } from "../log";
 import { CONTENT_TYPES, type ImageFormat, type Output } from "../schemas/outputs";
 import type { StoredDocument, StoredPreview } from "../storage/documents";
 import { contentTypeOf, outputKey, previewKey } from "../storage/outputs";
@@ -50,7 +51,10 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		p.policy,
 		(pdf) => {
 			p.onPrinted();
-			return p.store(withInfo(pdf, infoFields(metadata, documentTitle(metadata, title, p.job.filename))), as);
+			const fields = infoFields(metadata, documentTitle(metadata, title, p.job.filename));
+			// Chrome writes a classic xref table; should that change, the PDF is kept as printed and we hear of it.
+			const skipped = () => logError({ msg: "PDF metadata not written: no classic trailer found", jobId: p.job.id, tenantId: p.job.tenantId });
+			return p.store(withInfo(pdf, fields, skipped), as);
 		},
 		beforePrint,
 	);
