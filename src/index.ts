@@ -5,6 +5,7 @@ import { handleWebhookBatch, handleWebhookDeadLetters } from "./webhooks/consume
 
 export { JobObject } from "./jobs/job-object";
 export { TenantObject } from "./tenants/tenant-object";
+export { TemplateObject } from "./templates/template-object";
 
 type QueueHandlers = Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>>;
 

@@ -10,7 +10,7 @@ import { api, download, postRender, renderToEnd } from "./support/api";
 import { Contract, fillPath, HTTP_METHODS } from "./support/contract";
 
 const FAKE_ID = "ren_0000000000aaaaaaaaaaaaaaaa";
-const PUBLIC_OPERATIONS = ["health", "getOpenApiDocument", "getDocs", "downloadFile", "headFile"];
+const PUBLIC_OPERATIONS = ["health", "getOpenApiDocument", "getDocs", "downloadFile", "headFile", "downloadPreview"];
 
 let contract: Contract;
 beforeAll(async () => {

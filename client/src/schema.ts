@@ -103,6 +103,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/files/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a document's first-page preview (signed link) */
+        get: operations["downloadPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/files/{id}": {
         parameters: {
             query?: never;
@@ -124,6 +141,66 @@ export interface paths {
          * @description No API key: the signature is the credential. HEAD answers as GET without a body. One `bytes` range answers 206; several ranges or another unit answer 200 with the whole file; a malformed or unsatisfiable range answers 416 with `Content-Range: bytes *\/<size>`. If-Match failing: 412; If-None-Match matching: 304; If-Range not matching the ETag: 200 with the whole file.
          */
         head: operations["headFile"];
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's templates by name */
+        get: operations["listTemplates"];
+        put?: never;
+        /** Store a template (version 1) */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a template (the latest version, or ?version=) */
+        get: operations["getTemplate"];
+        /** Save a new version of a template */
+        put: operations["updateTemplate"];
+        post?: never;
+        /**
+         * Delete a template and all its versions
+         * @description Renders already accepted are unaffected: their template was rendered when they were created.
+         */
+        delete: operations["deleteTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render a template version to PDF now, with its sample data or the given data
+         * @description A synchronous render (it is recorded as a render job; see the Render-Id header).
+         */
+        post: operations["previewTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -346,18 +423,38 @@ export interface components {
             /** @enum {string} */
             type: "html";
             bytes: number;
+        } | {
+            /** @enum {string} */
+            type: "template";
+            id: string;
+            version: number;
+            bytes: number;
+        } | {
+            /** @enum {string} */
+            type: "parts";
+            count: number;
         };
         Document: {
             /** @description Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy */
             url: string | null;
             expiresAt: string;
             /** @enum {string} */
-            contentType: "application/pdf";
+            contentType: "application/pdf" | "image/png" | "image/jpeg" | "image/webp";
             filename: string;
             sizeBytes: number;
             pages: number;
             sha256: string;
             destination: components["schemas"]["DeliveredDestination"];
+            /** @description The first-page thumbnail, when `preview` was requested */
+            preview?: {
+                /** @description Signed link to the thumbnail, freshly signed on every read */
+                url: string;
+                /** @enum {string} */
+                contentType: "image/png" | "image/jpeg" | "image/webp";
+                width: number;
+                height: number;
+                sizeBytes: number;
+            } | null;
         } | null;
         /** @description Where the PDF was delivered; null without a destination */
         DeliveredDestination: {
@@ -428,27 +525,47 @@ export interface components {
             path: string;
             message: string;
         };
-        PdfOptions: {
-            /** @enum {string} */
-            format?: "Letter" | "Legal" | "Tabloid" | "Ledger" | "A0" | "A1" | "A2" | "A3" | "A4" | "A5" | "A6";
-            width?: string | number;
-            height?: string | number;
-            landscape?: boolean;
-            margin?: {
-                top?: string | number;
-                right?: string | number;
-                bottom?: string | number;
-                left?: string | number;
+        TemplateRef: {
+            id: string;
+            /** @description Default: the latest version */
+            version?: number;
+            /** @default {} */
+            data: {
+                [key: string]: unknown;
             };
-            scale?: number;
-            printBackground?: boolean;
-            displayHeaderFooter?: boolean;
-            headerTemplate?: string;
-            footerTemplate?: string;
-            pageRanges?: string;
-            preferCSSPageSize?: boolean;
-            outline?: boolean;
-            tagged?: boolean;
+            /**
+             * @description An undefined variable is a TEMPLATE_ERROR instead of empty output
+             * @default false
+             */
+            strict: boolean;
+        };
+        Part: {
+            url?: string;
+            html?: string;
+            template?: components["schemas"]["TemplateRef"];
+            pdf?: {
+                /** @enum {string} */
+                format?: "Letter" | "Legal" | "Tabloid" | "Ledger" | "A0" | "A1" | "A2" | "A3" | "A4" | "A5" | "A6";
+                width?: string | number;
+                height?: string | number;
+                landscape?: boolean;
+                margin?: {
+                    top?: string | number;
+                    right?: string | number;
+                    bottom?: string | number;
+                    left?: string | number;
+                };
+                scale?: number;
+                printBackground?: boolean;
+                displayHeaderFooter?: boolean;
+                headerTemplate?: string;
+                footerTemplate?: string;
+                pageRanges?: string;
+                preferCSSPageSize?: boolean;
+                outline?: boolean;
+                tagged?: boolean;
+            };
+            page?: components["schemas"]["PageOptions"];
         };
         PageOptions: {
             viewport?: {
@@ -484,6 +601,63 @@ export interface components {
                 password: string;
             };
             failOnHttpError?: boolean;
+        };
+        ScreenshotOptions: {
+            /** @description The whole scrollable page instead of the viewport */
+            fullPage?: boolean;
+            clip?: {
+                x: number;
+                y: number;
+                width: number;
+                height: number;
+            };
+            /** @description Transparent background (png, webp) */
+            omitBackground?: boolean;
+            /** @description jpeg and webp only */
+            quality?: number;
+        };
+        PreviewOptions: {
+            /**
+             * @default png
+             * @enum {string}
+             */
+            format: "png" | "webp" | "jpeg";
+            /** @default 400 */
+            width: number;
+            /** @description jpeg and webp only */
+            quality?: number;
+        };
+        PdfOptions: {
+            /** @enum {string} */
+            format?: "Letter" | "Legal" | "Tabloid" | "Ledger" | "A0" | "A1" | "A2" | "A3" | "A4" | "A5" | "A6";
+            width?: string | number;
+            height?: string | number;
+            landscape?: boolean;
+            margin?: {
+                top?: string | number;
+                right?: string | number;
+                bottom?: string | number;
+                left?: string | number;
+            };
+            scale?: number;
+            printBackground?: boolean;
+            displayHeaderFooter?: boolean;
+            headerTemplate?: string;
+            footerTemplate?: string;
+            pageRanges?: string;
+            preferCSSPageSize?: boolean;
+            outline?: boolean;
+            tagged?: boolean;
+            metadata?: components["schemas"]["PdfMetadata"];
+        };
+        PdfMetadata: {
+            /** @description Default: the document's <title>, else the filename without .pdf */
+            title?: string;
+            author?: string;
+            subject?: string;
+            keywords?: string[];
+            creator?: string;
+            language?: string;
         };
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {
@@ -522,6 +696,66 @@ export interface components {
             object: "list";
             data: components["schemas"]["Render"][];
             nextCursor: string | null;
+        };
+        Template: components["schemas"]["TemplateSummary"] & {
+            /** @description The source of the version read */
+            html: string;
+            sampleData: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Every stored version; each stays renderable */
+            versions: number[];
+        };
+        TemplateSummary: {
+            /** @example tpl_01jd7y3k9q2x4m5n6p7r8s9t0v */
+            id: string;
+            /** @enum {string} */
+            object: "template";
+            name: string;
+            /** @description The latest version */
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        TemplateInput: {
+            name: string;
+            /** @description Liquid source; output is HTML-escaped unless `| raw` */
+            html: string;
+            /** @description Data for previews, and for renders that give none */
+            sampleData?: {
+                [key: string]: unknown;
+            };
+        };
+        TemplateList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["TemplateSummary"][];
+            nextCursor: string | null;
+        };
+        TemplateUpdate: {
+            name?: string;
+            /** @description Liquid source; output is HTML-escaped unless `| raw` */
+            html: string;
+            /** @description Data for previews, and for renders that give none */
+            sampleData?: {
+                [key: string]: unknown;
+            };
+        };
+        TemplateDeleted: {
+            id: string;
+            /** @enum {string} */
+            object: "template";
+            /** @enum {boolean} */
+            deleted: true;
+        };
+        TemplatePreviewRequest: {
+            /** @description Default: the version's sampleData */
+            data?: {
+                [key: string]: unknown;
+            };
+            version?: number;
+            /** @default false */
+            strict: boolean;
         };
         WebhookEndpoint: {
             /** @enum {string} */
@@ -726,10 +960,20 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "application/json": ({
                     /** Format: uri */
                     url?: string;
                     html?: string;
+                    template?: components["schemas"]["TemplateRef"];
+                    /** @description Up to 20 documents printed one by one and merged in order into one PDF */
+                    parts?: components["schemas"]["Part"][];
+                    /**
+                     * @description What to render: a PDF (default) or a screenshot
+                     * @enum {string}
+                     */
+                    output?: "pdf" | "png" | "jpeg" | "webp";
+                    screenshot?: components["schemas"]["ScreenshotOptions"];
+                    preview?: components["schemas"]["PreviewOptions"];
                     pdf?: components["schemas"]["PdfOptions"];
                     page?: components["schemas"]["PageOptions"];
                     /** @default true */
@@ -754,20 +998,37 @@ export interface operations {
                     destination?: components["schemas"]["RenderDestination"];
                     /** @description With a destination: also keep edge-pdf's copy and signed link (default false) */
                     keepCopy?: boolean;
-                } & ({
+                } & (unknown & unknown & unknown)) & ({
                     url: unknown;
                     html?: never;
+                    template?: never;
+                    parts?: never;
                 } | {
-                    html: unknown;
                     url?: never;
+                    html: unknown;
+                    template?: never;
+                    parts?: never;
                     page?: {
                         cookies?: unknown;
                     };
+                } | {
+                    url?: never;
+                    html?: never;
+                    template: unknown;
+                    parts?: never;
+                    page?: {
+                        cookies?: unknown;
+                    };
+                } | {
+                    url?: never;
+                    html?: never;
+                    template?: never;
+                    parts: unknown;
                 });
             };
         };
         responses: {
-            /** @description Synchronous render: the PDF (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true */
+            /** @description Synchronous render: the PDF or image (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true */
             200: {
                 headers: {
                     "Render-Id": components["headers"]["Render-Id"];
@@ -779,6 +1040,9 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "image/webp": string;
                     "application/json": components["schemas"]["Render"];
                 };
             };
@@ -792,7 +1056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Render"];
                 };
             };
-            /** @description Invalid request (INVALID_REQUEST) or an address outside the policy (URL_NOT_ALLOWED) */
+            /** @description Invalid request (INVALID_REQUEST), an address outside the policy (URL_NOT_ALLOWED), or a template error naming the line (TEMPLATE_ERROR) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -831,7 +1095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body larger than 10 MiB, or (synchronous) the page is too large to print */
+            /** @description Body larger than 10 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1141,6 +1405,71 @@ export interface operations {
             };
         };
     };
+    downloadPreview: {
+        parameters: {
+            query?: {
+                expires?: string;
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preview image */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Content-Length": components["headers"]["Content-Length"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "image/webp": string;
+                };
+            };
+            /** @description Missing or invalid signature */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No preview: deleted, or none was asked for */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     downloadFile: {
         parameters: {
             query?: {
@@ -1310,6 +1639,302 @@ export interface operations {
             };
             /** @description Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateList"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateInput"];
+            };
+        };
+        responses: {
+            /** @description The template */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Invalid request, or TEMPLATE_ERROR: a Liquid syntax error, naming the line */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another template of this tenant has that name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: {
+                /** @description Default: the latest */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such template (or version) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdate"];
+            };
+        };
+        responses: {
+            /** @description The template at its new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Invalid request, or TEMPLATE_ERROR naming the line */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such template (or version) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another template of this tenant has that name */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateDeleted"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such template (or version) for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Invalid request, or TEMPLATE_ERROR naming the line */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's concurrent render cap is reached; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,8 @@ import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
 import { events } from "./events";
 import { files } from "./files";
+import { previewFiles } from "./preview-files";
+import { templates } from "./templates";
 import { healthz } from "./health";
 import { documentApi } from "./openapi";
 import { pages, securityHeaders } from "./pages";
@@ -36,7 +38,9 @@ app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next(
 app.route("/healthz", healthz);
 app.route("/v1/renders", renders);
 app.route("/v1/renders", events);
+app.route("/v1/files", previewFiles);
 app.route("/v1/files", files);
+app.route("/v1/templates", templates);
 app.route("/v1/webhooks", webhooks);
 // #16: saved destinations, the tenant webhook endpoint and test events.
 app.route("/v1/webhooks", tenantWebhooks);

@@ -1,9 +1,11 @@
 // The work behind POST /v1/renders: address checks, idempotency, the HTML stash, the sync path.
+// (createRenderJob, at the end, is the whole flow; template previews use it too.)
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
+import { jobStub, newJobId } from "../jobs/ids";
+import { newJobRecord } from "../jobs/new-record";
 import { logError } from "../log";
-import { jobStub } from "../jobs/ids";
 import { LEASE_MARGIN_MS } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
@@ -11,12 +13,15 @@ import { sendRender } from "../queue-message";
 import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
-import { DEFAULT_TIMEOUT_MS, type RenderRequest } from "../schemas/render-request";
+import { renderBudgetMs } from "../jobs/budget";
+import type { RenderRequest } from "../schemas/render-request";
 import { sha256Hex } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
+import { applyTenantWebhook, checkRenderDestination } from "./render-settings";
+import { checkPartTargets, resolveSources, stashSources, withSources } from "./render-sources";
 import type { AppEnv } from "./types";
 
 type Body = RenderRequest;
@@ -40,6 +45,9 @@ export function checkTargets(env: Env, body: Body): void {
 }
 
 const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
+	// The request's own options did not fit the document (pdf.pageRanges past the last page, in a part too).
+	INVALID_REQUEST: 400,
+	TEMPLATE_ERROR: 400,
 	URL_NOT_ALLOWED: 400,
 	NAVIGATION_FAILED: 502,
 	HTTP_ERROR: 502,
@@ -83,7 +91,7 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
  * over TENANT_MAX_CONCURRENT_RENDERS is refused (429) without leaving a job behind.
  */
 export async function reserveSyncSlot(env: Env, tenantId: string, jobId: string, body: Body, now: number): Promise<void> {
-	const until = now + (body.page?.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+	const until = now + renderBudgetMs({ page: body.page ?? {}, parts: body.parts }) + LEASE_MARGIN_MS;
 	const grant = await tenantStub(env, tenantId).acquireRenderSlot({ jobId, until, cap: config(env).tenantMaxConcurrentRenders, lane: "sync" }, now);
 	if (grant.kind === "granted") return;
 	const retryAfter = grant.kind === "wait" ? grant.retryAfterSeconds : 1;
@@ -122,5 +130,31 @@ export async function replayResponse(c: Context<AppEnv>, job: JobRecord, sync: b
 async function storedPdf(c: Context<AppEnv>, document: StoredDocument, headers: Record<string, string>): Promise<Response | null> {
 	const object = await c.env.DOCUMENTS.get(document.key);
 	if (!object) return null;
-	return c.body(object.body, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(document.filename), ETag: object.httpEtag });
+	return c.body(object.body, 200, { ...headers, "Content-Type": document.contentType ?? "application/pdf", "Content-Disposition": contentDisposition(document.filename), ETag: object.httpEtag });
+}
+
+/** POST /v1/renders (and a template preview): validate targets, settle sources, record, then queue or render now. */
+export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotencyKey: string | undefined): Promise<Response> {
+	checkTargets(c.env, body);
+	checkPartTargets(c.env, body);
+	await checkRenderDestination(c.env, c.var.tenantId, body);
+	const now = Date.now();
+	const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, idempotencyKey, body, newJobId(now));
+	const stub = jobStub(c.env, id);
+	const earlier = replay ? await stub.read(c.var.tenantId) : null;
+	if (earlier) return replayResponse(c, earlier, !body.async);
+	// Templates are rendered before a slot is taken or a job exists: a template error changes nothing.
+	const sources = await resolveSources(c.env, c.var.tenantId, body);
+	if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
+	const record = withSources(newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now), body, sources);
+	await applyTenantWebhook(c.env, record, body);
+	if (body.html !== undefined) await stashHtml(c.env, record, body.html);
+	await stashSources(c.env, record, sources);
+	// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
+	const { created, job } = await stub.create(record);
+	if (!created) return replayResponse(c, job, !body.async);
+	if (!body.async) return renderNow(c, id);
+	// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.
+	await sendRender(c.env, id).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
+	return c.json(await jobView(c.env, job), 202, { Location: `/v1/renders/${id}` });
 }

@@ -56,7 +56,8 @@ const downloadHead = {
 function pdfHeaders(object: R2Object, filename: string): Headers {
 	const headers = new Headers();
 	object.writeHttpMetadata(headers);
-	headers.set("Content-Type", "application/pdf");
+	// The stored type: a PDF, or a screenshot's image type.
+	headers.set("Content-Type", object.httpMetadata?.contentType ?? "application/pdf");
 	headers.set("Content-Disposition", object.httpMetadata?.contentDisposition ?? contentDisposition(filename));
 	headers.set("ETag", object.httpEtag);
 	headers.set("Accept-Ranges", "bytes");

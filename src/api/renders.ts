@@ -1,20 +1,16 @@
 // /v1/renders: create (async or sync), list, read, cancel, redeliver the webhook.
 import { createRoute, z } from "@hono/zod-openapi";
-import { isJobId, jobStub, newJobId } from "../jobs/ids";
-import { logError } from "../log";
+import { isJobId, jobStub } from "../jobs/ids";
 import { MAX_WEBHOOK_SERIES } from "../jobs/job-object";
-import { sendRender } from "../queue-message";
-import { newJobRecord } from "../jobs/new-record";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
 import { responseHeaders } from "../schemas/headers";
 import { Job, JobStatus } from "../schemas/job";
 import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
-import { checkTargets, renderNow, replayResponse, reserveSyncSlot, resolveIdempotency, stashHtml } from "./create-render";
+import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
 import { createRouter, limitBody, rateLimit, redeliveryLimit, requireJson } from "./router";
-import { applyTenantWebhook, checkRenderDestination } from "./render-settings";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 
@@ -40,15 +36,21 @@ const createRender = createRoute({
 	responses: {
 		202: { description: "Accepted: the job object, status queued", headers: responseHeaders("Location"), content: { "application/json": { schema: Job } } },
 		200: {
-			description: "Synchronous render: the PDF (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
+			description: "Synchronous render: the PDF or image (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
 			headers: responseHeaders("Render-Id", "Content-Disposition", "ETag", "Idempotent-Replayed", "Location"),
-			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/json": { schema: Job } },
+			content: {
+				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+				"image/png": { schema: z.string().openapi({ format: "binary" }) },
+				"image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+				"image/webp": { schema: z.string().openapi({ format: "binary" }) },
+				"application/json": { schema: Job },
+			},
 		},
-		400: errorResponse("Invalid request (INVALID_REQUEST) or an address outside the policy (URL_NOT_ALLOWED)"),
+		400: errorResponse("Invalid request (INVALID_REQUEST), an address outside the policy (URL_NOT_ALLOWED), or a template error naming the line (TEMPLATE_ERROR)"),
 		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("Synchronous render: the document was deleted before it could be sent", "Render-Id"),
 		409: errorResponse("Synchronous render: the job is already rendering or finished", "Render-Id"),
-		413: errorResponse("Body larger than 10 MiB, or (synchronous) the page is too large to print"),
+		413: errorResponse("Body larger than 10 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE)"),
 		415: errorResponse("Body is not JSON"),
 		422: errorResponse("Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT)"),
 		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),
@@ -131,27 +133,7 @@ const redeliverWebhook = createRoute({
 });
 
 export const renders = createRouter()
-	.openapi(createRender, async (c) => {
-		const body = c.req.valid("json");
-		checkTargets(c.env, body);
-		await checkRenderDestination(c.env, c.var.tenantId, body); // #16
-		const now = Date.now();
-		const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, c.req.valid("header")["idempotency-key"], body, newJobId(now));
-		const stub = jobStub(c.env, id);
-		const earlier = replay ? await stub.read(c.var.tenantId) : null;
-		if (earlier) return replayResponse(c, earlier, !body.async);
-		if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
-		const record = newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now);
-		await applyTenantWebhook(c.env, record, body); // #16
-		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
-		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
-		const { created, job } = await stub.create(record);
-		if (!created) return replayResponse(c, job, !body.async);
-		if (!body.async) return renderNow(c, id);
-		// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.
-		await sendRender(c.env, id).catch((err: unknown) => logError({ msg: "render enqueue failed", jobId: id, error: String(err) }));
-		return c.json(await jobView(c.env, job), 202, { Location: `/v1/renders/${id}` });
-	})
+	.openapi(createRender, async (c) => createRenderJob(c, c.req.valid("json"), c.req.valid("header")["idempotency-key"]))
 	.openapi(listRenders, async (c) => {
 		const { status, limit, cursor } = c.req.valid("query");
 		const page = await tenantStub(c.env, c.var.tenantId).listJobs({ status, limit, cursor });

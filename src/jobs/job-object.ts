@@ -8,16 +8,17 @@ import { logError } from "../log";
 import { sendRender, sendWebhook } from "../queue-message";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { redactText } from "../security/redact";
-import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
 import { webhookEvent } from "../schemas/webhook-event";
-import type { StoredDocument } from "../storage/documents";
 import { beginAfterPrint, beginDelivery, DELIVERY_LEASE_MARGIN_MS, endDelivery, watchDelivery, type DeliveryDecision, type DeliveryOutcome } from "../destinations/state";
+import type { StoredDocument } from "../storage/documents";
+import { sourceKeysOf, storedKeys } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
 import type { Lane } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
 import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
 import { appendEvents, ensureEventLog, eventsAfter, streamEnded, type JobEventPage } from "./event-log";
+import { renderBudgetMs } from "./budget";
 import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
 import { upgradeRecord } from "./record-migrations";
 import { eraseTerminalSecrets, openWebhookHeaders, purgeDue, purgeRecheckAt, sealWebhookHeaders } from "./secrets";
@@ -170,7 +171,7 @@ export class JobObject extends DurableObject<Env> {
 		const before = this.claimable(stored, now);
 		if (before.kind !== "render") return before;
 		const job = before.job;
-		const leaseUntil = now + (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + LEASE_MARGIN_MS;
+		const leaseUntil = now + renderBudgetMs(job) + LEASE_MARGIN_MS;
 		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
 		// Other calls may have run while the tenant answered: decide on the job as it is now.
 		const latest = await this.load();
@@ -452,7 +453,7 @@ export class JobObject extends DurableObject<Env> {
 
 	private async expireDocument(job: JobRecord): Promise<void> {
 		if (!job.document) return;
-		await this.env.DOCUMENTS.delete(job.document.key);
+		await this.env.DOCUMENTS.delete(storedKeys(job.document));
 		job.document = null;
 		job.deleteAt = null;
 	}
@@ -488,7 +489,8 @@ export class JobObject extends DurableObject<Env> {
 			job.webhook.enqueuePending = true;
 		}
 		await this.save(job);
-		if (job.sourceKey) await this.env.DOCUMENTS.delete(job.sourceKey).catch(() => undefined);
+		const sources = sourceKeysOf(job);
+		if (sources.length) await this.env.DOCUMENTS.delete(sources).catch(() => undefined);
 		if (job.webhook?.enqueuePending) {
 			await this.flushOutbox(job);
 			await this.save(job);

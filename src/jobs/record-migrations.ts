@@ -14,6 +14,8 @@ const STEPS: Array<(record: Raw) => Raw> = [
 	},
 	// 2 → 3: no destination (the signed link is the result), nothing to deliver.
 	(record) => ({ ...record, v: 3, destination: null, keepCopy: false, delivery: null }),
+	// 3 → 4: the new outputs are optional; an older record is a PDF with no preview and one source.
+	(record) => ({ ...record, v: 4 }),
 ];
 
 export class UnreadableRecord extends Error {

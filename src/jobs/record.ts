@@ -4,7 +4,7 @@ import type { JobStatus } from "../schemas/job";
 import type { JobRecord } from "../schemas/job-record";
 import type { EventType } from "../schemas/webhook-event";
 
-export type { JobRecord, WebhookRecord } from "../schemas/job-record";
+export type { JobRecord, PartRecord, WebhookRecord } from "../schemas/job-record";
 export type { EventType };
 
 const TRANSITIONS: Record<JobStatus, readonly JobStatus[]> = {

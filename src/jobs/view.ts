@@ -1,7 +1,7 @@
 // Turns a stored JobRecord into the public job object of SPEC.md, signing the download link afresh.
 import { config } from "../config";
 import type { Job, JobWithoutWebhook } from "../schemas/job";
-import { filePath, signedUrl } from "../storage/signed-links";
+import { filePath, previewPath, signedUrl } from "../storage/signed-links";
 import type { JobRecord } from "./record";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -15,15 +15,17 @@ async function documentView(env: Env, job: JobRecord, now: number): Promise<Job[
 	const origin = config(env).publicBaseUrl ?? job.origin;
 	// #16: delivered elsewhere without keepCopy, our copy is gone and there is no link.
 	const kept = !job.destination || job.keepCopy === true;
+	const preview = doc.preview && { url: await signedUrl(env, origin, previewPath(job.id), expires), contentType: doc.preview.contentType, width: doc.preview.width, height: doc.preview.height, sizeBytes: doc.preview.sizeBytes };
 	return {
 		url: kept ? await signedUrl(env, origin, filePath(job.id), expires) : null,
 		expiresAt: new Date(expires * 1000).toISOString(),
-		contentType: "application/pdf",
+		contentType: doc.contentType ?? "application/pdf",
 		filename: doc.filename,
 		sizeBytes: doc.sizeBytes,
 		pages: doc.pages,
 		sha256: doc.sha256,
 		destination: job.delivery?.result ?? null,
+		...(preview ? { preview } : {}),
 	};
 }
 

@@ -23,7 +23,9 @@ export interface PrintInput {
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 
 /** The defaults under the caller's options; puppeteer lets `format` win over width/height, so a custom size drops the default format. */
-export function pdfOptions(requested: PdfOptions): PdfOptions {
+export function pdfOptions(options: PdfOptions): Omit<PdfOptions, "metadata"> {
+	// metadata is ours (written into the PDF after printing), not a printer option.
+	const { metadata, ...requested } = options;
 	const custom = requested.width !== undefined || requested.height !== undefined;
 	const { format, ...rest } = PDF_DEFAULTS;
 	return { ...rest, ...(custom ? {} : { format }), ...requested };
@@ -117,8 +119,8 @@ function containPage(page: Page, wire: Tripwire): void {
 	page.on("error", () => wire.trip(new RenderFailure("PAGE_CRASHED", "the page crashed the renderer (out of memory or a renderer fault)", true)));
 }
 
-/** Opens the job's page, loads and settles it, and starts the print: every step inside the tripwire. */
-async function openAndPrint(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<ReadableStream<Uint8Array>> {
+/** Opens the job's page and loads and settles it: every step inside the tripwire. */
+async function openAndLoad(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<Page> {
 	const page = await context.newPage();
 	containPage(page, wire);
 	const refusedOwnLoad = (url: string) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false));
@@ -126,30 +128,54 @@ async function openAndPrint(context: BrowserContext, input: PrintInput, policy: 
 	await Promise.all([guardEgress(page, policy, input, refusedOwnLoad), preparePage(page, input)]);
 	await load(page, input, wire);
 	await settle(page, input, wire);
-	// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
-	return page.createPDFStream({ ...pdfOptions(input.pdf), timeout: wire.remaining() });
+	return page;
 }
 
 /**
- * Prints the page and hands the PDF stream to `consume` while the page is still open. The page phase
- * (open, load, settle, print) ends at `page.timeoutMs` whatever the page does; then the job's own
- * context is force-closed, never the browser other jobs share.
+ * Runs `capture` on the job's loaded page and hands its result to `consume` while the page is still
+ * open. The page phase (open, load, settle, capture) ends at `page.timeoutMs` whatever the page does;
+ * then the job's own context is force-closed, never the browser other jobs share.
  */
-export async function printPdf<T>(browser: Browser, input: PrintInput, policy: UrlPolicy, consume: (pdf: ReadableStream<Uint8Array>) => Promise<T>): Promise<T> {
+export async function withLoadedPage<S, T>(
+	browser: Browser,
+	input: PrintInput,
+	policy: UrlPolicy,
+	capture: (page: Page, wire: Tripwire) => Promise<S>,
+	consume: (captured: S) => Promise<T>,
+): Promise<T> {
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
 	// storage and cache must not outlive the job that set them.
 	const context = await bounded(browser.createBrowserContext(), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
 	const wire = new Tripwire(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 	let closeWithin = CONTEXT_TIMEOUT_MS;
 	try {
-		const pdf = await wire.race(openAndPrint(context, input, policy, wire)).catch((err: unknown) => {
+		const captured = await wire.race(openAndLoad(context, input, policy, wire).then((page) => capture(page, wire))).catch((err: unknown) => {
 			closeWithin = FORCE_CLOSE_TIMEOUT_MS;
 			throw err;
 		});
 		wire.disarm();
-		return await consume(pdf);
+		return await consume(captured);
 	} finally {
 		wire.disarm();
 		await bounded(context.close(), closeWithin, browserStopped("close context")).catch(() => undefined);
 	}
+}
+
+/** Steps run on the settled page just before it prints (inside its deadline): metadata, a preview. */
+export type BeforePrint = (page: Page, wire: Tripwire) => Promise<void>;
+
+/** Prints the page and hands the PDF stream to `consume` while the page is still open. */
+export async function printPdf<T>(
+	browser: Browser,
+	input: PrintInput,
+	policy: UrlPolicy,
+	consume: (pdf: ReadableStream<Uint8Array>) => Promise<T>,
+	beforePrint?: BeforePrint,
+): Promise<T> {
+	const print = async (page: Page, wire: Tripwire) => {
+		await beforePrint?.(page, wire);
+		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
+		return page.createPDFStream({ ...pdfOptions(input.pdf), timeout: wire.remaining() });
+	};
+	return withLoadedPage(browser, input, policy, print, consume);
 }

@@ -6,11 +6,13 @@ import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../jobs/record";
 import type { Lane } from "../tenants/render-slots";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
-import { contentDisposition, documentKey, type StoredDocument } from "../storage/documents";
+import { contentDisposition, type StoredDocument } from "../storage/documents";
+import { storedKeys } from "../storage/outputs";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
-import { DEFAULT_TIMEOUT_MS } from "../schemas/render-request";
+import { renderBudgetMs } from "../jobs/budget";
 import { bounded, browserStopped, classify, RenderFailure } from "./errors";
-import { printPdf } from "./print";
+import { produce } from "./produce";
+import { readSource, type StoreAs } from "./production";
 import type { SharedBrowser } from "./browser";
 import { deliverAfterPrint, deliverStored } from "../destinations/step";
 
@@ -26,13 +28,7 @@ export type RunResult =
 	| { kind: "skipped"; status: string };
 
 async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
-	if (!job.sourceKey) return null;
-	const object = await env.DOCUMENTS.get(job.sourceKey).catch((err: unknown) => {
-		logError({ msg: "html source read failed", jobId: job.id, tenantId: job.tenantId, error: String(err) });
-		throw new RenderFailure("STORAGE_FAILED", "could not read the HTML source", true);
-	});
-	if (!object) throw new RenderFailure("INTERNAL", "the HTML source is missing", false);
-	return object.text();
+	return job.sourceKey ? readSource(env, job.sourceKey) : null;
 }
 
 /** A page that kept the renderer busy or crashed it gets one more attempt, not RENDER_MAX_ATTEMPTS. */
@@ -44,15 +40,15 @@ const STORE_MARGIN_MS = 60_000;
 /** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
 
-async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>): Promise<StoredDocument> {
-	const key = documentKey(job.tenantId, job.id);
+async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, as: StoreAs): Promise<StoredDocument> {
+	const { key, contentType } = as;
 	const options = {
-		httpMetadata: { contentType: "application/pdf", contentDisposition: contentDisposition(job.filename) },
+		httpMetadata: { contentType, contentDisposition: contentDisposition(job.filename) },
 		customMetadata: { jobId: job.id, tenantId: job.tenantId },
 	};
 	try {
 		const uploaded = await uploadPdf(env.DOCUMENTS, key, pdf, options, MAX_PDF_BYTES);
-		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages: uploaded.pages, sha256: uploaded.sha256, etag: uploaded.etag };
+		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages: uploaded.pages, sha256: uploaded.sha256, etag: uploaded.etag, contentType };
 	} catch (err) {
 		if (err instanceof TooLarge) throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is larger than ${err.limit} bytes`, false);
 		// R2's own text goes to the log (redacted), not into the job's error.
@@ -66,12 +62,17 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	const started = Date.now();
 	const policy = { allowPrivateNetwork: config(env).allowPrivateNetwork };
 	let printed = started;
-	const printing = printPdf(await browser.get(), { url: job.url, html, pdf: job.pdf, page: job.page }, policy, (pdf) => {
-		printed = Date.now();
-		return store(env, job, pdf);
+	const printing = produce({
+		env,
+		job,
+		html,
+		browser: await browser.get(),
+		policy,
+		onPrinted: () => (printed = Date.now()),
+		store: (body, as) => store(env, job, body, as),
 	});
 	// The page's own budget bounds each step; this bounds the whole, should the browser stop answering.
-	const document = await bounded(printing, (job.page.timeoutMs ?? DEFAULT_TIMEOUT_MS) + STORE_MARGIN_MS, browserStopped("print"));
+	const document = await bounded(printing, renderBudgetMs(job) + STORE_MARGIN_MS, browserStopped("print"));
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	// #16 delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
@@ -79,7 +80,7 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 	const outcome = await jobStub(env, job.id).complete(document, timings);
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel.
-		await env.DOCUMENTS.delete(document.key);
+		await env.DOCUMENTS.delete(storedKeys(document));
 		return { kind: "skipped", status: outcome.status };
 	}
 	log({ msg: "render succeeded", phase: "complete", jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, ...timings, sizeBytes: document.sizeBytes, pages: document.pages });

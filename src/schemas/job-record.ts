@@ -5,16 +5,38 @@
 import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
+import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { EventType } from "./webhook-event";
 
 /**
  * 2: `v`, `purgeAt`, `webhook.sealedHeaders` (webhook headers encrypted at rest).
  * 3: `destination`, `keepCopy`, `delivery` (delivery to the customer's storage), `webhook.events`.
+ * 4: `output`, `screenshot`, `preview`, `parts`, `document.contentType`, `document.preview` (more
+ *    outputs; each optional: absent means a PDF, no preview, one source).
  */
-export const JOB_RECORD_VERSION = 3;
+export const JOB_RECORD_VERSION = 4;
 
 const ms = z.number().int();
+
+/** A stored thumbnail of the document's first page (documents/<tenant>/<job>.preview.<ext>). */
+export const StoredPreview = z.object({
+	key: z.string(),
+	contentType: z.enum(IMAGE_CONTENT_TYPES),
+	width: z.number().int(),
+	height: z.number().int(),
+	sizeBytes: z.number().int(),
+});
+export type StoredPreview = z.infer<typeof StoredPreview>;
+
+/** One document of a merged render: its inline HTML (or rendered template) waits in R2 at sourceKey. */
+export const PartRecord = z.object({
+	url: z.string().nullable(),
+	sourceKey: z.string().nullable(),
+	pdf: PdfOptions,
+	page: PageOptions,
+});
+export type PartRecord = z.infer<typeof PartRecord>;
 
 export const StoredDocument = z.object({
 	key: z.string(),
@@ -23,6 +45,10 @@ export const StoredDocument = z.object({
 	pages: z.number().int(),
 	sha256: z.string(),
 	etag: z.string(),
+	/** A screenshot's image type; absent means application/pdf. */
+	contentType: z.enum(CONTENT_TYPE_VALUES).optional(),
+	/** The first-page thumbnail stored beside the document, when one was asked for. */
+	preview: StoredPreview.nullable().optional(),
 });
 export type StoredDocument = z.infer<typeof StoredDocument>;
 
@@ -109,5 +135,10 @@ export const JobRecord = z.object({
 	keepCopy: z.boolean(),
 	/** The delivery step, from the moment the PDF is stored (src/destinations/state.ts). */
 	delivery: DeliveryState.nullable(),
+	// More outputs: absent means a PDF, no preview, one source.
+	output: Output.optional(),
+	screenshot: ScreenshotOptions.optional(),
+	preview: PreviewOptions.optional(),
+	parts: z.array(PartRecord).optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

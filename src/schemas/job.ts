@@ -1,6 +1,7 @@
 // The public job object (GET /v1/renders/{id}, webhook event data) and its parts.
 import { z } from "@hono/zod-openapi";
 import { DeliveredDestination } from "./destination";
+import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES } from "./outputs";
 import { Metadata } from "./render-request";
 
 export const JOB_STATUSES = ["queued", "rendering", "succeeded", "failed", "canceled"] as const;
@@ -51,16 +52,27 @@ export const WebhookState = z
 	})
 	.openapi("WebhookState");
 
+export const DocumentPreview = z
+	.object({
+		url: z.string().openapi({ description: "Signed link to the thumbnail, freshly signed on every read" }),
+		contentType: z.enum(IMAGE_CONTENT_TYPES),
+		width: z.number().int(),
+		height: z.number().int(),
+		sizeBytes: z.number().int(),
+	})
+	.openapi("DocumentPreview");
+
 export const DocumentInfo = z
 	.object({
 		url: z.string().nullable().openapi({ description: "Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy" }),
 		expiresAt: z.string(),
-		contentType: z.literal("application/pdf"),
+		contentType: z.enum(CONTENT_TYPE_VALUES),
 		filename: z.string(),
 		sizeBytes: z.number().int(),
 		pages: z.number().int(),
 		sha256: z.string(),
 		destination: DeliveredDestination.nullable().openapi({ description: "Where the PDF was delivered; null without a destination" }),
+		preview: DocumentPreview.nullable().optional().openapi({ description: "The first-page thumbnail, when `preview` was requested" }),
 	})
 	.openapi("Document");
 
@@ -68,6 +80,8 @@ export const Source = z
 	.discriminatedUnion("type", [
 		z.object({ type: z.literal("url"), url: z.string() }),
 		z.object({ type: z.literal("html"), bytes: z.number().int() }),
+		z.object({ type: z.literal("template"), id: z.string(), version: z.number().int(), bytes: z.number().int() }),
+		z.object({ type: z.literal("parts"), count: z.number().int() }),
 	])
 	.openapi("Source");
 export type Source = z.infer<typeof Source>;

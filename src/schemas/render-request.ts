@@ -1,6 +1,7 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
+import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -32,11 +33,23 @@ const keyRules = (propertyNames: { minLength: number; maxLength: number; pattern
  */
 function sourceRules(): OpenApiMetadata {
 	const cookiesNeedDomain = { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } };
+	const SOURCES = ["url", "html", "template", "parts"];
+	const only = (source: string) => Object.fromEntries(SOURCES.map((s) => [s, s === source ? {} : false]));
 	const oneOf = [
-		{ required: ["url"], properties: { url: {}, html: false } },
-		{ required: ["html"], properties: { html: {}, url: false, page: cookiesNeedDomain } },
+		{ required: ["url"], properties: only("url") },
+		// Inline HTML and templates have no origin: a cookie must name its domain.
+		{ required: ["html"], properties: { ...only("html"), page: cookiesNeedDomain } },
+		{ required: ["template"], properties: { ...only("template"), page: cookiesNeedDomain } },
+		{ required: ["parts"], properties: only("parts") },
 	];
-	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
+	const IMAGE = { enum: ["png", "jpeg", "webp"] };
+	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
+	const allOf = [
+		{ if: { required: ["screenshot"] }, then: { required: ["output"], properties: { output: IMAGE } } },
+		{ if: { required: ["preview"] }, then: { properties: { output: { const: "pdf" } } } },
+		{ if: { required: ["parts"] }, then: { properties: { output: { const: "pdf" } } } },
+	];
+	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"], allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
 
@@ -69,6 +82,7 @@ export const PdfOptions = z
 		preferCSSPageSize: z.boolean().optional(),
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
+		metadata: PdfMetadata.optional(),
 	})
 	.openapi("PdfOptions");
 
@@ -146,10 +160,32 @@ export const S3Destination = z
 /** Where the PDF is delivered after printing (issue #16). */
 export const RenderDestination = z.discriminatedUnion("type", [PresignedPutDestination, S3Destination]).openapi("RenderDestination");
 
+/** One document of a merged render: its own source and options, over the request's `pdf` and `page`. */
+export const Part = z
+	.strictObject({
+		url: z.string().min(1).max(8192).optional(),
+		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
+		template: TemplateRef.optional(),
+		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		page: PageOptions.optional(),
+	})
+	.superRefine((part, ctx) => {
+		if ([part.url, part.html, part.template].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html or template is required" });
+		}
+	})
+	.openapi("Part");
+export type Part = z.infer<typeof Part>;
+
 export const RenderRequest = z
 	.strictObject({
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
+		template: TemplateRef.optional(),
+		parts: z.array(Part).min(1).max(MAX_PARTS).optional().openapi({ description: `Up to ${MAX_PARTS} documents printed one by one and merged in order into one PDF` }),
+		output: Output.optional(),
+		screenshot: ScreenshotOptions.optional(),
+		preview: PreviewOptions.optional(),
 		pdf: PdfOptions.optional(),
 		page: PageOptions.optional(),
 		async: z.boolean().default(true),
@@ -161,9 +197,12 @@ export const RenderRequest = z
 		keepCopy: z.boolean().optional().openapi({ description: "With a destination: also keep edge-pdf's copy and signed link (default false)" }),
 	})
 	.superRefine((body, ctx) => {
-		if ((body.url === undefined) === (body.html === undefined)) {
-			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url or html is required" });
+		if ([body.url, body.html, body.template, body.parts].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template or parts is required" });
 		}
+		if ((body.output ?? "pdf") !== "pdf" && body.parts) ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });
+		if ((body.output ?? "pdf") === "pdf" && body.screenshot) ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
+		if ((body.output ?? "pdf") !== "pdf" && body.preview) ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.

@@ -1,6 +1,6 @@
 // R2 layout: sources/<tenant>/<job>.html holds large inline HTML between API and consumer;
 // documents/<tenant>/<job>.pdf holds the rendered PDF with its content-type and metadata.
-export type { StoredDocument } from "../schemas/job-record";
+export type { StoredDocument, StoredPreview } from "../schemas/job-record";
 
 export function sourceKey(tenantId: string, jobId: string): string {
 	return `sources/${tenantId}/${jobId}.html`;

@@ -16,6 +16,11 @@ export function filePath(jobId: string): string {
 	return `/v1/files/${jobId}`;
 }
 
+/** The first-page thumbnail beside a job's document. */
+export function previewPath(jobId: string): string {
+	return `${filePath(jobId)}/preview`;
+}
+
 /** A link to GET `path` until `expires` (unix seconds), signed with the current secret. */
 export async function signedUrl(env: Env, origin: string, path: string, expires: number): Promise<string> {
 	const [current] = signingSecrets(env);
