@@ -74,16 +74,25 @@ describe("POST /v1/renders", () => {
 	 * exist is refused (400, documented) like an unknown id. Generated bodies name the one saved here.
 	 */
 	const SAVED = "contract";
-	const withSavedDestination = (value: unknown): unknown => {
-		const destination = (value as { destination?: { type: string } }).destination;
-		return destination?.type === "s3" ? { ...(value as object), destination: { ...destination, destination: SAVED } } : value;
+	/** Likewise a template id names a saved template: generated ones name one saved here, with no variables. */
+	let savedTemplate = "";
+	const toSavedTemplate = (t: { version?: number }) => ({ ...t, id: savedTemplate, ...(t.version === undefined ? {} : { version: 1 }) });
+	const withSavedReferences = (value: unknown): unknown => {
+		const v = { ...(value as Record<string, unknown>) } as Record<string, unknown> & { destination?: { type: string; destination?: string }; template?: object; parts?: Array<{ template?: object }> };
+		if (v.destination?.type === "s3") v.destination = { ...v.destination, destination: SAVED };
+		if (v.template) v.template = toSavedTemplate(v.template);
+		if (v.parts) v.parts = v.parts.map((p) => (p.template ? { ...p, template: toSavedTemplate(p.template) } : p));
+		return v;
 	};
-	const body = () => contract.schemas.valid({ $ref: `#${BODY()}` }).map(withSavedDestination);
+	const body = () => contract.schemas.valid({ $ref: `#${BODY()}` }).map(withSavedReferences);
 
 	beforeAll(async () => {
 		const saved = { type: "s3", endpoint: "https://s3.example.com", region: "auto", bucket: "contract", accessKeyId: "AKIDCONTRACT", secretAccessKey: "contract-secret" };
 		const res = await call("PUT", `/v1/destinations/${SAVED}`, { body: JSON.stringify(saved), headers: { "content-type": "application/json" } });
 		expect([200, 201]).toContain(res.status);
+		const template = await call("POST", "/v1/templates", { body: JSON.stringify({ name: `contract-${crypto.randomUUID()}`, html: "<p>contract</p>" }), headers: { "content-type": "application/json" } });
+		expect(template.status).toBe(201);
+		savedTemplate = String(template.body.id);
 	});
 
 	it("accepts every body the document accepts", async () => {
@@ -119,7 +128,7 @@ describe("POST /v1/renders", () => {
 
 	it("creates real jobs from a few generated bodies (html source, no page work), readable and cancelable", async () => {
 		const bodies = fc.sample(body(), { numRuns: 3, seed: 15 }).map((value) => {
-			const { url: _url, page: _page, pdf: _pdf, webhook: _webhook, destination: _destination, keepCopy: _keepCopy, ...rest } = value as Record<string, unknown>;
+			const { url: _url, template: _template, parts: _parts, page: _page, pdf: _pdf, webhook: _webhook, destination: _destination, keepCopy: _keepCopy, ...rest } = value as Record<string, unknown>;
 			return { ...rest, html: "<p>contract</p>", async: true };
 		});
 		for (const value of bodies) {

@@ -540,6 +540,7 @@ export interface components {
             strict: boolean;
         };
         Part: {
+            /** Format: uri */
             url?: string;
             html?: string;
             template?: components["schemas"]["TemplateRef"];
@@ -566,7 +567,25 @@ export interface components {
                 tagged?: boolean;
             };
             page?: components["schemas"]["PageOptions"];
-        };
+        } & ({
+            url: unknown;
+            html?: never;
+            template?: never;
+        } | {
+            url?: never;
+            html: unknown;
+            template?: never;
+            page?: {
+                cookies?: unknown;
+            };
+        } | {
+            url?: never;
+            html?: never;
+            template: unknown;
+            page?: {
+                cookies?: unknown;
+            };
+        });
         PageOptions: {
             viewport?: {
                 width: number;
@@ -1024,6 +1043,9 @@ export interface operations {
                     html?: never;
                     template?: never;
                     parts: unknown;
+                    page?: {
+                        cookies?: unknown;
+                    };
                 });
             };
         };

@@ -37,10 +37,13 @@ export function checkPartTargets(env: Env, body: Body): void {
 			const verdict = checkUrl(part.url, { allowPrivateNetwork });
 			if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `parts.${i}.url is not allowed: ${verdict.reason}`, [{ path: `parts.${i}.url`, message: verdict.reason }]);
 		}
-		const cookies = [...(part.page?.cookies ?? []), ...(body.page?.cookies ?? [])];
-		if (part.url === undefined && cookies.some((cookie) => !cookie.domain)) {
+		if (part.url === undefined && part.page?.cookies?.some((cookie) => !cookie.domain)) {
 			throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [{ path: `parts.${i}.page.cookies`, message: "domain is required with html" }]);
 		}
+	}
+	// The request's own page options apply to every part, and a part may be inline HTML, which has no origin.
+	if (body.parts && body.page?.cookies?.some((cookie) => !cookie.domain)) {
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering parts", [{ path: "page.cookies", message: "domain is required with parts" }]);
 	}
 	if (body.template && body.page?.cookies?.some((cookie) => !cookie.domain)) {
 		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering a template", [{ path: "page.cookies", message: "domain is required with a template" }]);

@@ -31,17 +31,20 @@ const keyRules = (propertyNames: { minLength: number; maxLength: number; pattern
  * and html (each branch requires one and forbids the other with the schema `false`, JSON Schema
  * 2020-12 that zod-to-openapi's OpenAPI 3.0 types cannot spell), and with html every cookie names a domain.
  */
+/** Inline HTML and templates have no origin (and parts may be either): each cookie must name its domain. */
+const COOKIES_NEED_DOMAIN = { page: { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } } };
+const NO_ORIGIN = new Set(["html", "template", "parts"]);
+
+/** `oneOf` branches that each require one of `sources`, forbid the others, and for html/template ask cookies for a domain. */
+function exactlyOneOf(sources: string[]): OpenApiMetadata {
+	const oneOf = sources.map((source) => ({
+		required: [source],
+		properties: { ...Object.fromEntries(sources.map((s) => [s, s === source ? {} : false])), ...(NO_ORIGIN.has(source) ? COOKIES_NEED_DOMAIN : {}) },
+	}));
+	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
+}
+
 function sourceRules(): OpenApiMetadata {
-	const cookiesNeedDomain = { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } };
-	const SOURCES = ["url", "html", "template", "parts"];
-	const only = (source: string) => Object.fromEntries(SOURCES.map((s) => [s, s === source ? {} : false]));
-	const oneOf = [
-		{ required: ["url"], properties: only("url") },
-		// Inline HTML and templates have no origin: a cookie must name its domain.
-		{ required: ["html"], properties: { ...only("html"), page: cookiesNeedDomain } },
-		{ required: ["template"], properties: { ...only("template"), page: cookiesNeedDomain } },
-		{ required: ["parts"], properties: only("parts") },
-	];
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
 	const allOf = [
@@ -49,7 +52,7 @@ function sourceRules(): OpenApiMetadata {
 		{ if: { required: ["preview"] }, then: { properties: { output: { const: "pdf" } } } },
 		{ if: { required: ["parts"] }, then: { properties: { output: { const: "pdf" } } } },
 	];
-	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"], allOf: allOf as unknown as OpenApiMetadata["allOf"] };
+	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
 
@@ -163,7 +166,7 @@ export const RenderDestination = z.discriminatedUnion("type", [PresignedPutDesti
 /** One document of a merged render: its own source and options, over the request's `pdf` and `page`. */
 export const Part = z
 	.strictObject({
-		url: z.string().min(1).max(8192).optional(),
+		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
 		pdf: PdfOptions.omit({ metadata: true }).optional(),
@@ -174,7 +177,7 @@ export const Part = z
 			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html or template is required" });
 		}
 	})
-	.openapi("Part");
+	.openapi("Part", exactlyOneOf(["url", "html", "template"]));
 export type Part = z.infer<typeof Part>;
 
 export const RenderRequest = z

@@ -1,7 +1,8 @@
 // fast-check arbitraries from the JSON Schemas of the published OpenAPI document: values a schema
 // accepts, and mutations of such a value that it refuses. Covers the keywords the document uses
-// ($ref, oneOf/anyOf, enum/const, type, properties/required/additionalProperties, propertyNames,
-// maxProperties, min/max, lengths, pattern, format uri, items/maxItems) and fails loudly on others.
+// ($ref, oneOf/anyOf, allOf of if/then conditionals on a required key, enum/const, type,
+// properties/required/additionalProperties, propertyNames, maxProperties, min/max, lengths, pattern,
+// format uri, items/maxItems, the empty schema) and fails loudly on others.
 import fc from "fast-check";
 
 export type Schema = boolean | SchemaObject;
@@ -12,6 +13,9 @@ export interface SchemaObject {
 	const?: unknown;
 	oneOf?: Schema[];
 	anyOf?: Schema[];
+	allOf?: SchemaObject[];
+	if?: SchemaObject;
+	then?: SchemaObject;
 	properties?: Record<string, Schema>;
 	required?: string[];
 	additionalProperties?: Schema;
@@ -52,7 +56,14 @@ export class SchemaSet {
 		const s = this.resolve(schema);
 		if (s === true) return fc.constant("anything");
 		if (s === false) throw new Error("nothing matches the schema false");
+		// The empty schema accepts any JSON value.
+		if (Object.keys(s).length === 0) return fc.jsonValue({ maxDepth: 2 });
 		if (s.oneOf && s.type === "object") return fc.constantFrom(...s.oneOf).chain((branch) => this.valid(this.merge({ ...s, oneOf: undefined }, branch)));
+		if (s.allOf?.length && s.type === "object") {
+			const arbitrary = this.conditional(s, s.allOf);
+			if (!arbitrary) throw new Error("schema-arbitrary: no combination of the allOf conditions can hold");
+			return arbitrary;
+		}
 		if (s.oneOf || s.anyOf) return fc.oneof(...(s.oneOf ?? s.anyOf ?? []).map((b) => this.valid(b)));
 		if (s.const !== undefined) return fc.constant(s.const);
 		if (s.enum) return fc.constantFrom(...s.enum);
@@ -92,6 +103,34 @@ export class SchemaSet {
 		return fc.dictionary(key, this.valid(extra), { maxKeys: s.maxProperties ?? 24 });
 	}
 
+	/**
+	 * allOf of conditionals `{ if: { required: [key] }, then }`, one at a time: either the key is
+	 * left out, or it is required and `then` is laid over the schema. Combinations that cannot hold
+	 * (two thens that contradict each other) are dropped; null when none can.
+	 */
+	private conditional(s: SchemaObject, rules: SchemaObject[]): fc.Arbitrary<unknown> | null {
+		const [rule, ...rest] = rules;
+		if (!rule) return this.satisfiable(s) ? this.valid(s) : null;
+		const key = rule.if?.required?.length === 1 ? rule.if.required[0] : undefined;
+		if (key === undefined || !rule.then || Object.keys(rule.if ?? {}).length !== 1) {
+			throw new Error(`schema-arbitrary: unsupported allOf entry ${JSON.stringify(rule).slice(0, 200)}`);
+		}
+		const base: SchemaObject = { ...s, allOf: undefined };
+		const options: Array<fc.Arbitrary<unknown> | null> = [];
+		if (!base.required?.includes(key)) options.push(this.conditional({ ...base, properties: { ...base.properties, [key]: false } }, rest));
+		if (base.properties?.[key] !== false) {
+			const withKey = this.merge(base, { ...rule.then, required: [...(rule.then.required ?? []), key] });
+			if (typeof withKey === "object") options.push(this.conditional(withKey, rest));
+		}
+		const possible = options.filter((o): o is fc.Arbitrary<unknown> => o !== null);
+		return possible.length ? fc.oneof(...possible) : null;
+	}
+
+	/** Whether every required key of an object schema can still be present. */
+	private satisfiable(s: SchemaObject): boolean {
+		return (s.required ?? []).every((k) => s.properties?.[k] !== false);
+	}
+
 	/** `base` with the constraints of a oneOf branch laid over it (properties merged, required joined). */
 	merge(base: Schema, branch: Schema): Schema {
 		const b = this.resolve(branch);
@@ -101,7 +140,11 @@ export class SchemaSet {
 		for (const [k, p] of Object.entries(b.properties ?? {})) properties[k] = k in properties ? this.merge(properties[k] as Schema, p) : p;
 		const items = a.items !== undefined && b.items !== undefined ? this.merge(a.items, b.items) : (a.items ?? b.items);
 		const required = [...new Set([...(a.required ?? []), ...(b.required ?? [])])];
-		return { ...a, ...b, properties, items, required };
+		const merged: SchemaObject = { ...a, ...b, properties, items, required };
+		// Two conditions that cannot both hold (a const outside the other's enum) match nothing.
+		if (merged.const !== undefined && merged.enum && !merged.enum.includes(merged.const)) return false;
+		if (a.const !== undefined && b.enum && !b.enum.includes(a.const)) return false;
+		return merged;
 	}
 
 	/**
