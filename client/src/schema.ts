@@ -829,7 +829,7 @@ export interface components {
             type: "s3";
             /**
              * Format: uri
-             * @example https://<account>.r2.cloudflarestorage.com
+             * @example https://ACCOUNT_ID.r2.cloudflarestorage.com
              */
             endpoint: string;
             /** @example auto */

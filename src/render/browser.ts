@@ -90,39 +90,59 @@ export async function acquireBrowser(env: Env): Promise<BrowserLease> {
 /** One browser for many jobs, started only when the first job needs it. */
 export class SharedBrowser {
 	private pending: Promise<BrowserLease> | null = null;
+	/** The browser `pending` resolved to, once it has. */
+	private current: Browser | null = null;
 
 	constructor(private readonly env: Env) {}
 
 	get(): Promise<Browser> {
-		this.pending ??= acquireBrowser(this.env);
+		if (!this.pending) {
+			const pending = acquireBrowser(this.env);
+			this.pending = pending;
+			void pending.then((l) => this.pending === pending && (this.current = l.browser)).catch(() => undefined);
+		}
 		return this.pending.then((l) => l.browser);
-	}
-
-	/**
-	 * Whether a connection we had is gone: a job that failed while it was up (or before there was
-	 * one) failed for its own reasons, not the browser's. A launch or connect that failed throws its
-	 * own BROWSER_UNAVAILABLE.
-	 */
-	async connectionLost(): Promise<boolean> {
-		const current = this.pending;
-		if (!current) return false;
-		return current.then((l) => !l.browser.connected).catch(() => false);
 	}
 
 	/**
 	 * Drops our connection so the next job acquires a fresh one. Never close(): other batches may be
 	 * connected to the same session, and close() would end it under their jobs. A wedged browser is
-	 * reaped by Browser Rendering once its last connection is gone (keep_alive).
+	 * reaped by Browser Rendering once its last connection is gone (keep_alive). With `failed`, only
+	 * that browser is dropped: another job of the batch may have replaced it already.
 	 */
-	discard(): void {
+	discard(failed: Browser | null = null): void {
+		if (failed && this.current !== failed) return;
 		const old = this.pending;
 		this.pending = null;
+		this.current = null;
 		void old?.then((l) => l.release()).catch(() => undefined);
 	}
 
 	async release(): Promise<void> {
-		const current = this.pending;
+		const old = this.pending;
 		this.pending = null;
-		if (current) await current.then((l) => l.release()).catch(() => undefined);
+		this.current = null;
+		if (old) await old.then((l) => l.release()).catch(() => undefined);
 	}
+}
+
+/**
+ * Whether the connection an attempt used is gone: a job that failed while it was up (or before it
+ * had one) failed for its own reasons, not the browser's. A dropped connection fails the commands in
+ * flight a moment before it reports itself closed, so a caller can wait up to `settleMs` for that.
+ */
+export async function connectionLost(browser: Browser | null, settleMs = 0): Promise<boolean> {
+	if (!browser) return false;
+	if (!browser.connected) return true;
+	if (settleMs <= 0) return false;
+	return new Promise<boolean>((resolve) => {
+		const done = (lost: boolean) => {
+			clearTimeout(timer);
+			browser.off("disconnected", onDisconnected);
+			resolve(lost);
+		};
+		const onDisconnected = () => done(true);
+		const timer = setTimeout(() => done(!browser.connected), settleMs);
+		browser.on("disconnected", onDisconnected);
+	});
 }

@@ -40,6 +40,26 @@ const PAGE_GONE = /Target closed|Session closed|detached Frame|detached frame|Ex
 /** The platform refused or failed to give us a browser. */
 const NO_BROWSER = /429|Too many|rate limit|Unable to connect|unavailable/i;
 
+/** A merged render's part failed: classified like any attempt's failure, named by the part's index. */
+export class PartFailure extends Error {
+	constructor(
+		readonly index: number,
+		readonly error: unknown,
+	) {
+		super(`parts[${index}] failed`);
+		this.name = "PartFailure";
+	}
+}
+
+/** Whether `err` is one a dropped connection also produces: worth waiting a moment to tell the two apart. */
+export function mayBeConnectionLoss(err: unknown): boolean {
+	if (err instanceof PartFailure) return mayBeConnectionLoss(err.error);
+	return !(err instanceof RenderFailure) && PAGE_GONE.test(err instanceof Error ? err.message : String(err));
+}
+
+/** How long a failed attempt waits for a dropping connection to report itself closed. */
+export const CONNECTION_SETTLE_MS = 250;
+
 /** What the attempt knew when it failed: whether the connection it had to the browser is gone. */
 export interface FailureContext {
 	connectionLost: boolean;
@@ -47,6 +67,11 @@ export interface FailureContext {
 
 /** Maps whatever puppeteer or the platform threw to one of the job error codes. */
 export function classify(err: unknown, at: FailureContext): RenderFailure {
+	if (err instanceof PartFailure) {
+		const failure = classify(err.error, at);
+		const prefix = `parts[${err.index}]: `;
+		return new RenderFailure(failure.code, failure.message.startsWith(prefix) ? failure.message : prefix + failure.message, failure.transient);
+	}
 	if (err instanceof RenderFailure) return err;
 	const message = err instanceof Error ? err.message : String(err);
 	const name = err instanceof Error ? err.name : "";

@@ -6,7 +6,7 @@
 import type { Page } from "@cloudflare/puppeteer";
 import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
-import { classify, RenderFailure } from "./errors";
+import { PartFailure, RenderFailure } from "./errors";
 import { documentTitle } from "./pdf-metadata";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
@@ -35,12 +35,6 @@ export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number,
 	return bytes;
 }
 
-/** The part's error, classified as any attempt's would be, with the part's index in front. */
-function partFailure(index: number, err: unknown, connectionLost: boolean): RenderFailure {
-	const failure = classify(err, { connectionLost });
-	return new RenderFailure(failure.code, `parts[${index}]: ${failure.message}`, failure.transient);
-}
-
 /** The part's options over the request's own `pdf` and `page`. */
 function partInput(p: Production, part: PartRecord, html: string | null): PrintInput {
 	const { metadata, ...pdf } = p.job.pdf;
@@ -53,7 +47,8 @@ async function printPart(p: Production, part: PartRecord, index: number, room: n
 		const input = partInput(p, part, html);
 		return await printPdf(p.browser, input, p.policy, (pdf) => collectPart(pdf, room, index), (page) => onPage(page, input));
 	} catch (err) {
-		throw partFailure(index, err, !p.browser.connected);
+		// Classified with the attempt's other failures (run-job.ts), the part's index in front.
+		throw new PartFailure(index, err);
 	}
 }
 

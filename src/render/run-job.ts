@@ -10,10 +10,11 @@ import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { storedKeys } from "../storage/outputs";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
 import { renderBudgetMs } from "../jobs/budget";
-import { bounded, browserStopped, classify, RenderFailure } from "./errors";
+import { bounded, browserStopped, classify, CONNECTION_SETTLE_MS, mayBeConnectionLoss, RenderFailure } from "./errors";
 import { produce } from "./produce";
 import { readSource, type StoreAs } from "./production";
-import type { SharedBrowser } from "./browser";
+import type { Browser } from "@cloudflare/puppeteer";
+import { connectionLost, type SharedBrowser } from "./browser";
 import { deliverAfterPrint, deliverStored } from "../destinations/step";
 
 export type RunResult =
@@ -57,7 +58,7 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, 
 	}
 }
 
-async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promise<RunResult> {
+async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Browser>): Promise<RunResult> {
 	const html = await loadHtml(env, job);
 	const started = Date.now();
 	const policy = { allowPrivateNetwork: config(env).allowPrivateNetwork };
@@ -66,7 +67,7 @@ async function attempt(env: Env, job: JobRecord, browser: SharedBrowser): Promis
 		env,
 		job,
 		html,
-		browser: await browser.get(),
+		browser: await getBrowser(),
 		policy,
 		onPrinted: () => (printed = Date.now()),
 		store: (body, as) => store(env, job, body, as),
@@ -95,11 +96,13 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 	if (claim.kind === "deliver") return deliverStored(env, claim.job);
 	if (claim.kind !== "render") return claim;
 	const job = claim.job;
+	// The browser this attempt printed with: another job of the batch may swap the shared one meanwhile.
+	let used: Browser | null = null;
 	try {
-		return await attempt(env, job, browser);
+		return await attempt(env, job, async () => (used = await browser.get()));
 	} catch (err) {
-		const failure = classify(err, { connectionLost: await browser.connectionLost() });
-		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard();
+		const failure = classify(err, { connectionLost: await connectionLost(used, mayBeConnectionLoss(err) ? CONNECTION_SETTLE_MS : 0) });
+		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard(used);
 		const transient = failure.transient && !(PAGE_FAULTS.has(failure.code) && job.attempts >= MAX_PAGE_FAULT_ATTEMPTS);
 		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient, error: failure.message });
 		const decision = await stub.attemptFailed(failure.toJobError(), transient);

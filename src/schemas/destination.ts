@@ -22,7 +22,7 @@ export type DeliveredDestination = z.infer<typeof DeliveredDestination>;
 export const SavedDestinationInput = z
 	.strictObject({
 		type: z.literal("s3"),
-		endpoint: httpUrl(2048).openapi({ example: "https://<account>.r2.cloudflarestorage.com" }),
+		endpoint: httpUrl(2048).openapi({ example: "https://ACCOUNT_ID.r2.cloudflarestorage.com" }),
 		region: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, "must look like us-east-1 or auto").openapi({ example: "auto" }),
 		bucket: z.string().min(1).max(255).regex(/^[A-Za-z0-9._-]+$/, "must be a bucket name"),
 		accessKeyId: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII"),

@@ -47,10 +47,11 @@ function exactlyOneOf(sources: string[]): OpenApiMetadata {
 function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
+	const present = (key: string) => ({ required: [key], properties: { [key]: {} } });
 	const allOf = [
-		{ if: { required: ["screenshot"] }, then: { required: ["output"], properties: { output: IMAGE } } },
-		{ if: { required: ["preview"] }, then: { properties: { output: { const: "pdf" } } } },
-		{ if: { required: ["parts"] }, then: { properties: { output: { const: "pdf" } } } },
+		{ if: present("screenshot"), then: { required: ["output"], properties: { output: IMAGE } } },
+		{ if: present("preview"), then: { properties: { output: { const: "pdf" } } } },
+		{ if: present("parts"), then: { properties: { output: { const: "pdf" } } } },
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }

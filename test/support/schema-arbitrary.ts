@@ -112,7 +112,8 @@ export class SchemaSet {
 		const [rule, ...rest] = rules;
 		if (!rule) return this.satisfiable(s) ? this.valid(s) : null;
 		const key = rule.if?.required?.length === 1 ? rule.if.required[0] : undefined;
-		if (key === undefined || !rule.then || Object.keys(rule.if ?? {}).length !== 1) {
+		const onlyPresence = Object.keys(rule.if ?? {}).every((k) => k === "required" || (k === "properties" && Object.keys(rule.if?.properties ?? {}).join() === key));
+		if (key === undefined || !rule.then || !onlyPresence) {
 			throw new Error(`schema-arbitrary: unsupported allOf entry ${JSON.stringify(rule).slice(0, 200)}`);
 		}
 		const base: SchemaObject = { ...s, allOf: undefined };
