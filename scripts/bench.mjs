@@ -90,7 +90,11 @@ async function main() {
 
 	/** One job, end to end: POST → webhook → download. */
 	async function endToEnd(html, i) {
-		const res = await fetch(`${stack.origin}/v1/renders`, { method: "POST", headers, body: JSON.stringify({ html, pdf: PDF, webhook: { url: receiver.url }, metadata: { n: String(i) } }) });
+		const res = await fetch(`${stack.origin}/v1/renders`, {
+			method: "POST",
+			headers,
+			body: JSON.stringify({ html, pdf: PDF, webhook: { url: receiver.url }, metadata: { n: String(i) } }),
+		});
 		if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
 		const { id } = await res.json();
 		const ok = await receiver.waitFor((r) => r.eventsFor(id).length > 0, { timeoutMs: JOB_TIMEOUT_MS, intervalMs: 200 });
@@ -154,7 +158,8 @@ async function main() {
 }
 
 function report(r) {
-	const floorOf = (e, contextPerJob = false) => r.floor.find((f) => f.fixture === e.fixture && f.concurrency === e.concurrency && f.contextPerJob === contextPerJob);
+	const floorOf = (e, contextPerJob = false) =>
+		r.floor.find((f) => f.fixture === e.fixture && f.concurrency === e.concurrency && f.contextPerJob === contextPerJob);
 	console.log(`\nedge-pdf benchmark — ${r.machine}, local stack (wrangler dev) vs floor (warm Chromium + puppeteer-core)\n`);
 	console.log("fixture  C  jobs | ours jobs/s  p50      p95      launches | floor jobs/s  p50      p95     | ours/floor  p50 − floor p50");
 	for (const e of r.endToEnd) {
@@ -198,10 +203,15 @@ function report(r) {
 		];
 		console.log(row.join(" "));
 	}
-	if (r.long) console.log(`\n102-page report: ${r.long.jobs} job(s) completed, p50 ${ms(r.long.p50)}; workerd RSS ${r.long.workerdRssBaselineMiB.toFixed(0)} MiB before, peak ${r.long.workerdRssPeakMiB.toFixed(0)} MiB while rendering`);
+	if (r.long)
+		console.log(
+			`\n102-page report: ${r.long.jobs} job(s) completed, p50 ${ms(r.long.p50)}; workerd RSS ${r.long.workerdRssBaselineMiB.toFixed(0)} MiB before, peak ${r.long.workerdRssPeakMiB.toFixed(0)} MiB while rendering`,
+		);
 	const a = r.accept;
 	if (a) {
-		console.log(`\naccept path, ${a.requests} requests, ${a.inFlight} in flight: POST /v1/renders p50 ${ms(a.post.p50)} p99 ${ms(a.post.p99)} | GET /healthz p50 ${ms(a.healthz.p50)} p99 ${ms(a.healthz.p99)} | p99 ratio ${(a.post.p99 / a.healthz.p99).toFixed(2)}${a.rateLimited ? ` | ${a.rateLimited} answered 429` : ""}`);
+		console.log(
+			`\naccept path, ${a.requests} requests, ${a.inFlight} in flight: POST /v1/renders p50 ${ms(a.post.p50)} p99 ${ms(a.post.p99)} | GET /healthz p50 ${ms(a.healthz.p50)} p99 ${ms(a.healthz.p99)} | p99 ratio ${(a.post.p99 / a.healthz.p99).toFixed(2)}${a.rateLimited ? ` | ${a.rateLimited} answered 429` : ""}`,
+		);
 	}
 	const invoiceRuns = r.endToEnd.filter((e) => e.fixture === "invoice");
 	const totalJobs = r.endToEnd.reduce((n, e) => n + e.jobs, 0);

@@ -44,7 +44,13 @@ async function submit(origin, name, html, webhookUrl) {
 	const res = await api(origin, "/v1/renders", {
 		method: "POST",
 		headers: { "content-type": "application/json" },
-		body: JSON.stringify({ html, pdf: { format: "A4", printBackground: true }, filename: name.replace(/\.html$/, ".pdf"), webhook: { url: webhookUrl }, metadata: { fixture: name } }),
+		body: JSON.stringify({
+			html,
+			pdf: { format: "A4", printBackground: true },
+			filename: name.replace(/\.html$/, ".pdf"),
+			webhook: { url: webhookUrl },
+			metadata: { fixture: name },
+		}),
 	});
 	const body = await res.json();
 	if (res.status !== 202) throw new Error(`POST /v1/renders (${name}): ${res.status} ${JSON.stringify(body)}`);
@@ -55,7 +61,16 @@ async function submit(origin, name, html, webhookUrl) {
 async function collect(receiver, doc, job) {
 	const arrived = await receiver.waitFor((r) => r.eventsFor(doc.id).length > 0, { timeoutMs: JOB_TIMEOUT_MS, intervalMs: 250 });
 	const event = receiver.eventsFor(doc.id)[0] ?? receiver.events.find((e) => e.jobId === doc.id);
-	const row = { document: doc.name, id: doc.id, status: job?.status ?? "?", pages: "—", size: "—", time: `${((Date.now() - doc.submittedAt) / 1000).toFixed(1)} s`, verified: false, ok: false };
+	const row = {
+		document: doc.name,
+		id: doc.id,
+		status: job?.status ?? "?",
+		pages: "—",
+		size: "—",
+		time: `${((Date.now() - doc.submittedAt) / 1000).toFixed(1)} s`,
+		verified: false,
+		ok: false,
+	};
 	if (!arrived || !event) return { ...row, note: "no verified event" };
 	row.verified = event.valid;
 	row.time = `${((event.arrivedAt - doc.submittedAt) / 1000).toFixed(1)} s`; // submitted → signed event received
@@ -66,7 +81,14 @@ async function collect(receiver, doc, job) {
 	const pdf = await getDocumentProxy(bytes.slice());
 	const sha256 = createHash("sha256").update(bytes).digest("hex");
 	const matches = sha256 === job?.document?.sha256 && pdf.numPages === job?.document?.pages;
-	return { ...row, pages: String(pdf.numPages), size: `${(bytes.byteLength / 1024).toFixed(1)} KiB`, ok: row.verified && matches && job.status === "succeeded", file, note: matches ? "" : "sha256/pages differ from the job" };
+	return {
+		...row,
+		pages: String(pdf.numPages),
+		size: `${(bytes.byteLength / 1024).toFixed(1)} KiB`,
+		ok: row.verified && matches && job.status === "succeeded",
+		file,
+		note: matches ? "" : "sha256/pages differ from the job",
+	};
 }
 
 function table(rows) {
@@ -86,7 +108,9 @@ function table(rows) {
 }
 
 async function main() {
-	const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith(".html")).sort();
+	const fixtures = readdirSync(FIXTURES)
+		.filter((f) => f.endsWith(".html"))
+		.sort();
 	console.log(`demo: starting the local stack (wrangler dev + Chromium)…`);
 	const stack = await startLocalStack();
 	let receiver;

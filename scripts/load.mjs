@@ -15,7 +15,8 @@ import { parseArgs } from "node:util";
 import { followLog, startLocalStack } from "./lib/local-stack.mjs";
 import { fetchWebhookSecret, startReceiver } from "./lib/receiver.mjs";
 
-const USAGE = "usage: node scripts/load.mjs [--jobs N] [--concurrency C] [--origin URL] [--timeout SECONDS] [--settle SECONDS] [--poll-interval SECONDS] [--key API_KEY] [--var NAME:value]... [--snapshot]";
+const USAGE =
+	"usage: node scripts/load.mjs [--jobs N] [--concurrency C] [--origin URL] [--timeout SECONDS] [--settle SECONDS] [--poll-interval SECONDS] [--key API_KEY] [--var NAME:value]... [--snapshot]";
 let opts;
 try {
 	opts = parseArgs({
@@ -88,7 +89,10 @@ const tally = (items) => {
 	for (const x of items) m[x] = (m[x] ?? 0) + 1;
 	return m;
 };
-const fmtTally = (t) => Object.entries(t).map(([k, v]) => `${k}: ${v}`).join(", ") || "-";
+const fmtTally = (t) =>
+	Object.entries(t)
+		.map(([k, v]) => `${k}: ${v}`)
+		.join(", ") || "-";
 
 /** Runs fn over items with at most `limit` in flight. */
 async function pool(items, limit, fn) {
@@ -121,7 +125,9 @@ async function main() {
 	let stack = null;
 	let origin = opts.origin?.replace(/\/$/, "");
 	if (!origin) {
-		log(`starting the local stack${opts.snapshot ? " from a snapshot of the working tree" : ""}${Object.keys(vars).length ? ` (vars: ${Object.keys(vars).join(", ")})` : ""}…`);
+		log(
+			`starting the local stack${opts.snapshot ? " from a snapshot of the working tree" : ""}${Object.keys(vars).length ? ` (vars: ${Object.keys(vars).join(", ")})` : ""}…`,
+		);
 		const t = Date.now();
 		stack = await startLocalStack({ vars, snapshot: opts.snapshot });
 		origin = stack.origin;
@@ -145,7 +151,18 @@ async function main() {
 
 async function run(origin, rx, runId, stack) {
 	/** @type {{ n: number, submittedAt: number, respondedAt: number, httpStatus: number|null, id: string|null, submitError: string|null, status: string|null, final: any, polls: number }[]} */
-	const jobs = Array.from({ length: JOBS }, (_, n) => ({ n, submittedAt: 0, respondedAt: 0, httpStatus: null, id: null, submitError: null, status: null, final: null, polls: 0, polledAt: 0 }));
+	const jobs = Array.from({ length: JOBS }, (_, n) => ({
+		n,
+		submittedAt: 0,
+		respondedAt: 0,
+		httpStatus: null,
+		id: null,
+		submitError: null,
+		status: null,
+		final: null,
+		polls: 0,
+		polledAt: 0,
+	}));
 
 	// wrangler dev rebuilds and restarts the Worker whenever src/ changes; note when that happens.
 	const reloads = [];
@@ -223,7 +240,9 @@ async function run(origin, rx, runId, stack) {
 		if (Date.now() - lastProgress >= 10_000) {
 			lastProgress = Date.now();
 			const c = rx.counts();
-			log(`t+${fmtS(Date.now() - t0)}: ${accepted.filter(knownTerminal).length}/${accepted.length} terminal, ${c.valid} valid events (${c.invalid} invalid, ${c.duplicates} duplicate), ${open.length} open`);
+			log(
+				`t+${fmtS(Date.now() - t0)}: ${accepted.filter(knownTerminal).length}/${accepted.length} terminal, ${c.valid} valid events (${c.invalid} invalid, ${c.duplicates} duplicate), ${open.length} open`,
+			);
 		}
 		await rx.waitFor(() => accepted.every(settled), { timeoutMs: Math.max(0, Math.min(POLL_MS, deadline - Date.now())), intervalMs: 250 });
 	}
@@ -281,7 +300,10 @@ async function run(origin, rx, runId, stack) {
 	row("jobs / concurrency", `${JOBS} / ${CONCURRENCY}`);
 	row("submitted", JOBS);
 	row("accepted (202)", accepted.length);
-	row("not accepted", `${JOBS - accepted.length}${JOBS - accepted.length ? ` (${fmtTally(tally(jobs.filter((j) => !j.id).map((j) => j.httpStatus ?? "request error")))})` : ""}`);
+	row(
+		"not accepted",
+		`${JOBS - accepted.length}${JOBS - accepted.length ? ` (${fmtTally(tally(jobs.filter((j) => !j.id).map((j) => j.httpStatus ?? "request error")))})` : ""}`,
+	);
 	row("succeeded", succeeded.length);
 	row("failed", `${failed.length}${failed.length ? ` (${fmtTally(errorCodes)})` : ""}`);
 	row("other (canceled / not terminal)", `${other.length}${other.length ? ` (${fmtTally(tally(other.map(statusOf)))})` : ""}`);
@@ -298,12 +320,35 @@ async function run(origin, rx, runId, stack) {
 	row("events for jobs not in this run", foreign.length);
 	row("service webhook.status", fmtTally(webhookStatuses));
 	row("service webhook attempts per job", fmtTally(webhookAttempts));
-	row("PDFs: pages / bytes (min–max)", pdfs.length ? `${Math.min(...pdfs.map((d) => d.pages))}–${Math.max(...pdfs.map((d) => d.pages))} / ${Math.min(...pdfs.map((d) => d.sizeBytes))}–${Math.max(...pdfs.map((d) => d.sizeBytes))}` : "-");
-	row("submit phase", `${fmtS(submitMs)} (${(JOBS / (submitMs / 1000)).toFixed(1)} req/s; POST p50 ${percentile(jobs.map((j) => j.respondedAt - j.submittedAt), 50)} ms, p95 ${percentile(jobs.map((j) => j.respondedAt - j.submittedAt), 95)} ms)`);
+	row(
+		"PDFs: pages / bytes (min–max)",
+		pdfs.length
+			? `${Math.min(...pdfs.map((d) => d.pages))}–${Math.max(...pdfs.map((d) => d.pages))} / ${Math.min(...pdfs.map((d) => d.sizeBytes))}–${Math.max(...pdfs.map((d) => d.sizeBytes))}`
+			: "-",
+	);
+	row(
+		"submit phase",
+		`${fmtS(submitMs)} (${(JOBS / (submitMs / 1000)).toFixed(1)} req/s; POST p50 ${percentile(
+			jobs.map((j) => j.respondedAt - j.submittedAt),
+			50,
+		)} ms, p95 ${percentile(
+			jobs.map((j) => j.respondedAt - j.submittedAt),
+			95,
+		)} ms)`,
+	);
 	row("wall time (first submit → last event)", fmtS(wallMs));
 	row("throughput", `${(succeeded.length / (wallMs / 1000)).toFixed(2)} jobs/s (succeeded jobs / wall time)`);
-	row("submit→webhook latency", latencies.length ? `p50 ${fmtS(percentile(latencies, 50))}, p95 ${fmtS(percentile(latencies, 95))}, max ${fmtS(Math.max(...latencies))} (${latencies.length} jobs)` : "-");
-	if (stack) row("Worker reloads during the run", reloads.length ? `${reloads.length} (at ${reloads.map((at) => `t+${fmtS(at - t0)}`).join(", ")}; wrangler dev restarts on src/ edits)` : "0");
+	row(
+		"submit→webhook latency",
+		latencies.length
+			? `p50 ${fmtS(percentile(latencies, 50))}, p95 ${fmtS(percentile(latencies, 95))}, max ${fmtS(Math.max(...latencies))} (${latencies.length} jobs)`
+			: "-",
+	);
+	if (stack)
+		row(
+			"Worker reloads during the run",
+			reloads.length ? `${reloads.length} (at ${reloads.map((at) => `t+${fmtS(at - t0)}`).join(", ")}; wrangler dev restarts on src/ edits)` : "0",
+		);
 	if (timedOut) row("TIMED OUT", `after ${fmtS(TIMEOUT_MS)}`);
 	console.log(lines.join("\n"));
 
@@ -313,13 +358,30 @@ async function run(origin, rx, runId, stack) {
 		console.log(`\n${title} (${list.length}${list.length > 10 ? ", first 10" : ""}):`);
 		for (const x of list.slice(0, 10)) console.log(`  ${fmt(x)}`);
 	};
-	const jobLine = (j) => `#${j.n} ${j.id} status=${statusOf(j)} attempts=${j.final?.attempts ?? "?"} error=${j.final?.error ? `${j.final.error.code}: ${j.final.error.message}` : "-"} webhook=${j.final?.webhook?.status ?? "?"} webhookAttempts=${JSON.stringify(j.final?.webhook?.attempts ?? null)}`;
-	show("not accepted", jobs.filter((j) => !j.id), (j) => `#${j.n}: ${j.submitError}`);
+	const jobLine = (j) =>
+		`#${j.n} ${j.id} status=${statusOf(j)} attempts=${j.final?.attempts ?? "?"} error=${j.final?.error ? `${j.final.error.code}: ${j.final.error.message}` : "-"} webhook=${j.final?.webhook?.status ?? "?"} webhookAttempts=${JSON.stringify(j.final?.webhook?.attempts ?? null)}`;
+	show(
+		"not accepted",
+		jobs.filter((j) => !j.id),
+		(j) => `#${j.n}: ${j.submitError}`,
+	);
 	show("failed jobs", failed, jobLine);
 	show("other jobs", other, jobLine);
-	show("jobs with no event", noEvent.map((x) => x.j), jobLine);
-	show("jobs with more than one event", multi, ({ j, evs }) => `${jobLine(j)}\n      events: ${evs.map((e) => `${e.webhookId} ${e.type} at t+${fmtS(e.arrivedAt - t0)}`).join("; ")}`);
-	show("events with a bad signature", rx.events.filter((e) => !e.valid), (e) => `${e.method} ${e.path} webhook-id=${e.webhookId} job=${e.jobId} type=${e.type}: ${e.error}`);
+	show(
+		"jobs with no event",
+		noEvent.map((x) => x.j),
+		jobLine,
+	);
+	show(
+		"jobs with more than one event",
+		multi,
+		({ j, evs }) => `${jobLine(j)}\n      events: ${evs.map((e) => `${e.webhookId} ${e.type} at t+${fmtS(e.arrivedAt - t0)}`).join("; ")}`,
+	);
+	show(
+		"events with a bad signature",
+		rx.events.filter((e) => !e.valid),
+		(e) => `${e.method} ${e.path} webhook-id=${e.webhookId} job=${e.jobId} type=${e.type}: ${e.error}`,
+	);
 	show("event type ≠ final job status", typeMismatch, ({ j, evs }) => `${j.id} final=${statusOf(j)} events=${evs.map((e) => e.type).join(",")}`);
 
 	stopFollow();
@@ -352,8 +414,16 @@ function reportLog(logFile) {
 	}
 	const app = json.filter((j) => j.msg !== "request");
 	console.log(`\nwrangler log: ${logFile} (${lines.length} lines, ${json.length} JSON log lines)`);
-	const kinds = tally(app.map((j) => `${j.level} ${j.msg}${j.result !== undefined ? ` result=${j.result}` : ""}${j.delivery > 1 ? " delivery>1" : ""}${j.code ? ` code=${j.code}` : ""}`));
-	for (const [k, v] of Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${String(v).padStart(6)} × ${k}`);
+	const kinds = tally(
+		app.map(
+			(j) =>
+				`${j.level} ${j.msg}${j.result !== undefined ? ` result=${j.result}` : ""}${j.delivery > 1 ? " delivery>1" : ""}${j.code ? ` code=${j.code}` : ""}`,
+		),
+	);
+	for (const [k, v] of Object.entries(kinds)
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, 25))
+		console.log(`  ${String(v).padStart(6)} × ${k}`);
 	const queues = {};
 	for (const l of lines) {
 		const m = /QUEUE (\S+) (\d+)\/(\d+) \((\d+)ms\)/.exec(l);
@@ -365,7 +435,10 @@ function reportLog(logFile) {
 		q.notAcked += Number(m[3]) - Number(m[2]);
 		q.ms.push(Number(m[4]));
 	}
-	for (const [name, q] of Object.entries(queues)) console.log(`  queue ${name}: ${q.batches} batches, ${q.messages} messages (${(q.messages / q.batches).toFixed(1)}/batch), ${q.notAcked} not acked (retried), batch time p50 ${percentile(q.ms, 50)} ms, p95 ${percentile(q.ms, 95)} ms`);
+	for (const [name, q] of Object.entries(queues))
+		console.log(
+			`  queue ${name}: ${q.batches} batches, ${q.messages} messages (${(q.messages / q.batches).toFixed(1)}/batch), ${q.notAcked} not acked (retried), batch time p50 ${percentile(q.ms, 50)} ms, p95 ${percentile(q.ms, 95)} ms`,
+		);
 	const requests = json.filter((j) => j.msg === "request");
 	console.log(`  requests by status: ${fmtTally(tally(requests.map((j) => `${j.method} ${j.status}`)))}`);
 	const hits = lines.filter((l) => /"level":"(error|warn)"|✘|\[ERROR\]|Uncaught|Unhandled|exception|Error:/i.test(l) && !BENIGN.some((re) => re.test(l)));

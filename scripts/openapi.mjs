@@ -27,7 +27,11 @@ async function dump(file) {
 }
 
 function run(command, args) {
-	const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: "inherit", env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+	const result = spawnSync(command, args, {
+		cwd: REPO_ROOT,
+		stdio: "inherit",
+		env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+	});
 	if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal})`);
 }
 

@@ -32,7 +32,8 @@ export function plan(config) {
 		if (c.dead_letter_queue) queues.add(c.dead_letter_queue);
 	}
 	const retentionSeconds = Number(config.vars?.RETENTION_SECONDS ?? 604_800);
-	if (!Number.isInteger(retentionSeconds) || retentionSeconds <= 0) throw new Error(`RETENTION_SECONDS must be a positive integer, not ${config.vars?.RETENTION_SECONDS}`);
+	if (!Number.isInteger(retentionSeconds) || retentionSeconds <= 0)
+		throw new Error(`RETENTION_SECONDS must be a positive integer, not ${config.vars?.RETENTION_SECONDS}`);
 	const lifecycle = {
 		rules: [
 			{
@@ -53,7 +54,10 @@ export function plan(config) {
 }
 
 function wrangler(args, configPath) {
-	const res = spawnSync(process.execPath, [WRANGLER, ...args, "--config", configPath], { encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+	const res = spawnSync(process.execPath, [WRANGLER, ...args, "--config", configPath], {
+		encoding: "utf8",
+		env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+	});
 	return { ok: res.status === 0, output: `${res.stdout ?? ""}${res.stderr ?? ""}` };
 }
 
@@ -64,7 +68,9 @@ export function listed(output, name) {
 }
 
 function main() {
-	const { values } = parseArgs({ options: { "dry-run": { type: "boolean", default: false }, config: { type: "string", default: join(REPO, "wrangler.toml") } } });
+	const { values } = parseArgs({
+		options: { "dry-run": { type: "boolean", default: false }, config: { type: "string", default: join(REPO, "wrangler.toml") } },
+	});
 	const dryRun = values["dry-run"];
 	const configPath = values.config;
 	const todo = plan(unstable_readConfig({ config: configPath }));

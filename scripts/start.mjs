@@ -18,6 +18,9 @@ await import("./setup-chrome.mjs");
 await import("./vendor-assets.mjs");
 
 // No telemetry: the local stack must work offline.
-const child = spawn(process.execPath, [wrangler, "dev", ...process.argv.slice(2)], { stdio: "inherit", env: { WRANGLER_SEND_METRICS: "false", ...process.env } });
+const child = spawn(process.execPath, [wrangler, "dev", ...process.argv.slice(2)], {
+	stdio: "inherit",
+	env: { WRANGLER_SEND_METRICS: "false", ...process.env },
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

@@ -11,7 +11,10 @@ describe("authentication", () => {
 		["a wrong key", "not-a-key"],
 		["an empty bearer", ""],
 	])("%s → 401 JSON", async (_name, key) => {
-		const res = await api("/v1/renders/ren_00000000000000000000000000", { key: key === "" ? null : key, headers: key === "" ? { authorization: "Bearer " } : {} });
+		const res = await api("/v1/renders/ren_00000000000000000000000000", {
+			key: key === "" ? null : key,
+			headers: key === "" ? { authorization: "Bearer " } : {},
+		});
 		expect(res.status).toBe(401);
 		expect(res.headers.get("www-authenticate")).toContain("Bearer");
 		await expectError(res, 401, "UNAUTHORIZED");

@@ -27,9 +27,18 @@ interface Hostile {
 }
 
 const BATTERY: Hostile[] = [
-	{ name: "infinite loop", html: "<p>spin</p><script>while (true) {}</script>", first: { status: "queued" }, second: { status: "failed", code: "RENDER_TIMEOUT" } },
+	{
+		name: "infinite loop",
+		html: "<p>spin</p><script>while (true) {}</script>",
+		first: { status: "queued" },
+		second: { status: "failed", code: "RENDER_TIMEOUT" },
+	},
 	{ name: "alert", html: "<script>alert(1)</script><p>after alert</p>", first: { status: "succeeded", text: "after alert" } },
-	{ name: "confirm", html: "<script>document.title = String(confirm('ok?'))</script><p>after confirm</p>", first: { status: "succeeded", text: "after confirm" } },
+	{
+		name: "confirm",
+		html: "<script>document.title = String(confirm('ok?'))</script><p>after confirm</p>",
+		first: { status: "succeeded", text: "after confirm" },
+	},
 	{ name: "prompt", html: "<script>prompt('name?')</script><p>after prompt</p>", first: { status: "succeeded", text: "after prompt" } },
 	{
 		name: "alert from a fresh frame's window",
@@ -112,7 +121,11 @@ describe("a hostile document hurts only its own job", () => {
 				if (round === 2 && !h.second) continue;
 				const expected = round === 1 ? h.first : h.second!;
 				const job = await readJob(hostile[i]!.id);
-				expect({ name: h.name, status: job.status, code: job.error?.code }).toEqual({ name: h.name, status: expected.status, code: "code" in expected ? expected.code : undefined });
+				expect({ name: h.name, status: job.status, code: job.error?.code }).toEqual({
+					name: h.name,
+					status: expected.status,
+					code: "code" in expected ? expected.code : undefined,
+				});
 				if (round === 1 && h.first.text) expect(await pdfText(job), h.name).toContain(h.first.text);
 			}
 		}

@@ -78,7 +78,11 @@ describe("POST /v1/renders", () => {
 	let savedTemplate = "";
 	const toSavedTemplate = (t: { version?: number }) => ({ ...t, id: savedTemplate, ...(t.version === undefined ? {} : { version: 1 }) });
 	const withSavedReferences = (value: unknown): unknown => {
-		const v = { ...(value as Record<string, unknown>) } as Record<string, unknown> & { destination?: { type: string; destination?: string }; template?: object; parts?: Array<{ template?: object }> };
+		const v = { ...(value as Record<string, unknown>) } as Record<string, unknown> & {
+			destination?: { type: string; destination?: string };
+			template?: object;
+			parts?: Array<{ template?: object }>;
+		};
 		if (v.destination?.type === "s3") v.destination = { ...v.destination, destination: SAVED };
 		if (v.template) v.template = toSavedTemplate(v.template);
 		if (v.parts) v.parts = v.parts.map((p) => (p.template ? { ...p, template: toSavedTemplate(p.template) } : p));
@@ -87,10 +91,20 @@ describe("POST /v1/renders", () => {
 	const body = () => contract.schemas.valid({ $ref: `#${BODY()}` }).map(withSavedReferences);
 
 	beforeAll(async () => {
-		const saved = { type: "s3", endpoint: "https://s3.example.com", region: "auto", bucket: "contract", accessKeyId: "AKIDCONTRACT", secretAccessKey: "contract-secret" };
+		const saved = {
+			type: "s3",
+			endpoint: "https://s3.example.com",
+			region: "auto",
+			bucket: "contract",
+			accessKeyId: "AKIDCONTRACT",
+			secretAccessKey: "contract-secret",
+		};
 		const res = await call("PUT", `/v1/destinations/${SAVED}`, { body: JSON.stringify(saved), headers: { "content-type": "application/json" } });
 		expect([200, 201]).toContain(res.status);
-		const template = await call("POST", "/v1/templates", { body: JSON.stringify({ name: `contract-${crypto.randomUUID()}`, html: "<p>contract</p>" }), headers: { "content-type": "application/json" } });
+		const template = await call("POST", "/v1/templates", {
+			body: JSON.stringify({ name: `contract-${crypto.randomUUID()}`, html: "<p>contract</p>" }),
+			headers: { "content-type": "application/json" },
+		});
 		expect(template.status).toBe(201);
 		savedTemplate = String(template.body.id);
 	});
@@ -98,7 +112,10 @@ describe("POST /v1/renders", () => {
 	it("accepts every body the document accepts", async () => {
 		// Claim a key with one body; every other valid body reusing it passes validation, then answers 422.
 		const key = `contract-${crypto.randomUUID()}`;
-		const seed = await call("POST", "/v1/renders", { body: JSON.stringify({ html: "<p>seed</p>" }), headers: { "content-type": "application/json", "idempotency-key": key } });
+		const seed = await call("POST", "/v1/renders", {
+			body: JSON.stringify({ html: "<p>seed</p>" }),
+			headers: { "content-type": "application/json", "idempotency-key": key },
+		});
 		expect(seed.status).toBe(202);
 		await call("DELETE", `/v1/renders/${String(seed.body.id)}`);
 		await fc.assert(
@@ -128,7 +145,17 @@ describe("POST /v1/renders", () => {
 
 	it("creates real jobs from a few generated bodies (html source, no page work), readable and cancelable", async () => {
 		const bodies = fc.sample(body(), { numRuns: 3, seed: 15 }).map((value) => {
-			const { url: _url, template: _template, parts: _parts, page: _page, pdf: _pdf, webhook: _webhook, destination: _destination, keepCopy: _keepCopy, ...rest } = value as Record<string, unknown>;
+			const {
+				url: _url,
+				template: _template,
+				parts: _parts,
+				page: _page,
+				pdf: _pdf,
+				webhook: _webhook,
+				destination: _destination,
+				keepCopy: _keepCopy,
+				...rest
+			} = value as Record<string, unknown>;
 			return { ...rest, html: "<p>contract</p>", async: true };
 		});
 		for (const value of bodies) {
@@ -170,7 +197,11 @@ describe("the other operations", () => {
 	});
 
 	it("unknown jobs answer 404, missing keys 401, on every job operation", async () => {
-		for (const [method, template] of [["GET", "/v1/renders/{id}"], ["DELETE", "/v1/renders/{id}"], ["POST", "/v1/renders/{id}/webhook"]] as const) {
+		for (const [method, template] of [
+			["GET", "/v1/renders/{id}"],
+			["DELETE", "/v1/renders/{id}"],
+			["POST", "/v1/renders/{id}/webhook"],
+		] as const) {
 			for (const id of [FAKE_ID, "not-an-id"]) expect((await call(method, fillPath(template, id))).status).toBe(404);
 			expect((await call(method, fillPath(template, FAKE_ID), { key: null })).status).toBe(401);
 		}
@@ -216,4 +247,3 @@ describe("the other operations", () => {
 		expect(String(await contract.check("POST", "/v1/renders", res)).startsWith("%PDF")).toBe(true);
 	});
 });
-

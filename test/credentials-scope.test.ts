@@ -17,7 +17,11 @@ describe("credential scoping", () => {
 	const credentials = scopeCredentials("http://app.example.com:8080/start?x=1", page)!;
 
 	it("adds the caller's headers, basic auth and matching cookies on the url's origin only", () => {
-		expect(credentialHeaders("http://app.example.com:8080/img.png", credentials)).toEqual({ "x-api-key": "k", authorization: `Basic ${btoa("u:p")}`, cookie: "sid=1" });
+		expect(credentialHeaders("http://app.example.com:8080/img.png", credentials)).toEqual({
+			"x-api-key": "k",
+			authorization: `Basic ${btoa("u:p")}`,
+			cookie: "sid=1",
+		});
 		expect(credentialHeaders("http://app.example.com:8080/admin/x", credentials, "jar=0")?.cookie).toBe("jar=0; sid=1; admin=2");
 		for (const other of ["http://app.example.com:8081/img.png", "https://app.example.com:8080/", "http://cdn.example.com:8080/", "not a url"]) {
 			expect(credentialHeaders(other, credentials), other).toBeNull();

@@ -2,7 +2,15 @@
 // isolation, the sealed storage of secrets, and the delivery state machine (pure).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { beginAfterPrint, beginDelivery, DELIVERY_RETRY_DELAYS, endDelivery, MAX_DELIVERY_TRIES, watchDelivery, type DeliveryOutcome } from "../src/destinations/state";
+import {
+	beginAfterPrint,
+	beginDelivery,
+	DELIVERY_RETRY_DELAYS,
+	endDelivery,
+	MAX_DELIVERY_TRIES,
+	watchDelivery,
+	type DeliveryOutcome,
+} from "../src/destinations/state";
 import { expandKey, objectUrl } from "../src/destinations/s3";
 import { open, seal } from "../src/security/secret-box";
 import { api, postRender } from "./support/api";
@@ -10,7 +18,14 @@ import { TEST_KEYS } from "./support/bindings";
 import { jobRecord } from "./support/jobs";
 
 const json = (method: string, body: unknown) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const saved = { type: "s3", endpoint: "https://s3.example.com", region: "us-east-1", bucket: "invoices", accessKeyId: "AKIAEXAMPLE000012345", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const saved = {
+	type: "s3",
+	endpoint: "https://s3.example.com",
+	region: "us-east-1",
+	bucket: "invoices",
+	accessKeyId: "AKIAEXAMPLE000012345",
+	secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+};
 
 async function errorOf(res: Response): Promise<{ status: number; code: string; paths: string[] }> {
 	const body = (await res.json()) as { error: { code: string; details?: Array<{ path: string }> } };
@@ -24,7 +39,18 @@ describe("saved destinations API", () => {
 		const replaced = await api("/v1/destinations/docs-bucket", json("PUT", { ...saved, region: "eu-west-1", forcePathStyle: true }));
 		expect(replaced.status).toBe(200);
 		const view = await replaced.json();
-		expect(view).toEqual({ object: "destination", name: "docs-bucket", type: "s3", endpoint: saved.endpoint, region: "eu-west-1", bucket: "invoices", forcePathStyle: true, accessKeyIdHint: "…2345", createdAt: expect.any(String), updatedAt: expect.any(String) });
+		expect(view).toEqual({
+			object: "destination",
+			name: "docs-bucket",
+			type: "s3",
+			endpoint: saved.endpoint,
+			region: "eu-west-1",
+			bucket: "invoices",
+			forcePathStyle: true,
+			accessKeyIdHint: "…2345",
+			createdAt: expect.any(String),
+			updatedAt: expect.any(String),
+		});
 		const texts = [JSON.stringify(view), await (await api("/v1/destinations/docs-bucket")).text(), await (await api("/v1/destinations")).text()];
 		for (const text of texts) {
 			expect(text).not.toContain(saved.secretAccessKey);
@@ -40,9 +66,17 @@ describe("saved destinations API", () => {
 
 	it("refuses private endpoints, unknown fields and bad names", async () => {
 		for (const endpoint of ["http://169.254.169.254", "https://127.0.0.1:9000", "https://minio.internal", "http://s3.example.com"]) {
-			expect(await errorOf(await api("/v1/destinations/private", json("PUT", { ...saved, endpoint })))).toMatchObject({ status: 400, code: "URL_NOT_ALLOWED", paths: ["endpoint"] });
+			expect(await errorOf(await api("/v1/destinations/private", json("PUT", { ...saved, endpoint })))).toMatchObject({
+				status: 400,
+				code: "URL_NOT_ALLOWED",
+				paths: ["endpoint"],
+			});
 		}
-		expect(await errorOf(await api("/v1/destinations/x", json("PUT", { ...saved, sessionToken: "t" })))).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["sessionToken"] });
+		expect(await errorOf(await api("/v1/destinations/x", json("PUT", { ...saved, sessionToken: "t" })))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["sessionToken"],
+		});
 		expect((await api("/v1/destinations/bad%20name", json("PUT", saved))).status).toBe(400);
 		expect((await api("/v1/destinations/private")).status).toBe(404);
 	});
@@ -58,9 +92,16 @@ describe("destination on POST /v1/renders", () => {
 	});
 
 	it("an unknown saved destination, an unknown type or a bad header is refused", async () => {
-		expect(await errorOf(await postRender({ html: "<p>x</p>", destination: { type: "s3", destination: "nope" } }))).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["destination.destination"] });
+		expect(await errorOf(await postRender({ html: "<p>x</p>", destination: { type: "s3", destination: "nope" } }))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["destination.destination"],
+		});
 		expect((await postRender({ html: "<p>x</p>", destination: { type: "ftp", url: "ftp://x" } })).status).toBe(400);
-		expect((await postRender({ html: "<p>x</p>", destination: { type: "presigned_put", url: "https://s3.example.com/k", headers: { "x-a": "1\r\nx-b: 2" } } })).status).toBe(400);
+		expect(
+			(await postRender({ html: "<p>x</p>", destination: { type: "presigned_put", url: "https://s3.example.com/k", headers: { "x-a": "1\r\nx-b: 2" } } }))
+				.status,
+		).toBe(400);
 	});
 });
 
@@ -96,8 +137,12 @@ describe("object keys and addresses", () => {
 		const job = { id: "ren_x", filename: "März 1.pdf", createdAt: Date.UTC(2026, 10, 25, 23, 59) };
 		expect(expandKey("a/{date}/{id}-{filename}", job)).toBe("a/2026-11-25/ren_x-März 1.pdf");
 		const key = expandKey("{date}/{filename}", job);
-		expect(objectUrl({ endpoint: "https://s3.example.com/", bucket: "b", forcePathStyle: true }, key).toString()).toBe("https://s3.example.com/b/2026-11-25/M%C3%A4rz%201.pdf");
-		expect(objectUrl({ endpoint: "https://s3.example.com", bucket: "b", forcePathStyle: false }, "k(1).pdf").toString()).toBe("https://b.s3.example.com/k%281%29.pdf");
+		expect(objectUrl({ endpoint: "https://s3.example.com/", bucket: "b", forcePathStyle: true }, key).toString()).toBe(
+			"https://s3.example.com/b/2026-11-25/M%C3%A4rz%201.pdf",
+		);
+		expect(objectUrl({ endpoint: "https://s3.example.com", bucket: "b", forcePathStyle: false }, "k(1).pdf").toString()).toBe(
+			"https://b.s3.example.com/k%281%29.pdf",
+		);
 	});
 });
 
@@ -116,7 +161,10 @@ describe("delivery state machine", () => {
 		for (;;) {
 			const decision = endDelivery(job, transient, now);
 			if (decision.kind !== "retry") {
-				expect(decision).toMatchObject({ kind: "failed", error: { code: "DESTINATION_FAILED", message: expect.stringContaining(`after ${MAX_DELIVERY_TRIES} tries`) } });
+				expect(decision).toMatchObject({
+					kind: "failed",
+					error: { code: "DESTINATION_FAILED", message: expect.stringContaining(`after ${MAX_DELIVERY_TRIES} tries`) },
+				});
 				break;
 			}
 			delays.push(decision.delaySeconds);
@@ -130,7 +178,9 @@ describe("delivery state machine", () => {
 
 	it("a 4xx fails at once; success records where the PDF went; a late answer is stale", () => {
 		const failing = delivering();
-		expect(endDelivery(failing, { ok: false, transient: false, error: { code: "DESTINATION_FAILED", message: "the destination answered 403" } }, 2000)).toMatchObject({ kind: "failed" });
+		expect(
+			endDelivery(failing, { ok: false, transient: false, error: { code: "DESTINATION_FAILED", message: "the destination answered 403" } }, 2000),
+		).toMatchObject({ kind: "failed" });
 		const job = delivering();
 		const destination = { type: "s3" as const, bucket: "b", key: "k", url: null, etag: "e", sizeBytes: 10, deliveredAt: "2026-11-25T00:00:00.000Z" };
 		expect(endDelivery(job, { ok: true, destination }, 2000)).toEqual({ kind: "delivered" });
@@ -151,7 +201,10 @@ describe("delivery state machine", () => {
 
 describe("OpenAPI", () => {
 	it("documents the destination and tenant webhook routes and the render's destination", async () => {
-		const doc = (await (await api("/openapi.json", { key: null })).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+		const doc = (await (await api("/openapi.json", { key: null })).json()) as {
+			paths: Record<string, Record<string, unknown>>;
+			components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+		};
 		expect(Object.keys(doc.paths["/v1/destinations/{name}"] ?? {}).sort()).toEqual(["delete", "get", "put"]);
 		expect(Object.keys(doc.paths["/v1/destinations"] ?? {})).toEqual(["get"]);
 		expect(Object.keys(doc.paths["/v1/destinations/{name}/check"] ?? {})).toEqual(["post"]);

@@ -15,7 +15,15 @@ describe("state machine", () => {
 	it("allows exactly the documented transitions", () => {
 		const allowed = JOB_STATUSES.flatMap((from) => JOB_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}->${to}`));
 		expect(allowed.sort()).toEqual(
-			["queued->rendering", "queued->failed", "queued->canceled", "rendering->queued", "rendering->succeeded", "rendering->failed", "rendering->canceled"].sort(),
+			[
+				"queued->rendering",
+				"queued->failed",
+				"queued->canceled",
+				"rendering->queued",
+				"rendering->succeeded",
+				"rendering->failed",
+				"rendering->canceled",
+			].sort(),
 		);
 		expect(JOB_STATUSES.filter(isTerminal)).toEqual(["succeeded", "failed", "canceled"]);
 	});
@@ -83,7 +91,9 @@ describe("job Durable Object", () => {
 
 	it("the schema migration is recorded once and is idempotent", async () => {
 		const { stub } = await stored();
-		const versions = await runInDurableObject(stub, async (_i: JobObject, state) => state.storage.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray());
+		const versions = await runInDurableObject(stub, async (_i: JobObject, state) =>
+			state.storage.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray(),
+		);
 		expect(versions).toEqual([{ version: 1 }]);
 	});
 });

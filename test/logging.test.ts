@@ -21,9 +21,15 @@ describe("logs", () => {
 			for (const line of lines) for (const secret of secrets) expect(line).not.toContain(secret);
 
 			const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-			expect(records.find((r) => r.msg === "request" && r.path === `/v1/files/${job.id}` && r.status === 200)).toMatchObject({ durationMs: expect.any(Number) });
+			expect(records.find((r) => r.msg === "request" && r.path === `/v1/files/${job.id}` && r.status === 200)).toMatchObject({
+				durationMs: expect.any(Number),
+			});
 			expect(records.find((r) => r.msg === "request" && r.method === "POST")).toMatchObject({ tenantId: "acme", status: 202 });
-			expect(records.find((r) => r.msg === "render succeeded" && r.jobId === job.id)).toMatchObject({ tenantId: "acme", renderMs: expect.any(Number), storeMs: expect.any(Number) });
+			expect(records.find((r) => r.msg === "render succeeded" && r.jobId === job.id)).toMatchObject({
+				tenantId: "acme",
+				renderMs: expect.any(Number),
+				storeMs: expect.any(Number),
+			});
 		} finally {
 			logs.restore();
 		}

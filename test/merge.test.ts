@@ -50,7 +50,8 @@ describe("merged parts", () => {
 	});
 
 	it("a preview of merged parts shows the first part's first page", async () => {
-		const full = (colour: string) => `<!doctype html><style>@page{margin:0}html,body{margin:0}div{height:296mm;background:${colour};print-color-adjust:exact;-webkit-print-color-adjust:exact}</style><div></div>`;
+		const full = (colour: string) =>
+			`<!doctype html><style>@page{margin:0}html,body{margin:0}div{height:296mm;background:${colour};print-color-adjust:exact;-webkit-print-color-adjust:exact}</style><div></div>`;
 		const job = await renderToEnd({ parts: [{ html: full("#e02020") }, { html: full("#2040e0") }], preview: { width: 120 } });
 		expect(job.document).toMatchObject({ pages: 2, preview: { contentType: "image/png", width: 120 } });
 		const pixels = await decodePng(new Uint8Array(await (await download(job.document?.preview?.url ?? "")).arrayBuffer()));
@@ -78,7 +79,10 @@ describe("merged parts", () => {
 		expect(twoSources.status).toBe(400);
 		const local = await postRender({ parts: [{ html: "<p>x</p>" }, { url: "http://127.0.0.1/" }] });
 		expect(local.status).toBe(400);
-		expect(((await local.json()) as { error: { code: string; details: Array<{ path: string }> } }).error).toMatchObject({ code: "URL_NOT_ALLOWED", details: [{ path: "parts.1.url" }] });
+		expect(((await local.json()) as { error: { code: string; details: Array<{ path: string }> } }).error).toMatchObject({
+			code: "URL_NOT_ALLOWED",
+			details: [{ path: "parts.1.url" }],
+		});
 		const both = await postRender({ parts: [{ html: "<p>x</p>" }], html: "<p>y</p>" });
 		expect(both.status).toBe(400);
 	});

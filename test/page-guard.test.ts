@@ -69,6 +69,11 @@ describe("requests a page makes while rendering", () => {
 		const refusedByRenderer = [...log.sent].filter(([id, url]) => isMetadata(url) && log.blocked.has(id));
 		const refused = [...refusedByInterception, ...refusedByRenderer].map(([, url]) => new URL(url).host);
 		expect(new Set(refused)).toEqual(METADATA_HOSTS);
-		for (const [id, url] of log.paused) if (isMetadata(url)) expect(log.verdicts.get(id)?.filter((v) => !REFUSALS.includes(v)), url).toEqual([]);
+		for (const [id, url] of log.paused)
+			if (isMetadata(url))
+				expect(
+					log.verdicts.get(id)?.filter((v) => !REFUSALS.includes(v)),
+					url,
+				).toEqual([]);
 	});
 });

@@ -25,17 +25,37 @@ function expectWellFormedUpdate(bytes: Uint8Array): void {
 
 async function syncPdf(body: Record<string, unknown>): Promise<Uint8Array> {
 	const res = await postRender({ async: false, ...body });
-	expect(res.status, await res.clone().text().then((t) => t.slice(0, 300))).toBe(200);
+	expect(
+		res.status,
+		await res
+			.clone()
+			.text()
+			.then((t) => t.slice(0, 300)),
+	).toBe(200);
 	return new Uint8Array(await res.arrayBuffer());
 }
 
 describe("PDF metadata", () => {
 	it("title, author, subject, keywords, creator and language are what the request set", async () => {
-		const metadata = { title: "Rechnung Nr. 42 – Müller €", author: "ACME GmbH", subject: "Invoice 42", keywords: ["invoice", "2026"], creator: "billing-app", language: "de-CH" };
+		const metadata = {
+			title: "Rechnung Nr. 42 – Müller €",
+			author: "ACME GmbH",
+			subject: "Invoice 42",
+			keywords: ["invoice", "2026"],
+			creator: "billing-app",
+			language: "de-CH",
+		};
 		const bytes = await syncPdf({ html: "<!doctype html><title>ignored</title><p>Hallo</p>", pdf: { metadata } });
 		expectWellFormedUpdate(bytes);
 		const info = await readPdfInfo(bytes);
-		expect(info).toMatchObject({ Title: metadata.title, Author: "ACME GmbH", Subject: "Invoice 42", Keywords: "invoice, 2026", Creator: "billing-app", Language: "de-CH" });
+		expect(info).toMatchObject({
+			Title: metadata.title,
+			Author: "ACME GmbH",
+			Subject: "Invoice 42",
+			Keywords: "invoice, 2026",
+			Creator: "billing-app",
+			Language: "de-CH",
+		});
 		expect((await readPdf(bytes)).text).toContain("Hallo");
 	});
 

@@ -21,7 +21,10 @@ function writeLegacy(id: string, record: Record<string, unknown>): Promise<void>
 }
 
 function storedRecord(id: string): Promise<string> {
-	return runInDurableObject(jobStub(env, id), async (_i: JobObject, state) => state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record);
+	return runInDurableObject(
+		jobStub(env, id),
+		async (_i: JobObject, state) => state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record,
+	);
 }
 
 /** A record in version 1's shape, as the code before this change produced it (src/jobs/new-record.ts then). */

@@ -56,7 +56,12 @@ describe("logs", () => {
 		logError({ msg: "y", error: new Error(`failed: https://u:${TOKEN}@h.test/`).message });
 		expect(lines).toHaveLength(2);
 		for (const line of lines) expect(line).not.toContain(TOKEN);
-		expect(JSON.parse(lines[0]!)).toEqual({ level: "info", msg: "x", url: "https://h.test/?[redacted]", nested: { list: ["see https://h.test/a?[redacted]"] } });
+		expect(JSON.parse(lines[0]!)).toEqual({
+			level: "info",
+			msg: "x",
+			url: "https://h.test/?[redacted]",
+			nested: { list: ["see https://h.test/a?[redacted]"] },
+		});
 	});
 });
 

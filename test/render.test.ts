@@ -14,7 +14,12 @@ const TALL = `<style>p{margin:0;font:12px/20px sans-serif}</style>${Array.from({
 
 describe("rendering real PDFs", () => {
 	it("renders the 2-page invoice fixture: %PDF-, pages, text, size, sha256", async () => {
-		const { job, bytes, facts } = await renderPdf({ html: invoice, pdf: { format: "A4", printBackground: true }, filename: "invoice-42.pdf", metadata: { invoiceId: "42" } });
+		const { job, bytes, facts } = await renderPdf({
+			html: invoice,
+			pdf: { format: "A4", printBackground: true },
+			filename: "invoice-42.pdf",
+			metadata: { invoiceId: "42" },
+		});
 		expect(facts.pages).toBe(2);
 		expect(job.document!.pages).toBe(2);
 		expect(job.document!.sizeBytes).toBe(bytes.byteLength);
@@ -62,7 +67,12 @@ describe("rendering real PDFs", () => {
 	it("header and footer templates are printed", async () => {
 		const { facts } = await renderPdf({
 			html: "<p>body</p>",
-			pdf: { displayHeaderFooter: true, headerTemplate: "<span style='font-size:10px'>HEADER-MARK</span>", footerTemplate: "<span style='font-size:10px'>page <span class='pageNumber'></span></span>", margin: { top: "20mm", bottom: "20mm" } },
+			pdf: {
+				displayHeaderFooter: true,
+				headerTemplate: "<span style='font-size:10px'>HEADER-MARK</span>",
+				footerTemplate: "<span style='font-size:10px'>page <span class='pageNumber'></span></span>",
+				margin: { top: "20mm", bottom: "20mm" },
+			},
 		});
 		expect(facts.text).toContain("HEADER-MARK");
 		expect(facts.text).toContain("page 1");

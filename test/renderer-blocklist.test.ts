@@ -38,7 +38,15 @@ describe("renderer blocklist", () => {
 	});
 
 	it("lets public addresses and names through", () => {
-		for (const url of ["https://example.com/a.png", "https://0.gravatar.com/avatar/1", "http://172.32.0.1/", "http://100.128.0.1/", "http://8.8.8.8/", "http://[2606:4700::1111]/", "https://cdn.example/local/x.css"]) {
+		for (const url of [
+			"https://example.com/a.png",
+			"https://0.gravatar.com/avatar/1",
+			"http://172.32.0.1/",
+			"http://100.128.0.1/",
+			"http://8.8.8.8/",
+			"http://[2606:4700::1111]/",
+			"https://cdn.example/local/x.css",
+		]) {
 			expect(blocked(url), url).toBe(false);
 		}
 	});

@@ -30,14 +30,20 @@ function storedText(stub: DurableObjectStub<JobObject>): Promise<string> {
 /** Everything a Durable Object keeps: its SQL tables, key-value entries and alarm. */
 function footprint(stub: DurableObjectStub<JobObject>) {
 	return runInDurableObject(stub, async (_i: JobObject, state) => ({
-		tables: state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'").toArray().map((r) => r.name),
+		tables: state.storage.sql
+			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+			.toArray()
+			.map((r) => r.name),
 		alarm: await state.storage.getAlarm(),
 		kv: [...(await state.storage.list()).keys()],
 	}));
 }
 
 function listedInTenant(tenantId: string, id: string): Promise<boolean> {
-	return runInDurableObject(tenantStub(env, tenantId), async (_i, state) => state.storage.sql.exec("SELECT id FROM jobs WHERE id = ?", id).toArray().length === 1);
+	return runInDurableObject(
+		tenantStub(env, tenantId),
+		async (_i, state) => state.storage.sql.exec("SELECT id FROM jobs WHERE id = ?", id).toArray().length === 1,
+	);
 }
 
 const doc = (job: JobRecord) => ({ key: documentKey(job.tenantId, job.id), filename: "f.pdf", sizeBytes: 3, pages: 1, sha256: "00", etag: '"e"' });

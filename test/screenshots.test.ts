@@ -35,12 +35,22 @@ describe("screenshots", () => {
 	it("fullPage captures the whole height, a clip exactly its box, deviceScaleFactor multiplies both", async () => {
 		const full = await syncShot({ output: "png", page: { viewport: { width: 300, height: 200 } }, screenshot: { fullPage: true } });
 		expect(imageSize(full.bytes)).toEqual({ width: 300, height: 3000 });
-		const clip = await syncShot({ output: "webp", page: { viewport: { width: 300, height: 200, deviceScaleFactor: 2 } }, screenshot: { clip: { x: 10, y: 1500, width: 120, height: 80 }, quality: 50 } });
+		const clip = await syncShot({
+			output: "webp",
+			page: { viewport: { width: 300, height: 200, deviceScaleFactor: 2 } },
+			screenshot: { clip: { x: 10, y: 1500, width: 120, height: 80 }, quality: 50 },
+		});
 		expect(imageSize(clip.bytes)).toEqual({ width: 240, height: 160 });
 	});
 
 	it("an async screenshot job says its content type, and its signed link serves the stored image", async () => {
-		const job = await renderToEnd({ html: PAGE, output: "jpeg", filename: "shot", page: { viewport: { width: 400, height: 300 } }, screenshot: { quality: 60 } });
+		const job = await renderToEnd({
+			html: PAGE,
+			output: "jpeg",
+			filename: "shot",
+			page: { viewport: { width: 400, height: 300 } },
+			screenshot: { quality: 60 },
+		});
 		expect(job.status).toBe("succeeded");
 		expect(job.document).toMatchObject({ contentType: "image/jpeg", filename: "shot.jpg", pages: 1 });
 		const res = await download(job.document?.url ?? "");

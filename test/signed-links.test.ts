@@ -15,10 +15,7 @@ let job: Job;
 let other: Job;
 
 beforeAll(async () => {
-	[job, other] = await Promise.all([
-		renderToEnd({ html: "<h1>Signed</h1>", filename: "quarterly report.pdf" }),
-		renderToEnd({ html: "<h1>Other</h1>" }),
-	]);
+	[job, other] = await Promise.all([renderToEnd({ html: "<h1>Signed</h1>", filename: "quarterly report.pdf" }), renderToEnd({ html: "<h1>Other</h1>" })]);
 	expect(job.status).toBe("succeeded");
 	expect(other.status).toBe("succeeded");
 });
@@ -82,7 +79,11 @@ describe("GET /v1/files/{id}", () => {
 
 	it("another job's signature → 403", async () => {
 		const theirs = new URL(other.document!.url!);
-		const forged = withParam(withParam(`${BASE}${filePath(job.id)}`, "expires", theirs.searchParams.get("expires")!), "signature", theirs.searchParams.get("signature")!);
+		const forged = withParam(
+			withParam(`${BASE}${filePath(job.id)}`, "expires", theirs.searchParams.get("expires")!),
+			"signature",
+			theirs.searchParams.get("signature")!,
+		);
 		expect((await download(forged)).status).toBe(403);
 	});
 

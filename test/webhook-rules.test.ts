@@ -11,7 +11,12 @@ import { expectError } from "./support/errors";
 import { signedUrl } from "../src/storage/signed-links";
 
 const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
-const outcome = (httpStatus: number | null, retryAfterSeconds: number | null = null): AttemptOutcome => ({ httpStatus, durationMs: 10, error: null, retryAfterSeconds });
+const outcome = (httpStatus: number | null, retryAfterSeconds: number | null = null): AttemptOutcome => ({
+	httpStatus,
+	durationMs: 10,
+	error: null,
+	retryAfterSeconds,
+});
 
 describe("retry decisions", () => {
 	it("any 2xx is delivered", () => {
@@ -59,7 +64,9 @@ describe("signatures", () => {
 		const acme = (await (await api("/v1/webhooks/secret")).json()) as { secret: string };
 		const globex = (await (await api("/v1/webhooks/secret", { key: "test_key_globex" })).json()) as { secret: string };
 		expect(acme.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
-		const headers = Object.fromEntries(await buildHeaders(env, { tenantId: "acme", url: "https://x.test", method: "POST", headers: {}, eventId: "evt_s", body }, new Date()));
+		const headers = Object.fromEntries(
+			await buildHeaders(env, { tenantId: "acme", url: "https://x.test", method: "POST", headers: {}, eventId: "evt_s", body }, new Date()),
+		);
 		expect(new Webhook(acme.secret).verify(body, headers)).toEqual(JSON.parse(body));
 		expect(() => new Webhook(globex.secret).verify(body, headers)).toThrow();
 		expect(globex.secret).not.toBe(acme.secret);
@@ -90,7 +97,15 @@ describe("signatures", () => {
 	});
 
 	it("a caller's webhook.headers cannot set the signature headers, content-type, host or content-length", async () => {
-		const forged = { "Webhook-Id": "evil", "webhook-timestamp": "1", "Webhook-Signature": "v1,forged", "Content-Type": "text/plain", Host: "evil.example", "Content-Length": "3", "X-Ref": "kept" };
+		const forged = {
+			"Webhook-Id": "evil",
+			"webhook-timestamp": "1",
+			"Webhook-Signature": "v1,forged",
+			"Content-Type": "text/plain",
+			Host: "evil.example",
+			"Content-Length": "3",
+			"X-Ref": "kept",
+		};
 		const headers = await buildHeaders(env, { tenantId: "acme", url: "https://x.test", method: "POST", headers: forged, eventId: "evt_h", body }, new Date());
 		expect(headers.get("webhook-id")).toBe("evt_h");
 		expect(headers.get("webhook-signature")).not.toContain("forged");

@@ -31,7 +31,9 @@ export async function startFloor(concurrency, { contextPerJob = false } = {}) {
 		userDataDir: profile,
 		args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
 	});
-	const idle = contextPerJob ? Array.from({ length: concurrency }, () => null) : await Promise.all(Array.from({ length: concurrency }, () => browser.newPage()));
+	const idle = contextPerJob
+		? Array.from({ length: concurrency }, () => null)
+		: await Promise.all(Array.from({ length: concurrency }, () => browser.newPage()));
 	const waiting = [];
 	const take = () => (idle.length ? Promise.resolve(idle.pop()) : new Promise((resolve) => waiting.push(resolve)));
 	const give = (slot) => (waiting.length ? waiting.shift()(slot) : idle.push(slot));

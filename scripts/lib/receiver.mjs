@@ -38,7 +38,13 @@ export async function fetchWebhookSecret(origin, apiKey) {
  *   verified request (default 204; `hang`: never answer; `hold`: answer on `release()`); `path`
  *   (default "/hook"): any other path is recorded as an error; null accepts every path.
  */
-export function receiverHandler({ secret, secretFor = () => secret ?? null, answer = () => ({ status: 204 }), path = "/hook", maxBodyBytes = 5 * 1024 * 1024 }) {
+export function receiverHandler({
+	secret,
+	secretFor = () => secret ?? null,
+	answer = () => ({ status: 204 }),
+	path = "/hook",
+	maxBodyBytes = 5 * 1024 * 1024,
+}) {
 	/** @type {ReceivedEvent[]} */
 	const events = [];
 	const waiters = new Set();

@@ -25,12 +25,23 @@ app.notFound(notFound);
 app.use("*", async (c, next) => {
 	const started = Date.now();
 	await next();
-	log({ msg: "request", method: c.req.method, path: c.req.path, status: c.res.status, durationMs: Date.now() - started, tenantId: c.get("tenantId") ?? null, renderId: c.res.headers.get("Render-Id") });
+	log({
+		msg: "request",
+		method: c.req.method,
+		path: c.req.path,
+		status: c.res.status,
+		durationMs: Date.now() - started,
+		tenantId: c.get("tenantId") ?? null,
+		renderId: c.res.headers.get("Render-Id"),
+	});
 });
 
 app.use("*", securityHeaders);
 // A path that exists but not for this method: 405 with Allow, before auth (the route table is public).
-app.use("*", methodGuard(() => app.routes));
+app.use(
+	"*",
+	methodGuard(() => app.routes),
+);
 
 // Every /v1 route but the signed downloads needs an API key.
 app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/files/") ? next() : requireApiKey(c, next)));

@@ -18,7 +18,10 @@ export function parseApiKeys(raw: string | undefined): KeyEntry[] {
 		.flatMap((pair) => {
 			const at = pair.lastIndexOf(":");
 			const tenantId = pair.slice(0, at).trim();
-			const hash = pair.slice(at + 1).trim().toLowerCase();
+			const hash = pair
+				.slice(at + 1)
+				.trim()
+				.toLowerCase();
 			return at > 0 && /^[0-9a-f]{64}$/.test(hash) ? [{ tenantId, hash }] : [];
 		});
 }

@@ -40,7 +40,9 @@ export function checkTargets(env: Env, body: Body): void {
 		if (!verdict.ok) throw refuse("webhook.url", verdict.reason);
 	}
 	if (body.html !== undefined && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [{ path: "page.cookies", message: "domain is required with html" }]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [
+			{ path: "page.cookies", message: "domain is required with html" },
+		]);
 	}
 }
 
@@ -95,7 +97,9 @@ export async function reserveSyncSlot(env: Env, tenantId: string, jobId: string,
 	const grant = await tenantStub(env, tenantId).acquireRenderSlot({ jobId, until, cap: config(env).tenantMaxConcurrentRenders, lane: "sync" }, now);
 	if (grant.kind === "granted") return;
 	const retryAfter = grant.kind === "wait" ? grant.retryAfterSeconds : 1;
-	throw new ApiError(429, "RATE_LIMITED", `this tenant already has ${config(env).tenantMaxConcurrentRenders} renders in progress; retry later`, undefined, { "Retry-After": String(retryAfter) });
+	throw new ApiError(429, "RATE_LIMITED", `this tenant already has ${config(env).tenantMaxConcurrentRenders} renders in progress; retry later`, undefined, {
+		"Retry-After": String(retryAfter),
+	});
 }
 
 export async function stashHtml(env: Env, record: JobRecord, html: string): Promise<void> {
@@ -110,11 +114,19 @@ export async function stashHtml(env: Env, record: JobRecord, html: string): Prom
 }
 
 /** Idempotency-Key: the job id this request stands for, and whether it replays an earlier one. */
-export async function resolveIdempotency(env: Env, tenantId: string, key: string | undefined, body: Body, freshId: string): Promise<{ id: string; replay: boolean }> {
+export async function resolveIdempotency(
+	env: Env,
+	tenantId: string,
+	key: string | undefined,
+	body: Body,
+	freshId: string,
+): Promise<{ id: string; replay: boolean }> {
 	if (key === undefined) return { id: freshId, replay: false };
 	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await sha256Hex(JSON.stringify(body)), freshId);
 	if (claim.kind === "conflict") {
-		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", [{ path: "Idempotency-Key", message: "reused with a different body" }]);
+		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", [
+			{ path: "Idempotency-Key", message: "reused with a different body" },
+		]);
 	}
 	return claim.kind === "replay" ? { id: claim.jobId, replay: true } : { id: freshId, replay: false };
 }
@@ -130,7 +142,12 @@ export async function replayResponse(c: Context<AppEnv>, job: JobRecord, sync: b
 async function storedPdf(c: Context<AppEnv>, document: StoredDocument, headers: Record<string, string>): Promise<Response | null> {
 	const object = await c.env.DOCUMENTS.get(document.key);
 	if (!object) return null;
-	return c.body(object.body, 200, { ...headers, "Content-Type": document.contentType ?? "application/pdf", "Content-Disposition": contentDisposition(document.filename), ETag: object.httpEtag });
+	return c.body(object.body, 200, {
+		...headers,
+		"Content-Type": document.contentType ?? "application/pdf",
+		"Content-Disposition": contentDisposition(document.filename),
+		ETag: object.httpEtag,
+	});
 }
 
 /** POST /v1/renders (and a template preview): validate targets, settle sources, record, then queue or render now. */

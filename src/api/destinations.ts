@@ -9,7 +9,10 @@ import { ApiError } from "./errors";
 import { createRouter, requireJson } from "./router";
 
 const NameParam = z.object({
-	name: z.string().regex(DESTINATION_NAME, "letters, digits, _ and -, at most 64").openapi({ param: { name: "name", in: "path" }, example: "invoices-r2" }),
+	name: z
+		.string()
+		.regex(DESTINATION_NAME, "letters, digits, _ and -, at most 64")
+		.openapi({ param: { name: "name", in: "path" }, example: "invoices-r2" }),
 });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");

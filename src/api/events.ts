@@ -33,7 +33,10 @@ const renderEvents = createRoute({
 		}),
 	},
 	responses: {
-		200: { description: "An event stream", content: { "text/event-stream": { schema: z.string().openapi({ example: 'id: 1\nevent: status\ndata: {"id":"ren_…","status":"queued",…}\n\n' }) } } },
+		200: {
+			description: "An event stream",
+			content: { "text/event-stream": { schema: z.string().openapi({ example: 'id: 1\nevent: status\ndata: {"id":"ren_…","status":"queued",…}\n\n' }) } },
+		},
 		400: errorResponse("Invalid Last-Event-ID"),
 		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("No such job for this tenant"),

@@ -50,7 +50,13 @@ const downloadHead = {
 	method: "head" as const,
 	operationId: "headFile",
 	summary: "Size, ETag and filename of a rendered PDF (signed link; verified as GET)",
-	responses: { 200: { description: "The PDF's headers, no body", headers: PDF_HEADERS }, 403: download.responses[403], 404: download.responses[404], 410: download.responses[410], 500: download.responses[500] },
+	responses: {
+		200: { description: "The PDF's headers, no body", headers: PDF_HEADERS },
+		403: download.responses[403],
+		404: download.responses[404],
+		410: download.responses[410],
+		500: download.responses[500],
+	},
 };
 
 function pdfHeaders(object: R2Object, filename: string): Headers {
@@ -99,7 +105,10 @@ files.openapi(download, async (c) => {
 	const decision = decide(c.req.raw, head);
 	if ("status" in decision) return c.body(null, 304, Object.fromEntries(headers));
 	if (decision.kind === "unsatisfiable") {
-		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is malformed or not satisfiable", undefined, { "Content-Range": `bytes */${head.size}`, ETag: head.httpEtag });
+		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is malformed or not satisfiable", undefined, {
+			"Content-Range": `bytes */${head.size}`,
+			ETag: head.httpEtag,
+		});
 	}
 	const partial = decision.kind === "partial";
 	const length = partial ? decision.end - decision.start + 1 : head.size;

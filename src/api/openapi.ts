@@ -53,7 +53,11 @@ const renderEvent = {
 
 /** Adds the document to `app` and describes its UI (served as a static asset by ./pages); call after every router is mounted. */
 export function documentApi(app: App): void {
-	app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer", description: "An API key: Authorization: Bearer <key>" });
+	app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+		type: "http",
+		scheme: "bearer",
+		description: "An API key: Authorization: Bearer <key>",
+	});
 	for (const [name, header] of Object.entries(RESPONSE_HEADERS)) app.openAPIRegistry.registerComponent("headers", name, header);
 	app.openAPIRegistry.registerWebhook(renderEvent);
 	app.openAPIRegistry.registerPath(docsRoute);
@@ -63,7 +67,7 @@ export function documentApi(app: App): void {
 		// The routes are fixed once the app is built: generate once per isolate.
 		document ??= app.getOpenAPI31Document({
 			openapi: "3.1.0",
-			info: { title: "edge-pdf", version: VERSION, description: DESCRIPTION},
+			info: { title: "edge-pdf", version: VERSION, description: DESCRIPTION },
 			servers: [{ url: "/" }],
 			security: [{ apiKey: [] }],
 		});

@@ -23,7 +23,11 @@ const downloadPreview = createRoute({
 		200: {
 			description: "The preview image",
 			headers: responseHeaders("ETag", "Content-Length"),
-			content: { "image/png": { schema: z.string().openapi({ format: "binary" }) }, "image/jpeg": { schema: z.string().openapi({ format: "binary" }) }, "image/webp": { schema: z.string().openapi({ format: "binary" }) } },
+			content: {
+				"image/png": { schema: z.string().openapi({ format: "binary" }) },
+				"image/jpeg": { schema: z.string().openapi({ format: "binary" }) },
+				"image/webp": { schema: z.string().openapi({ format: "binary" }) },
+			},
 		},
 		403: errorResponse("Missing or invalid signature"),
 		404: errorResponse("No preview: deleted, or none was asked for"),
@@ -41,7 +45,12 @@ export const previewFiles = createRouter().openapi(downloadPreview, async (c) =>
 	const preview = job?.status === "succeeded" ? job.document?.preview : null;
 	const object = preview ? await c.env.DOCUMENTS.get(preview.key) : null;
 	if (!preview || !object) throw new ApiError(404, "NOT_FOUND", "the preview does not exist or was deleted");
-	const headers = { "Content-Type": preview.contentType, "Content-Length": String(object.size), ETag: object.httpEtag, "Cache-Control": "private, no-transform" };
+	const headers = {
+		"Content-Type": preview.contentType,
+		"Content-Length": String(object.size),
+		ETag: object.httpEtag,
+		"Cache-Control": "private, no-transform",
+	};
 	if (c.req.method === "HEAD") {
 		await object.body.cancel();
 		return c.body(null, 200, headers);

@@ -19,7 +19,10 @@ export async function checkRenderDestination(env: Env, tenantId: string, body: R
 		return;
 	}
 	const saved = await tenantStub(env, tenantId).getDestination(dest.destination);
-	if (!saved) throw new ApiError(400, "INVALID_REQUEST", `no saved destination named ${dest.destination}`, [{ path: "destination.destination", message: "no such saved destination (PUT /v1/destinations/{name})" }]);
+	if (!saved)
+		throw new ApiError(400, "INVALID_REQUEST", `no saved destination named ${dest.destination}`, [
+			{ path: "destination.destination", message: "no such saved destination (PUT /v1/destinations/{name})" },
+		]);
 	const verdict = checkDestinationUrl(env, saved.config.endpoint);
 	if (!verdict.ok) throw refuse("destination.destination", `its endpoint: ${verdict.reason}`);
 }

@@ -35,18 +35,25 @@ export function checkPartTargets(env: Env, body: Body): void {
 	for (const [i, part] of (body.parts ?? []).entries()) {
 		if (part.url !== undefined) {
 			const verdict = checkUrl(part.url, { allowPrivateNetwork });
-			if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `parts.${i}.url is not allowed: ${verdict.reason}`, [{ path: `parts.${i}.url`, message: verdict.reason }]);
+			if (!verdict.ok)
+				throw new ApiError(400, "URL_NOT_ALLOWED", `parts.${i}.url is not allowed: ${verdict.reason}`, [{ path: `parts.${i}.url`, message: verdict.reason }]);
 		}
 		if (part.url === undefined && part.page?.cookies?.some((cookie) => !cookie.domain)) {
-			throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [{ path: `parts.${i}.page.cookies`, message: "domain is required with html" }]);
+			throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [
+				{ path: `parts.${i}.page.cookies`, message: "domain is required with html" },
+			]);
 		}
 	}
 	// The request's own page options apply to every part, and a part may be inline HTML, which has no origin.
 	if (body.parts && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering parts", [{ path: "page.cookies", message: "domain is required with parts" }]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering parts", [
+			{ path: "page.cookies", message: "domain is required with parts" },
+		]);
 	}
 	if (body.template && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering a template", [{ path: "page.cookies", message: "domain is required with a template" }]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering a template", [
+			{ path: "page.cookies", message: "domain is required with a template" },
+		]);
 	}
 }
 
@@ -98,7 +105,12 @@ export function withSources(record: JobRecord, body: Body, resolved: ResolvedSou
 	if (resolved.parts) {
 		next.source = { type: "parts", count: resolved.parts.length };
 		next.parts = resolved.parts.map(
-			(r, i): PartRecord => ({ url: r.url, sourceKey: r.html === null ? null : partSourceKey(record.tenantId, record.id, i), pdf: r.part.pdf ?? {}, page: r.part.page ?? {} }),
+			(r, i): PartRecord => ({
+				url: r.url,
+				sourceKey: r.html === null ? null : partSourceKey(record.tenantId, record.id, i),
+				pdf: r.part.pdf ?? {},
+				page: r.part.page ?? {},
+			}),
 		);
 	}
 	return next;

@@ -36,7 +36,8 @@ const createRender = createRoute({
 	responses: {
 		202: { description: "Accepted: the job object, status queued", headers: responseHeaders("Location"), content: { "application/json": { schema: Job } } },
 		200: {
-			description: "Synchronous render: the PDF or image (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
+			description:
+				"Synchronous render: the PDF or image (with Render-Id, Content-Disposition, ETag). Or an Idempotency-Key replay: the same job (JSON), with Idempotent-Replayed: true",
 			headers: responseHeaders("Render-Id", "Content-Disposition", "ETag", "Idempotent-Replayed", "Location"),
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
@@ -46,7 +47,9 @@ const createRender = createRoute({
 				"application/json": { schema: Job },
 			},
 		},
-		400: errorResponse("Invalid request (INVALID_REQUEST), an address outside the policy (URL_NOT_ALLOWED), or a template error naming the line (TEMPLATE_ERROR)"),
+		400: errorResponse(
+			"Invalid request (INVALID_REQUEST), an address outside the policy (URL_NOT_ALLOWED), or a template error naming the line (TEMPLATE_ERROR)",
+		),
 		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("Synchronous render: the document was deleted before it could be sent", "Render-Id"),
 		409: errorResponse("Synchronous render: the job is already rendering or finished", "Render-Id"),
@@ -76,7 +79,9 @@ const listRenders = createRoute({
 	responses: {
 		200: {
 			description: "A page of jobs",
-			content: { "application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Job), nextCursor: z.string().nullable() }).openapi("RenderList") } },
+			content: {
+				"application/json": { schema: z.object({ object: z.literal("list"), data: z.array(Job), nextCursor: z.string().nullable() }).openapi("RenderList") },
+			},
 		},
 		400: errorResponse("Invalid query"),
 		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
@@ -162,7 +167,11 @@ export const renders = createRouter()
 			const message = `this render's event was already sent in ${MAX_WEBHOOK_SERIES} attempt series; it cannot be redelivered again`;
 			throw new ApiError(429, "RATE_LIMITED", message, undefined, { "Retry-After": String(result.retryAfterSeconds) });
 		}
-		throw new ApiError(409, "CONFLICT", result.reason === "no-webhook" ? "the render has no webhook" : "the render has not finished; its event does not exist yet");
+		throw new ApiError(
+			409,
+			"CONFLICT",
+			result.reason === "no-webhook" ? "the render has no webhook" : "the render has not finished; its event does not exist yet",
+		);
 	});
 
 function notFound(id: string): ApiError {

@@ -35,14 +35,16 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Per-tenant limit on creating renders (Workers Rate Limiting binding). Runs after auth. */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.RATE_LIMITER.limit({ key: c.var.tenantId });
-	if (!success) throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+	if (!success)
+		throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
 	await next();
 };
 
 /** Per-tenant limit on webhook redeliveries (REDELIVERY_LIMITER: 30 a minute). Runs after auth, before the job is looked up. */
 export const redeliveryLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.REDELIVERY_LIMITER.limit({ key: c.var.tenantId });
-	if (!success) throw new ApiError(429, "RATE_LIMITED", "too many webhook redeliveries; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+	if (!success)
+		throw new ApiError(429, "RATE_LIMITED", "too many webhook redeliveries; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
 	await next();
 };
 

@@ -107,7 +107,8 @@ function requireValidSyntax(html: string | undefined): void {
 	try {
 		checkSyntax(html);
 	} catch (err) {
-		if (err instanceof TemplateError) throw new ApiError(400, "TEMPLATE_ERROR", `the template has a syntax error at ${err.message}`, [{ path: "html", message: err.message }]);
+		if (err instanceof TemplateError)
+			throw new ApiError(400, "TEMPLATE_ERROR", `the template has a syntax error at ${err.message}`, [{ path: "html", message: err.message }]);
 		throw err;
 	}
 }
@@ -166,6 +167,10 @@ export const templates = createRouter()
 		const found = isTemplateId(id) ? await templateStub(c.env, c.var.tenantId).source(id, version) : null;
 		if (!found) throw notFound(id);
 		const sample = parseSample(found.sampleDataJson) ?? {};
-		const body = RenderRequest.parse({ template: { id, version: found.version, data: data ?? sample, strict }, async: false, filename: `${found.name}-v${found.version}.pdf` });
+		const body = RenderRequest.parse({
+			template: { id, version: found.version, data: data ?? sample, strict },
+			async: false,
+			filename: `${found.name}-v${found.version}.pdf`,
+		});
 		return createRenderJob(c, body, undefined);
 	});

@@ -55,7 +55,10 @@ const testEvent = createRoute({
 	middleware: [requireJson] as const,
 	request: { body: { content: { "application/json": { schema: WebhookTestInput } }, required: true } },
 	responses: {
-		200: { description: "The attempt (a failed delivery is reported here, not as an error status)", content: { "application/json": { schema: WebhookTestResult } } },
+		200: {
+			description: "The attempt (a failed delivery is reported here, not as an error status)",
+			content: { "application/json": { schema: WebhookTestResult } },
+		},
 		400: errorResponse("Invalid body, URL_NOT_ALLOWED, or no url and no tenant endpoint"),
 		401: unauthorized,
 		415: errorResponse("Body is not JSON"),
@@ -90,8 +93,14 @@ export const tenantWebhooks = createRouter()
 		const { url } = c.req.valid("json");
 		const tenantId = c.var.tenantId;
 		const saved = url === undefined ? await loadEndpoint(c.env, tenantId) : null;
-		const target = url !== undefined ? { url, method: "POST", headers: {} } : saved && { url: saved.endpoint.url, method: saved.endpoint.method, headers: saved.endpoint.headers ?? {} };
-		if (!target) throw new ApiError(400, "INVALID_REQUEST", "give a url, or set a webhook endpoint first (PUT /v1/webhooks/endpoint)", [{ path: "url", message: "required without a tenant endpoint" }]);
+		const target =
+			url !== undefined
+				? { url, method: "POST", headers: {} }
+				: saved && { url: saved.endpoint.url, method: saved.endpoint.method, headers: saved.endpoint.headers ?? {} };
+		if (!target)
+			throw new ApiError(400, "INVALID_REQUEST", "give a url, or set a webhook endpoint first (PUT /v1/webhooks/endpoint)", [
+				{ path: "url", message: "required without a tenant endpoint" },
+			]);
 		checkHookUrl(c.env, target.url, "url");
 		const wait = await tenantStub(c.env, tenantId).takeWebhookTest();
 		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many test events; retry later", undefined, { "Retry-After": String(wait) });

@@ -39,7 +39,12 @@ export function objectUrl(target: Pick<S3Target, "endpoint" | "bucket" | "forceP
  * A signed request for one object. No automatic retries (aws4fetch's default is 10): the delivery
  * step decides about retries itself, so a 403 is sent once and a 503 waits on the queue's backoff.
  */
-export async function signedS3Request(target: S3Target, credentials: S3Credentials, url: URL, init: { method: "PUT" | "DELETE"; headers?: Record<string, string>; body?: BodyInit | null }): Promise<Request> {
+export async function signedS3Request(
+	target: S3Target,
+	credentials: S3Credentials,
+	url: URL,
+	init: { method: "PUT" | "DELETE"; headers?: Record<string, string>; body?: BodyInit | null },
+): Promise<Request> {
 	const client = new AwsClient({ ...credentials, region: target.region, service: "s3", retries: 0 });
 	return client.sign(url.toString(), { method: init.method, headers: init.headers, body: init.body ?? null });
 }

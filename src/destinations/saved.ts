@@ -33,10 +33,21 @@ export function destinationView(row: DestinationRow): SavedDestination {
 	};
 }
 
-export async function saveDestination(env: Env, tenantId: string, name: string, input: SavedDestinationInput): Promise<{ created: boolean; view: SavedDestination }> {
+export async function saveDestination(
+	env: Env,
+	tenantId: string,
+	name: string,
+	input: SavedDestinationInput,
+): Promise<{ created: boolean; view: SavedDestination }> {
 	const { accessKeyId, secretAccessKey } = input;
 	const sealed = await seal(env, tenantId, context(name), JSON.stringify({ accessKeyId, secretAccessKey } satisfies S3Credentials));
-	const settings = { endpoint: input.endpoint, region: input.region, bucket: input.bucket, forcePathStyle: input.forcePathStyle, accessKeyIdHint: `…${accessKeyId.slice(-4)}` };
+	const settings = {
+		endpoint: input.endpoint,
+		region: input.region,
+		bucket: input.bucket,
+		forcePathStyle: input.forcePathStyle,
+		accessKeyIdHint: `…${accessKeyId.slice(-4)}`,
+	};
 	const { created, row } = await tenantStub(env, tenantId).putDestination(name, settings, sealed);
 	return { created, view: destinationView(row) };
 }

@@ -13,9 +13,7 @@ export const DELIVERY_TIMEOUT_MS = 120_000;
 /** Grace beyond a try's timeout, or a retry's due time, before the watchdog steps in. */
 export const DELIVERY_LEASE_MARGIN_MS = 60_000;
 
-export type DeliveryOutcome =
-	| { ok: true; destination: DeliveredDestination }
-	| { ok: false; transient: boolean; error: JobError };
+export type DeliveryOutcome = { ok: true; destination: DeliveredDestination } | { ok: false; transient: boolean; error: JobError };
 
 export type DeliveryTurn = { kind: "deliver" } | { kind: "busy"; retryAfterSeconds: number } | { kind: "fail"; error: JobError };
 
@@ -26,7 +24,10 @@ export type DeliveryDecision =
 	/** No try of this job is running: a late answer from a try the watchdog gave up on. */
 	| { kind: "stale" };
 
-const gaveUp = (job: JobRecord): JobError => ({ code: "DESTINATION_FAILED", message: `delivery failed after ${job.delivery?.tries ?? 0} tries: ${job.delivery?.lastError ?? "no try finished"}` });
+const gaveUp = (job: JobRecord): JobError => ({
+	code: "DESTINATION_FAILED",
+	message: `delivery failed after ${job.delivery?.tries ?? 0} tries: ${job.delivery?.lastError ?? "no try finished"}`,
+});
 
 function startTry(job: JobRecord, now: number): void {
 	const d = job.delivery!;

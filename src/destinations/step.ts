@@ -15,7 +15,12 @@ export type StepResult =
 	| { kind: "skipped"; status: string };
 
 /** Right after printing: the job keeps its stored PDF and delivery starts. */
-export async function deliverAfterPrint(env: Env, job: JobRecord, document: StoredDocument, timings: { renderMs: number; storeMs: number }): Promise<StepResult> {
+export async function deliverAfterPrint(
+	env: Env,
+	job: JobRecord,
+	document: StoredDocument,
+	timings: { renderMs: number; storeMs: number },
+): Promise<StepResult> {
 	const started = await jobStub(env, job.id).stored(document, timings);
 	if (!started.ok) {
 		// Canceled while we rendered: no document may outlive the cancel.

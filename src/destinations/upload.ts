@@ -10,7 +10,11 @@ import { expandKey, objectUrl, signedS3Request } from "./s3";
 import { checkDestinationUrl, loadDestination } from "./saved";
 import type { DeliveryOutcome } from "./state";
 
-const failed = (message: string, transient = false, code: "DESTINATION_FAILED" | "URL_NOT_ALLOWED" = "DESTINATION_FAILED"): DeliveryOutcome => ({ ok: false, transient, error: { code, message } });
+const failed = (message: string, transient = false, code: "DESTINATION_FAILED" | "URL_NOT_ALLOWED" = "DESTINATION_FAILED"): DeliveryOutcome => ({
+	ok: false,
+	transient,
+	error: { code, message },
+});
 
 /** The PDF as a body of known length, so the PUT carries its exact Content-Length. */
 async function pdfBody(env: Env, doc: StoredDocument): Promise<ReadableStream<Uint8Array> | DeliveryOutcome> {
@@ -65,7 +69,18 @@ export async function deliverDocument(env: Env, job: JobRecord, now = Date.now):
 	const attempt = dest.type === "presigned_put" ? await putPresigned(env, dest, doc) : await putS3(env, job, dest, doc);
 	if (!("answer" in attempt)) return attempt;
 	const { answer, where } = attempt;
-	log({ msg: "delivery try", phase: "deliver", jobId: job.id, tenantId: job.tenantId, type: where.type, try: job.delivery?.tries ?? 0, httpStatus: answer.httpStatus, durationMs: answer.durationMs, error: answer.error });
-	if (answer.error === null) return { ok: true, destination: { ...where, etag: answer.etag, sizeBytes: doc.sizeBytes, deliveredAt: new Date(now()).toISOString() } };
+	log({
+		msg: "delivery try",
+		phase: "deliver",
+		jobId: job.id,
+		tenantId: job.tenantId,
+		type: where.type,
+		try: job.delivery?.tries ?? 0,
+		httpStatus: answer.httpStatus,
+		durationMs: answer.durationMs,
+		error: answer.error,
+	});
+	if (answer.error === null)
+		return { ok: true, destination: { ...where, etag: answer.etag, sizeBytes: doc.sizeBytes, deliveredAt: new Date(now()).toISOString() } };
 	return failed(answer.error, answer.transient);
 }

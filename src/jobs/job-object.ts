@@ -9,7 +9,15 @@ import { sendRender, sendWebhook } from "../queue-message";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { redactText } from "../security/redact";
 import { webhookEvent } from "../schemas/webhook-event";
-import { beginAfterPrint, beginDelivery, DELIVERY_LEASE_MARGIN_MS, endDelivery, watchDelivery, type DeliveryDecision, type DeliveryOutcome } from "../destinations/state";
+import {
+	beginAfterPrint,
+	beginDelivery,
+	DELIVERY_LEASE_MARGIN_MS,
+	endDelivery,
+	watchDelivery,
+	type DeliveryDecision,
+	type DeliveryOutcome,
+} from "../destinations/state";
 import type { StoredDocument } from "../storage/documents";
 import { sourceKeysOf, storedKeys } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
@@ -243,7 +251,11 @@ export class JobObject extends DurableObject<Env> {
 	// ---- #16 delivery step (state machine in src/destinations/state.ts) -----------------------
 
 	/** The PDF is stored and has a destination: the job stays `rendering` while it is delivered. */
-	async stored(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<{ ok: true; job: JobRecord } | { ok: false; status: JobRecord["status"] | "missing" }> {
+	async stored(
+		document: StoredDocument,
+		timings: { renderMs: number; storeMs: number },
+		now = Date.now(),
+	): Promise<{ ok: true; job: JobRecord } | { ok: false; status: JobRecord["status"] | "missing" }> {
 		const job = await this.load();
 		if (!job) return { ok: false, status: "missing" };
 		if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };

@@ -15,7 +15,13 @@ async function documentView(env: Env, job: JobRecord, now: number): Promise<Job[
 	const origin = config(env).publicBaseUrl ?? job.origin;
 	// #16: delivered elsewhere without keepCopy, our copy is gone and there is no link.
 	const kept = !job.destination || job.keepCopy === true;
-	const preview = doc.preview && { url: await signedUrl(env, origin, previewPath(job.id), expires), contentType: doc.preview.contentType, width: doc.preview.width, height: doc.preview.height, sizeBytes: doc.preview.sizeBytes };
+	const preview = doc.preview && {
+		url: await signedUrl(env, origin, previewPath(job.id), expires),
+		contentType: doc.preview.contentType,
+		width: doc.preview.width,
+		height: doc.preview.height,
+		sizeBytes: doc.preview.sizeBytes,
+	};
 	return {
 		url: kept ? await signedUrl(env, origin, filePath(job.id), expires) : null,
 		expiresAt: new Date(expires * 1000).toISOString(),

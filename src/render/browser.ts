@@ -99,7 +99,11 @@ export class SharedBrowser {
 		if (!this.pending) {
 			const pending = acquireBrowser(this.env);
 			this.pending = pending;
-			void pending.then((l) => this.pending === pending && (this.current = l.browser)).catch(() => undefined);
+			void pending
+				.then((l) => {
+					if (this.pending === pending) this.current = l.browser;
+				})
+				.catch(() => undefined);
 		}
 		return this.pending.then((l) => l.browser);
 	}

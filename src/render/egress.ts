@@ -174,7 +174,12 @@ function interceptPage(page: Page, options: GuardOptions, onBlockedMain: (url: s
  * when there is nothing to refuse and no credentials to scope (private networks allowed): it costs
  * a round trip per request. `onBlockedMain` hears of a refused load (or redirect) of the job's own url.
  */
-export async function guardEgress(page: Page, policy: UrlPolicy, job: { url: string | null; page: PageOptions }, onBlockedMain: (url: string) => void): Promise<void> {
+export async function guardEgress(
+	page: Page,
+	policy: UrlPolicy,
+	job: { url: string | null; page: PageOptions },
+	onBlockedMain: (url: string) => void,
+): Promise<void> {
 	const options: GuardOptions = { policy, url: job.url, credentials: scopeCredentials(job.url, job.page) };
 	const context = page.browserContext();
 	const stopWatching = watchTargets(page, context, options.policy);

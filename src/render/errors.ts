@@ -32,11 +32,13 @@ export function bounded<T>(work: Promise<T>, ms: number, failure: () => Error): 
 
 export const browserStopped = (what: string) => () => new RenderFailure("BROWSER_UNAVAILABLE", `the browser stopped answering (${what})`, true);
 
-const DNS_OR_ROUTE = /net::ERR_(NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|ADDRESS_UNREACHABLE|CONNECTION_REFUSED|INVALID_URL|UNSAFE_PORT|BLOCKED_BY_CLIENT|CERT_|SSL_|ABORTED|TOO_MANY_REDIRECTS|EMPTY_RESPONSE|INVALID_RESPONSE)/;
+const DNS_OR_ROUTE =
+	/net::ERR_(NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED|ADDRESS_UNREACHABLE|CONNECTION_REFUSED|INVALID_URL|UNSAFE_PORT|BLOCKED_BY_CLIENT|CERT_|SSL_|ABORTED|TOO_MANY_REDIRECTS|EMPTY_RESPONSE|INVALID_RESPONSE)/;
 /** Chrome refusing `pdf.pageRanges`: past the last page, or not a range at all. */
 const PAGE_RANGES = /Page range exceeds page count|Page range syntax error|pageRanges/i;
 /** A page-level protocol error: the page, its frame or its target went away under one command. */
-const PAGE_GONE = /Target closed|Session closed|detached Frame|detached frame|Execution context (was destroyed|is not available)|Navigating frame was detached|Cannot find context|No target with given id|Protocol error/i;
+const PAGE_GONE =
+	/Target closed|Session closed|detached Frame|detached frame|Execution context (was destroyed|is not available)|Navigating frame was detached|Cannot find context|No target with given id|Protocol error/i;
 /** The platform refused or failed to give us a browser. */
 const NO_BROWSER = /429|Too many|rate limit|Unable to connect|unavailable/i;
 
@@ -80,7 +82,11 @@ export function classify(err: unknown, at: FailureContext): RenderFailure {
 		return new RenderFailure("RENDER_TIMEOUT", `the page did not finish within its time budget: ${message}`, true);
 	}
 	if (PAGE_RANGES.test(message)) {
-		return new RenderFailure("INVALID_REQUEST", `pdf.pageRanges does not match the document's pages: ${message.replace(/^.*?Protocol error \([^)]*\): /, "")}`, false);
+		return new RenderFailure(
+			"INVALID_REQUEST",
+			`pdf.pageRanges does not match the document's pages: ${message.replace(/^.*?Protocol error \([^)]*\): /, "")}`,
+			false,
+		);
 	}
 	if (DNS_OR_ROUTE.test(message)) return new RenderFailure("NAVIGATION_FAILED", `navigation failed: ${message}`, false);
 	if (/net::ERR_/.test(message)) return new RenderFailure("NAVIGATION_FAILED", `navigation failed: ${message}`, true);

@@ -41,11 +41,23 @@ function partInput(p: Production, part: PartRecord, html: string | null): PrintI
 	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page } };
 }
 
-async function printPart(p: Production, part: PartRecord, index: number, room: number, onPage: (page: Page, input: PrintInput) => Promise<void>): Promise<Uint8Array> {
+async function printPart(
+	p: Production,
+	part: PartRecord,
+	index: number,
+	room: number,
+	onPage: (page: Page, input: PrintInput) => Promise<void>,
+): Promise<Uint8Array> {
 	try {
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
 		const input = partInput(p, part, html);
-		return await printPdf(p.browser, input, p.policy, (pdf) => collectPart(pdf, room, index), (page) => onPage(page, input));
+		return await printPdf(
+			p.browser,
+			input,
+			p.policy,
+			(pdf) => collectPart(pdf, room, index),
+			(page) => onPage(page, input),
+		);
 	} catch (err) {
 		// Classified with the attempt's other failures (run-job.ts), the part's index in front.
 		throw new PartFailure(index, err);

@@ -11,14 +11,12 @@ const CONTEXT_TIMEOUT_MS = 10_000;
 /** Closing the context of a page that ran out of time: the attempt ends within this of the deadline. */
 const FORCE_CLOSE_TIMEOUT_MS = 2_000;
 
-
 export interface PrintInput {
 	url: string | null;
 	html: string | null;
 	pdf: PdfOptions;
 	page: PageOptions;
 }
-
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 

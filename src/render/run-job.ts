@@ -84,7 +84,16 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 		await env.DOCUMENTS.delete(storedKeys(document));
 		return { kind: "skipped", status: outcome.status };
 	}
-	log({ msg: "render succeeded", phase: "complete", jobId: job.id, tenantId: job.tenantId, attempt: job.attempts, ...timings, sizeBytes: document.sizeBytes, pages: document.pages });
+	log({
+		msg: "render succeeded",
+		phase: "complete",
+		jobId: job.id,
+		tenantId: job.tenantId,
+		attempt: job.attempts,
+		...timings,
+		sizeBytes: document.sizeBytes,
+		pages: document.pages,
+	});
 	return { kind: "succeeded", document };
 }
 
@@ -104,8 +113,19 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 		const failure = classify(err, { connectionLost: await connectionLost(used, mayBeConnectionLoss(err) ? CONNECTION_SETTLE_MS : 0) });
 		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard(used);
 		const transient = failure.transient && !(PAGE_FAULTS.has(failure.code) && job.attempts >= MAX_PAGE_FAULT_ATTEMPTS);
-		log({ msg: "render attempt failed", phase: "render", jobId, tenantId: job.tenantId, attempt: job.attempts, code: failure.code, transient, error: failure.message });
+		log({
+			msg: "render attempt failed",
+			phase: "render",
+			jobId,
+			tenantId: job.tenantId,
+			attempt: job.attempts,
+			code: failure.code,
+			transient,
+			error: failure.message,
+		});
 		const decision = await stub.attemptFailed(failure.toJobError(), transient);
-		return decision.retry ? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() } : { kind: "failed", error: failure.toJobError() };
+		return decision.retry
+			? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() }
+			: { kind: "failed", error: failure.toJobError() };
 	}
 }

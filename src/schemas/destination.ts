@@ -23,10 +23,27 @@ export const SavedDestinationInput = z
 	.strictObject({
 		type: z.literal("s3"),
 		endpoint: httpUrl(2048).openapi({ example: "https://ACCOUNT_ID.r2.cloudflarestorage.com" }),
-		region: z.string().min(1).max(64).regex(/^[a-z0-9-]+$/, "must look like us-east-1 or auto").openapi({ example: "auto" }),
-		bucket: z.string().min(1).max(255).regex(/^[A-Za-z0-9._-]+$/, "must be a bucket name"),
-		accessKeyId: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII"),
-		secretAccessKey: z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, "printable ASCII"),
+		region: z
+			.string()
+			.min(1)
+			.max(64)
+			.regex(/^[a-z0-9-]+$/, "must look like us-east-1 or auto")
+			.openapi({ example: "auto" }),
+		bucket: z
+			.string()
+			.min(1)
+			.max(255)
+			.regex(/^[A-Za-z0-9._-]+$/, "must be a bucket name"),
+		accessKeyId: z
+			.string()
+			.min(1)
+			.max(256)
+			.regex(/^[\x21-\x7e]+$/, "printable ASCII"),
+		secretAccessKey: z
+			.string()
+			.min(1)
+			.max(256)
+			.regex(/^[\x21-\x7e]+$/, "printable ASCII"),
 		forcePathStyle: z.boolean().default(false).openapi({ description: "endpoint/bucket/key instead of bucket.endpoint/key" }),
 	})
 	.openapi("SavedDestinationInput");

@@ -27,4 +27,3 @@ export type ResponseHeaderValues = Partial<Record<ResponseHeaderName, string>>;
 export function responseHeaders(...names: ResponseHeaderName[]): Record<string, { $ref: string }> {
 	return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 }
-

@@ -64,7 +64,10 @@ export const DocumentPreview = z
 
 export const DocumentInfo = z
 	.object({
-		url: z.string().nullable().openapi({ description: "Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy" }),
+		url: z
+			.string()
+			.nullable()
+			.openapi({ description: "Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy" }),
 		expiresAt: z.string(),
 		contentType: z.enum(CONTENT_TYPE_VALUES),
 		filename: z.string(),

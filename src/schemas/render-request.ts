@@ -48,10 +48,12 @@ function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
 	const present = (key: string) => ({ required: [key], properties: { [key]: {} } });
+	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+	const rule = (key: string, consequence: object) => ({ if: present(key), then: consequence });
 	const allOf = [
-		{ if: present("screenshot"), then: { required: ["output"], properties: { output: IMAGE } } },
-		{ if: present("preview"), then: { properties: { output: { const: "pdf" } } } },
-		{ if: present("parts"), then: { properties: { output: { const: "pdf" } } } },
+		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
+		rule("preview", { properties: { output: { const: "pdf" } } }),
+		rule("parts", { properties: { output: { const: "pdf" } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -74,9 +76,7 @@ export const PdfOptions = z
 		width: cssLength.optional(),
 		height: cssLength.optional(),
 		landscape: z.boolean().optional(),
-		margin: z
-			.strictObject({ top: cssLength.optional(), right: cssLength.optional(), bottom: cssLength.optional(), left: cssLength.optional() })
-			.optional(),
+		margin: z.strictObject({ top: cssLength.optional(), right: cssLength.optional(), bottom: cssLength.optional(), left: cssLength.optional() }).optional(),
 		scale: z.number().min(0.1).max(2).optional(),
 		printBackground: z.boolean().optional(),
 		displayHeaderFooter: z.boolean().optional(),
@@ -150,7 +150,10 @@ export const PresignedPutDestination = z
 export const S3Destination = z
 	.strictObject({
 		type: z.literal("s3"),
-		destination: z.string().regex(DESTINATION_NAME, "must be a saved destination's name").openapi({ description: "Name of a saved destination (PUT /v1/destinations/{name})" }),
+		destination: z
+			.string()
+			.regex(DESTINATION_NAME, "must be a saved destination's name")
+			.openapi({ description: "Name of a saved destination (PUT /v1/destinations/{name})" }),
 		key: z
 			.string()
 			.min(1)
@@ -186,7 +189,12 @@ export const RenderRequest = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
-		parts: z.array(Part).min(1).max(MAX_PARTS).optional().openapi({ description: `Up to ${MAX_PARTS} documents printed one by one and merged in order into one PDF` }),
+		parts: z
+			.array(Part)
+			.min(1)
+			.max(MAX_PARTS)
+			.optional()
+			.openapi({ description: `Up to ${MAX_PARTS} documents printed one by one and merged in order into one PDF` }),
 		output: Output.optional(),
 		screenshot: ScreenshotOptions.optional(),
 		preview: PreviewOptions.optional(),
@@ -204,9 +212,12 @@ export const RenderRequest = z
 		if ([body.url, body.html, body.template, body.parts].filter((s) => s !== undefined).length !== 1) {
 			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template or parts is required" });
 		}
-		if ((body.output ?? "pdf") !== "pdf" && body.parts) ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });
-		if ((body.output ?? "pdf") === "pdf" && body.screenshot) ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
-		if ((body.output ?? "pdf") !== "pdf" && body.preview) ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
+		if ((body.output ?? "pdf") !== "pdf" && body.parts)
+			ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });
+		if ((body.output ?? "pdf") === "pdf" && body.screenshot)
+			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
+		if ((body.output ?? "pdf") !== "pdf" && body.preview)
+			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.

@@ -28,7 +28,9 @@ export const WebhookEndpoint = z
 	.openapi("WebhookEndpoint");
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
 
-export const WebhookTestInput = z.strictObject({ url: z.string().min(1).max(2048).optional().openapi({ description: "Default: the tenant's endpoint" }) }).openapi("WebhookTestInput");
+export const WebhookTestInput = z
+	.strictObject({ url: z.string().min(1).max(2048).optional().openapi({ description: "Default: the tenant's endpoint" }) })
+	.openapi("WebhookTestInput");
 
 export const WebhookTestResult = z
 	.object({

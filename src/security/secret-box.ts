@@ -21,7 +21,11 @@ function fromBase64url(text: string): Uint8Array {
 export async function seal(env: Env, tenantId: string, context: string, plaintext: string): Promise<string> {
 	const [master = ""] = signingSecrets(env);
 	const iv = crypto.getRandomValues(new Uint8Array(12));
-	const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: encoder.encode(context) }, await tenantKey(master, tenantId, "encrypt"), encoder.encode(plaintext));
+	const sealed = await crypto.subtle.encrypt(
+		{ name: "AES-GCM", iv, additionalData: encoder.encode(context) },
+		await tenantKey(master, tenantId, "encrypt"),
+		encoder.encode(plaintext),
+	);
 	return `${VERSION}.${base64url(iv)}.${base64url(new Uint8Array(sealed))}`;
 }
 
@@ -31,7 +35,11 @@ export async function open(env: Env, tenantId: string, context: string, sealed: 
 	if (version !== VERSION || !iv || !data) throw new Error("unreadable sealed value");
 	for (const master of signingSecrets(env)) {
 		try {
-			const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64url(iv), additionalData: encoder.encode(context) }, await tenantKey(master, tenantId, "decrypt"), fromBase64url(data));
+			const plain = await crypto.subtle.decrypt(
+				{ name: "AES-GCM", iv: fromBase64url(iv), additionalData: encoder.encode(context) },
+				await tenantKey(master, tenantId, "decrypt"),
+				fromBase64url(data),
+			);
 			return new TextDecoder().decode(plain);
 		} catch {
 			// Sealed under the other secret in force, or tampered with: try the next.

@@ -87,7 +87,13 @@ class PartBuffer {
 }
 
 /** Consumes `stream` into R2 at `key`; throws TooLarge past `maxBytes` (nothing is left stored). */
-export async function uploadPdf(bucket: R2Bucket, key: string, stream: ReadableStream<Uint8Array>, options: R2PutOptions, maxBytes: number): Promise<UploadedPdf> {
+export async function uploadPdf(
+	bucket: R2Bucket,
+	key: string,
+	stream: ReadableStream<Uint8Array>,
+	options: R2PutOptions,
+	maxBytes: number,
+): Promise<UploadedPdf> {
 	const digest = new crypto.DigestStream("SHA-256");
 	const hashing = digest.getWriter();
 	const counter = new PageCounter();

@@ -25,7 +25,10 @@ function tenantFs(source: IncludeSource): FS {
 	const seen = new Map<string, Promise<string | null>>();
 	const load = (name: string) => {
 		let found = seen.get(name);
-		if (!found) seen.set(name, (found = source(name)));
+		if (!found) {
+			found = source(name);
+			seen.set(name, found);
+		}
 		return found;
 	};
 	return {
@@ -49,7 +52,17 @@ function tenantFs(source: IncludeSource): FS {
 const noIncludes: IncludeSource = async () => null;
 
 function engine(source: IncludeSource): Liquid {
-	const liquid = new Liquid({ ...LIMITS, fs: tenantFs(source), root: [""], relativeReference: false, extname: "", outputEscape: "escape", strictFilters: true, ownPropertyOnly: true, cache: false });
+	const liquid = new Liquid({
+		...LIMITS,
+		fs: tenantFs(source),
+		root: [""],
+		relativeReference: false,
+		extname: "",
+		outputEscape: "escape",
+		strictFilters: true,
+		ownPropertyOnly: true,
+		cache: false,
+	});
 	// {{ 1234.5 | number: 2 }} -> 1,234.50 and {{ 9.9 | currency: "EUR", "de-DE" }} -> 9,90 €
 	liquid.registerFilter("number", (value: unknown, decimals: unknown = 0, locale: unknown = "en-US") => {
 		const digits = Math.min(20, Math.max(0, Number(decimals) || 0));

@@ -87,7 +87,14 @@ export class TemplateObject extends DurableObject<Env> {
 
 	private addVersion(id: string, version: number, input: TemplateUpdate, now: number): void {
 		const sample = input.sampleData === undefined ? null : JSON.stringify(input.sampleData);
-		this.sql.exec("INSERT INTO template_versions (template_id, version, html, sample_data, created_at) VALUES (?, ?, ?, ?, ?)", id, version, input.html, sample, now);
+		this.sql.exec(
+			"INSERT INTO template_versions (template_id, version, html, sample_data, created_at) VALUES (?, ?, ?, ?, ?)",
+			id,
+			version,
+			input.html,
+			sample,
+			now,
+		);
 	}
 
 	async create(input: TemplateInput, now = Date.now()): Promise<SaveResult> {
@@ -132,7 +139,11 @@ export class TemplateObject extends DurableObject<Env> {
 		const row = this.row(id);
 		if (!row) return null;
 		const v = this.sql
-			.exec<{ version: number; html: string; sample_data: string | null }>("SELECT version, html, sample_data FROM template_versions WHERE template_id = ? AND version = ?", id, version ?? row.latest)
+			.exec<{ version: number; html: string; sample_data: string | null }>(
+				"SELECT version, html, sample_data FROM template_versions WHERE template_id = ? AND version = ?",
+				id,
+				version ?? row.latest,
+			)
 			.toArray()[0];
 		return v ? { id, name: row.name, version: v.version, html: v.html, sampleDataJson: v.sample_data } : null;
 	}

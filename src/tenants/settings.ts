@@ -36,9 +36,21 @@ export const WEBHOOK_TESTS_PER_WINDOW = 5;
 export const WEBHOOK_TEST_WINDOW_MS = 60_000;
 
 type Raw = { name: string; config: string; sealed: string; created_at: number; updated_at: number };
-const toRow = (r: Raw): DestinationRow => ({ name: r.name, config: JSON.parse(r.config) as DestinationConfig, sealed: r.sealed, createdAt: r.created_at, updatedAt: r.updated_at });
+const toRow = (r: Raw): DestinationRow => ({
+	name: r.name,
+	config: JSON.parse(r.config) as DestinationConfig,
+	sealed: r.sealed,
+	createdAt: r.created_at,
+	updatedAt: r.updated_at,
+});
 
-export function putDestination(sql: SqlStorage, name: string, config: DestinationConfig, sealed: string, now: number): { created: boolean; row: DestinationRow } {
+export function putDestination(
+	sql: SqlStorage,
+	name: string,
+	config: DestinationConfig,
+	sealed: string,
+	now: number,
+): { created: boolean; row: DestinationRow } {
 	const existed = sql.exec("SELECT 1 FROM destinations WHERE name = ?", name).toArray().length > 0;
 	sql.exec(
 		"INSERT INTO destinations (name, config, sealed, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET config = excluded.config, sealed = excluded.sealed, updated_at = excluded.updated_at",
@@ -65,7 +77,11 @@ export function deleteDestination(sql: SqlStorage, name: string): boolean {
 }
 
 export function putEndpoint(sql: SqlStorage, sealed: string, now: number): void {
-	sql.exec("INSERT INTO webhook_endpoint (id, sealed, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at", sealed, now);
+	sql.exec(
+		"INSERT INTO webhook_endpoint (id, sealed, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+		sealed,
+		now,
+	);
 }
 
 export function getEndpoint(sql: SqlStorage): EndpointRow | null {

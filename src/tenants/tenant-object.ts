@@ -50,12 +50,7 @@ export class TenantObject extends DurableObject<Env> {
 	}
 
 	async indexJob(id: string, status: JobStatus, createdAt: number): Promise<void> {
-		this.sql.exec(
-			"INSERT INTO jobs (id, status, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status",
-			id,
-			status,
-			createdAt,
-		);
+		this.sql.exec("INSERT INTO jobs (id, status, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status", id, status, createdAt);
 	}
 
 	/** The job's record was deleted (retention): it leaves the listing too. */
@@ -89,7 +84,11 @@ export class TenantObject extends DurableObject<Env> {
 		const slowUntil = this.sql.exec<{ slow_until: number }>("SELECT slow_until FROM render_lane").toArray()[0]?.slow_until ?? 0;
 		const grant = decideSlot(request, { held, inUse, slowUntil }, now);
 		if (grant.kind === "granted") {
-			this.sql.exec("INSERT INTO render_slots (job_id, until) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET until = excluded.until", request.jobId, request.until);
+			this.sql.exec(
+				"INSERT INTO render_slots (job_id, until) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET until = excluded.until",
+				request.jobId,
+				request.until,
+			);
 		}
 		return grant;
 	}
@@ -98,13 +97,21 @@ export class TenantObject extends DurableObject<Env> {
 	async releaseRenderSlot(jobId: string, pageFault: boolean, now = Date.now()): Promise<void> {
 		this.sql.exec("DELETE FROM render_slots WHERE job_id = ?", jobId);
 		if (pageFault) {
-			this.sql.exec("INSERT INTO render_lane (id, slow_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET slow_until = excluded.slow_until", now + SLOW_LANE_MS);
+			this.sql.exec(
+				"INSERT INTO render_lane (id, slow_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET slow_until = excluded.slow_until",
+				now + SLOW_LANE_MS,
+			);
 		}
 	}
 
 	// ---- #16 tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
 
-	async putDestination(name: string, config: settings.DestinationConfig, sealed: string, now = Date.now()): Promise<{ created: boolean; row: settings.DestinationRow }> {
+	async putDestination(
+		name: string,
+		config: settings.DestinationConfig,
+		sealed: string,
+		now = Date.now(),
+	): Promise<{ created: boolean; row: settings.DestinationRow }> {
 		return settings.putDestination(this.sql, name, config, sealed, now);
 	}
 

@@ -23,7 +23,17 @@ async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
 		}
 		const outcome = await attemptDelivery(env, turn.delivery);
 		const result = await stub.endWebhookAttempt(series, outcome);
-		log({ msg: "webhook attempt", jobId, eventId: turn.delivery.eventId, series, attempt: turn.attempt, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error, result: result.kind });
+		log({
+			msg: "webhook attempt",
+			jobId,
+			eventId: turn.delivery.eventId,
+			series,
+			attempt: turn.attempt,
+			httpStatus: outcome.httpStatus,
+			durationMs: outcome.durationMs,
+			error: outcome.error,
+			result: result.kind,
+		});
 		if (result.kind === "retry") return message.retry({ delaySeconds: clampDelay(result.delaySeconds) });
 		if (result.kind === "exhausted") await sendWebhook(env.WEBHOOK_DLQ, body);
 		message.ack();

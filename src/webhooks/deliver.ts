@@ -6,7 +6,16 @@ import { parseRetryAfter, type AttemptOutcome } from "./policy";
 export const WEBHOOK_TIMEOUT_MS = 15_000;
 
 /** Headers a caller's `webhook.headers` may not set: ours carry the signature and framing. */
-const PROTECTED = new Set(["webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length", "host", "transfer-encoding", "connection"]);
+const PROTECTED = new Set([
+	"webhook-id",
+	"webhook-timestamp",
+	"webhook-signature",
+	"content-type",
+	"content-length",
+	"host",
+	"transfer-encoding",
+	"connection",
+]);
 
 export interface Delivery {
 	tenantId: string;

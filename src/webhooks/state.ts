@@ -43,7 +43,12 @@ export function beginAttempt(job: JobRecord | null, series: number, now: number)
 export function endAttempt(job: JobRecord | null, series: number, outcome: AttemptOutcome, schedule: number[], now: number): AttemptResult {
 	const w = current(job, series);
 	if (w?.status !== "delivering") return { kind: "stale" };
-	w.attempts.push({ at: new Date(now - outcome.durationMs).toISOString(), httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error });
+	w.attempts.push({
+		at: new Date(now - outcome.durationMs).toISOString(),
+		httpStatus: outcome.httpStatus,
+		durationMs: outcome.durationMs,
+		error: outcome.error,
+	});
 	w.attempts = w.attempts.slice(-MAX_LOGGED_ATTEMPTS);
 	w.leaseUntil = null;
 	const decision = decide(outcome, w.seriesAttempts, schedule);

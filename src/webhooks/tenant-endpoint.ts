@@ -39,9 +39,18 @@ export async function defaultWebhook(env: Env, tenantId: string): Promise<Webhoo
 }
 
 /** One signed `webhook.test` event, sent now and never retried; its attempt is the answer. */
-export async function sendTestEvent(env: Env, tenantId: string, target: { url: string; method: string; headers: Record<string, string> }, now = new Date()): Promise<WebhookTestResult> {
+export async function sendTestEvent(
+	env: Env,
+	tenantId: string,
+	target: { url: string; method: string; headers: Record<string, string> },
+	now = new Date(),
+): Promise<WebhookTestResult> {
 	const eventId = `evt_test_${crypto.randomUUID().replaceAll("-", "")}`;
-	const body = JSON.stringify({ type: "webhook.test", timestamp: now.toISOString(), data: { tenantId, message: "A test event from edge-pdf: your endpoint received and can verify our webhooks." } });
+	const body = JSON.stringify({
+		type: "webhook.test",
+		timestamp: now.toISOString(),
+		data: { tenantId, message: "A test event from edge-pdf: your endpoint received and can verify our webhooks." },
+	});
 	const outcome = await attemptDelivery(env, { tenantId, url: target.url, method: target.method, headers: target.headers, eventId, body });
 	// The URL is not logged: its query may be a credential.
 	log({ msg: "webhook test", tenantId, eventId, httpStatus: outcome.httpStatus, durationMs: outcome.durationMs, error: outcome.error });

@@ -26,15 +26,32 @@ const puts = async (bucket: string) => (await s3Requests(bucket)).filter((r) => 
 describe("saved S3 destinations", () => {
 	it("receive the PDF byte for byte under the expanded key; our copy is dropped without keepCopy", async () => {
 		const { bucket, name } = await savedBucket();
-		const job = await renderToEnd({ html: HTML, filename: "invoice 42.pdf", destination: { type: "s3", destination: name, key: "invoices/{date}/{id}-{filename}" } });
+		const job = await renderToEnd({
+			html: HTML,
+			filename: "invoice 42.pdf",
+			destination: { type: "s3", destination: name, key: "invoices/{date}/{id}-{filename}" },
+		});
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
 		const date = job.createdAt.slice(0, 10);
 		const key = `invoices/${date}/${job.id}-invoice 42.pdf`;
 		const [object, ...more] = await storedObjects(bucket);
 		expect(more).toEqual([]);
-		expect(object).toMatchObject({ key, sha256: job.document!.sha256, size: job.document!.sizeBytes, contentType: "application/pdf", contentLength: String(job.document!.sizeBytes) });
+		expect(object).toMatchObject({
+			key,
+			sha256: job.document!.sha256,
+			size: job.document!.sizeBytes,
+			contentType: "application/pdf",
+			contentLength: String(job.document!.sizeBytes),
+		});
 		expect(object?.headers["x-amz-content-sha256"]).toBe(job.document!.sha256);
-		expect(job.document!.destination).toMatchObject({ type: "s3", bucket, key, url: null, sizeBytes: job.document!.sizeBytes, etag: expect.stringMatching(/^[0-9a-f]{32}$/) });
+		expect(job.document!.destination).toMatchObject({
+			type: "s3",
+			bucket,
+			key,
+			url: null,
+			sizeBytes: job.document!.sizeBytes,
+			etag: expect.stringMatching(/^[0-9a-f]{32}$/),
+		});
 		expect(Date.parse(job.document!.destination!.deliveredAt)).toBeGreaterThan(0);
 		expect(job.document!.url).toBeNull();
 		expect(await env.DOCUMENTS.head(`documents/acme/${job.id}.pdf`)).toBeNull();
@@ -150,13 +167,23 @@ describe("presigned PUT destinations", () => {
 		const bucket = bucketName("pre");
 		const url = await presignedPut(bucket, "uploads/report.pdf");
 		const hook = await receiver("ok");
-		const job = await renderToEnd({ html: HTML, webhook: { url: hook.url }, destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } } });
+		const job = await renderToEnd({
+			html: HTML,
+			webhook: { url: hook.url },
+			destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } },
+		});
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
 		await waitForWebhook(job.id, ["delivered"]);
 		const event = JSON.parse((await hook.received())[0]!.body) as { data: Job };
 		expect(event.data.document).toMatchObject({ url: null, destination: job.document!.destination });
 		const [object] = await storedObjects(bucket);
-		expect(object).toMatchObject({ key: "uploads/report.pdf", sha256: job.document!.sha256, size: job.document!.sizeBytes, contentLength: String(job.document!.sizeBytes), contentType: "application/pdf" });
+		expect(object).toMatchObject({
+			key: "uploads/report.pdf",
+			sha256: job.document!.sha256,
+			size: job.document!.sizeBytes,
+			contentLength: String(job.document!.sizeBytes),
+			contentType: "application/pdf",
+		});
 		expect(object?.headers["x-ms-blob-type"]).toBe("BlockBlob");
 		expect((await s3Requests(bucket))[0]?.auth).toBe("query");
 		expect(job.document!.destination).toMatchObject({ type: "presigned_put", url: `${s3Origin()}/${bucket}/uploads/report.pdf`, bucket: null, key: null });

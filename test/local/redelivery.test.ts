@@ -16,7 +16,10 @@ describe("redelivery cap", () => {
 		const hook = await receiver("ok");
 		const job = await renderToEnd({ html: "<p>capped</p>", webhook: { url: hook.url, headers: { "X-Hook-Key": HOOK_SECRET } } });
 		await waitForWebhook(job.id, ["delivered"]);
-		const stored = await runInDurableObject(jobStub(env, job.id), async (_i: JobObject, state) => state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record);
+		const stored = await runInDurableObject(
+			jobStub(env, job.id),
+			async (_i: JobObject, state) => state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record,
+		);
 		expect(stored).not.toContain(HOOK_SECRET);
 
 		for (let series = 2; series <= MAX_WEBHOOK_SERIES; series++) {

@@ -50,10 +50,18 @@ describe("tenant webhook endpoint", () => {
 	it("GET shows the endpoint with header names only; DELETE removes it; events filter by type", async () => {
 		const key = TEST_KEYS.lister;
 		const hook = await receiver("ok", key);
-		expect((await setEndpoint({ url: hook.url, method: "PUT", headers: { Authorization: "Bearer hook-secret-value" }, events: ["render.failed"] }, key)).status).toBe(200);
+		expect(
+			(await setEndpoint({ url: hook.url, method: "PUT", headers: { Authorization: "Bearer hook-secret-value" }, events: ["render.failed"] }, key)).status,
+		).toBe(200);
 		const got = await api("/v1/webhooks/endpoint", { key });
 		const text = await got.text();
-		expect(JSON.parse(text)).toMatchObject({ object: "webhook_endpoint", url: hook.url, method: "PUT", headerNames: ["Authorization"], events: ["render.failed"] });
+		expect(JSON.parse(text)).toMatchObject({
+			object: "webhook_endpoint",
+			url: hook.url,
+			method: "PUT",
+			headerNames: ["Authorization"],
+			events: ["render.failed"],
+		});
 		expect(text).not.toContain("hook-secret-value");
 
 		// Filtered out: a success sends nothing and the job shows no webhook.

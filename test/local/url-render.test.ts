@@ -25,7 +25,9 @@ describe("rendering a URL", () => {
 	});
 
 	it("cookies set for one job never reach the next one (a fresh browser context per job)", async () => {
-		expect(await textOf({ url: `${origin}/echo-request`, page: { cookies: [{ name: "tenant", value: "acme-secret" }] } })).toContain("cookie=tenant=acme-secret");
+		expect(await textOf({ url: `${origin}/echo-request`, page: { cookies: [{ name: "tenant", value: "acme-secret" }] } })).toContain(
+			"cookie=tenant=acme-secret",
+		);
 		const later = await Promise.all([1, 2].map(() => textOf({ url: `${origin}/echo-request` })));
 		for (const text of later) expect(text).toContain("cookie=none");
 	});

@@ -138,18 +138,22 @@ describe("webhook delivery", () => {
 	});
 
 	it("custom headers and method arrive; they cannot override the signature headers", async () => {
-		const { hook, job } = await renderWithHook("ok", {}, {
-			method: "PUT",
-			headers: {
-				"X-Customer-Ref": "abc-123",
-				"webhook-signature": "v1,forged",
-				"Webhook-Id": "evil",
-				"webhook-timestamp": "1",
-				"Content-Type": "text/plain",
-				Host: "evil.example",
-				"Content-Length": "3",
+		const { hook, job } = await renderWithHook(
+			"ok",
+			{},
+			{
+				method: "PUT",
+				headers: {
+					"X-Customer-Ref": "abc-123",
+					"webhook-signature": "v1,forged",
+					"Webhook-Id": "evil",
+					"webhook-timestamp": "1",
+					"Content-Type": "text/plain",
+					Host: "evil.example",
+					"Content-Length": "3",
+				},
 			},
-		});
+		);
 		await waitForWebhook(job.id, ["delivered"]);
 		const [hit] = await hook.received();
 		expect(hit?.method).toBe("PUT");
@@ -165,7 +169,15 @@ describe("webhook delivery", () => {
 	it("the same event delivered twice by the queue is sent once", async () => {
 		const { hook, job } = await renderWithHook("ok");
 		await waitForWebhook(job.id, ["delivered"]);
-		const copies = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }, { jobId: job.id, series: 1 }], env, 2);
+		const copies = await deliver(
+			"edge-pdf-webhooks",
+			[
+				{ jobId: job.id, series: 1 },
+				{ jobId: job.id, series: 1 },
+			],
+			env,
+			2,
+		);
 		expect(copies.explicitAcks.sort()).toEqual(copies.ids.sort());
 		expect(await hook.received()).toHaveLength(1);
 		const after = await waitForJob(job.id);

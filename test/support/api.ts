@@ -29,10 +29,13 @@ const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
 
 /** Polls the job until `until` holds (by default: it has ended). */
 export function waitForJob(id: string, until: (job: Job) => boolean = (j) => TERMINAL.has(j.status), timeout = 45_000, key?: string): Promise<Job> {
-	return poll(async () => {
-		const job = await getJob(id, key);
-		return until(job) ? job : undefined;
-	}, { timeout });
+	return poll(
+		async () => {
+			const job = await getJob(id, key);
+			return until(job) ? job : undefined;
+		},
+		{ timeout },
+	);
 }
 
 /** Polls the job until its webhook reaches one of `statuses`. */

@@ -3,7 +3,8 @@ export const TEST_KEYS = { acme: "test_key_acme", globex: "test_key_globex", bur
 
 // tenant:sha256(key) for each key above
 export const TEST_BINDINGS = {
-	API_KEYS: "acme:c6f34604f0bdec6ab2b4c1e07019ca0e891259f730538512d35e35f47df1743d,globex:488428781293c9221a83e15f91f1187de66aefaab8a2491214bb3e5be9bd7252,burst:b124a2045edf11b46e9ad3b1fdcb85a8612188dca8fe2c2598147c22e6af96ad,lister:35a192d2211963b57b764360a1592db5584a40c3bb0325cdb0a15bb837f937e6",
+	API_KEYS:
+		"acme:c6f34604f0bdec6ab2b4c1e07019ca0e891259f730538512d35e35f47df1743d,globex:488428781293c9221a83e15f91f1187de66aefaab8a2491214bb3e5be9bd7252,burst:b124a2045edf11b46e9ad3b1fdcb85a8612188dca8fe2c2598147c22e6af96ad,lister:35a192d2211963b57b764360a1592db5584a40c3bb0325cdb0a15bb837f937e6",
 	SIGNING_SECRET: "test-signing-secret",
 	SIGNING_SECRET_PREVIOUS: "",
 };

@@ -111,7 +111,10 @@ export class Contract {
 		expect(Object.keys(declared), `${where}: media type`).toContain(mediaType);
 		if (mediaType !== "application/json") return text;
 		const body: unknown = JSON.parse(text);
-		const verdict = this.accepts(`/paths/${seg(template)}/${method.toLowerCase()}/responses/${status in op.responses ? status : "default"}/content/${seg(mediaType)}/schema`, body);
+		const verdict = this.accepts(
+			`/paths/${seg(template)}/${method.toLowerCase()}/responses/${status in op.responses ? status : "default"}/content/${seg(mediaType)}/schema`,
+			body,
+		);
 		expect(verdict.errors, `${where}: body ${text.slice(0, 300)}`).toBe("");
 		return body;
 	}

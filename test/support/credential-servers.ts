@@ -52,7 +52,10 @@ export async function startCredentialServers(): Promise<{ target: string; other:
 			return res.end();
 		}
 		const header = (name: string) => (req.headers[name] === undefined ? null : String(req.headers[name]));
-		hits.set(token, [...(hits.get(token) ?? []), { server, path: what, authorization: header("authorization"), cookie: header("cookie"), secret: header(SECRET_HEADER) }]);
+		hits.set(token, [
+			...(hits.get(token) ?? []),
+			{ server, path: what, authorization: header("authorization"), cookie: header("cookie"), secret: header(SECRET_HEADER) },
+		]);
 		if (server === "target" && what === "page") {
 			res.writeHead(200, { "content-type": "text/html" });
 			return res.end(targetPage(token, otherOrigin));

@@ -18,9 +18,9 @@ export const VECTORS: Record<string, (port: number) => string> = {
 	"service worker": (p) => `<script>navigator.serviceWorker?.register("http://127.0.0.1:${p}/sw.js").catch(() => {});</script>`,
 	"a worker's importScripts(url)": (p) => worker(`try { importScripts("http://127.0.0.1:${p}/imported.js"); } catch {}`),
 	"fetch from a blob-URL worker": (p) => worker(`fetch("http://127.0.0.1:${p}/worker-fetch").catch(() => {})`),
-	"SharedWorker": (p) =>
+	SharedWorker: (p) =>
 		`<script>try { new SharedWorker(URL.createObjectURL(new Blob(['fetch("http://127.0.0.1:${p}/shared").catch(() => {}); try { new WebSocket("ws://127.0.0.1:${p}/shared-ws"); } catch {}']))); } catch {}</script>`,
-	"EventSource": (p) => `<script>try { new EventSource("http://127.0.0.1:${p}/events"); } catch {}</script>`,
+	EventSource: (p) => `<script>try { new EventSource("http://127.0.0.1:${p}/events"); } catch {}</script>`,
 	"sendBeacon, also on pagehide": (p) =>
 		`<script>navigator.sendBeacon("http://127.0.0.1:${p}/beacon", "x"); addEventListener("pagehide", () => navigator.sendBeacon("http://127.0.0.1:${p}/beacon-hide", "x"));</script>`,
 	"CSS background, @font-face and stylesheet": (p) =>
@@ -40,7 +40,10 @@ function worker(body: string): string {
 }
 
 function rtc(scope: string, port: number): string {
-	const config = JSON.stringify({ iceServers: [{ urls: `turn:127.0.0.1:${port}?transport=tcp`, username: "u", credential: "p" }], iceTransportPolicy: "relay" });
+	const config = JSON.stringify({
+		iceServers: [{ urls: `turn:127.0.0.1:${port}?transport=tcp`, username: "u", credential: "p" }],
+		iceTransportPolicy: "relay",
+	});
 	return `<script>try { const pc = new ${scope}.RTCPeerConnection(${config}); pc.createDataChannel("d"); pc.createOffer().then((o) => pc.setLocalDescription(o)); } catch {}</script>`;
 }
 

@@ -24,7 +24,9 @@ const PAGES: Record<string, Route> = {
 	},
 	"/echo-request": (req, res) => {
 		res.writeHead(200, { "content-type": "text/html" });
-		res.end(`<!doctype html><p>lang=${req.headers["accept-language"] ?? "none"}</p><p>ua=${req.headers["user-agent"]}</p><p>cookie=${req.headers.cookie ?? "none"}</p>`);
+		res.end(
+			`<!doctype html><p>lang=${req.headers["accept-language"] ?? "none"}</p><p>ua=${req.headers["user-agent"]}</p><p>cookie=${req.headers.cookie ?? "none"}</p>`,
+		);
 	},
 	"/basic": (req, res) => {
 		if (!req.headers.authorization) {

@@ -18,7 +18,14 @@ export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
 
 /** A job's webhook state as the API records it for `url`. */
 export function webhookTo(url: string): JobRecord["webhook"] {
-	return newJobRecord(env, newJobId(), "acme", { html: "<p></p>", async: true, expiresIn: 60, webhook: { url, method: "POST" } }, "https://edge-pdf.test", Date.now()).webhook;
+	return newJobRecord(
+		env,
+		newJobId(),
+		"acme",
+		{ html: "<p></p>", async: true, expiresIn: 60, webhook: { url, method: "POST" } },
+		"https://edge-pdf.test",
+		Date.now(),
+	).webhook;
 }
 
 /** A queued job in its Durable Object; with `html`, its source is stashed in R2 like the API does. */
@@ -38,7 +45,10 @@ const stubOf = (ref: JobRef) => (typeof ref === "string" ? jobStub(env, ref) : r
 
 /** The job's record as its Durable Object stores it (with fields the public view leaves out). */
 export function readRecord(ref: JobRef): Promise<JobRecord> {
-	return runInDurableObject(stubOf(ref), async (_instance: JobObject, state) => JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record) as JobRecord);
+	return runInDurableObject(
+		stubOf(ref),
+		async (_instance: JobObject, state) => JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM job").one().record) as JobRecord,
+	);
 }
 
 /** Changes the stored record in place, e.g. to move a deadline into the past. */

@@ -6,7 +6,10 @@ import { api } from "./api";
 const origin = () => inject("fixtureOrigin");
 
 /** A fresh receiver endpoint with the given behaviour, trusting the secret of the tenant of `key` (default acme). */
-export async function receiver(scenario: string, key?: string): Promise<{ url: string; received: () => Promise<ReceivedEvent[]>; release: () => Promise<void> }> {
+export async function receiver(
+	scenario: string,
+	key?: string,
+): Promise<{ url: string; received: () => Promise<ReceivedEvent[]>; release: () => Promise<void> }> {
 	const token = crypto.randomUUID();
 	const { secret } = (await (await api("/v1/webhooks/secret", { key })).json()) as { secret: string };
 	await fetch(`${origin()}/__hooks/secret/${token}`, { method: "POST", body: secret });

@@ -43,7 +43,11 @@ async function verifySignature(req: IncomingMessage, url: URL): Promise<Verdict>
 	const authorization = req.headers.authorization ?? "";
 	if (!query && !authorization) return { ok: false, status: 403, code: "AccessDenied" };
 	const parts = query
-		? { credential: url.searchParams.get("X-Amz-Credential") ?? "", signed: url.searchParams.get("X-Amz-SignedHeaders") ?? "", signature: url.searchParams.get("X-Amz-Signature") ?? "" }
+		? {
+				credential: url.searchParams.get("X-Amz-Credential") ?? "",
+				signed: url.searchParams.get("X-Amz-SignedHeaders") ?? "",
+				signature: url.searchParams.get("X-Amz-Signature") ?? "",
+			}
 		: {
 				credential: /Credential=([^,]+)/.exec(authorization)?.[1] ?? "",
 				signed: /SignedHeaders=([^,]+)/.exec(authorization)?.[1] ?? "",
@@ -68,7 +72,14 @@ async function verifySignature(req: IncomingMessage, url: URL): Promise<Verdict>
 	});
 	if (signer.signedHeaders !== parts.signed || (await signer.signature()) !== parts.signature) return { ok: false, status: 403, code: "SignatureDoesNotMatch" };
 	if (query) {
-		const at = Date.UTC(+datetime.slice(0, 4), +datetime.slice(4, 6) - 1, +datetime.slice(6, 8), +datetime.slice(9, 11), +datetime.slice(11, 13), +datetime.slice(13, 15));
+		const at = Date.UTC(
+			+datetime.slice(0, 4),
+			+datetime.slice(4, 6) - 1,
+			+datetime.slice(6, 8),
+			+datetime.slice(9, 11),
+			+datetime.slice(11, 13),
+			+datetime.slice(13, 15),
+		);
 		if (at + Number(url.searchParams.get("X-Amz-Expires")) * 1000 < Date.now()) return { ok: false, status: 403, code: "AccessDenied" };
 	}
 	return { ok: true, auth: query ? "query" : "header" };
@@ -117,7 +128,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
 	objects.set(bucket, store);
 	if (req.method === "PUT") {
 		const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-		store.set(key, { key, sha256, size: body.byteLength, contentType: req.headers["content-type"] ?? null, contentLength: req.headers["content-length"] ?? null, headers });
+		store.set(key, {
+			key,
+			sha256,
+			size: body.byteLength,
+			contentType: req.headers["content-type"] ?? null,
+			contentLength: req.headers["content-length"] ?? null,
+			headers,
+		});
 		record(200, null, verdict.auth);
 		return answer(res, 200, undefined, { etag: `"${createHash("md5").update(body).digest("hex")}"` });
 	}

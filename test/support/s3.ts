@@ -24,7 +24,15 @@ export async function saveDestination(name: string, body: Record<string, unknown
 
 /** A SigV4 presigned PUT URL for bucket/key, signed with `secretAccessKey`. */
 export async function presignedPut(bucket: string, key: string, secretAccessKey: string = S3_TEST_CREDENTIALS.secretAccessKey): Promise<string> {
-	const signer = new AwsV4Signer({ method: "PUT", url: `${s3Origin()}/${bucket}/${key}`, accessKeyId: S3_TEST_CREDENTIALS.accessKeyId, secretAccessKey, region: "us-east-1", service: "s3", signQuery: true });
+	const signer = new AwsV4Signer({
+		method: "PUT",
+		url: `${s3Origin()}/${bucket}/${key}`,
+		accessKeyId: S3_TEST_CREDENTIALS.accessKeyId,
+		secretAccessKey,
+		region: "us-east-1",
+		service: "s3",
+		signQuery: true,
+	});
 	return (await signer.sign()).url.toString();
 }
 

@@ -45,7 +45,8 @@ export class SchemaSet {
 		let current = schema;
 		for (let hops = 0; typeof current === "object" && current.$ref && hops < 16; hops++) {
 			let target: unknown = this.document;
-			for (const part of current.$ref.replace(/^#\//, "").split("/")) target = (target as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+			for (const part of current.$ref.replace(/^#\//, "").split("/"))
+				target = (target as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")];
 			current = target as Schema;
 		}
 		return current;
@@ -95,7 +96,9 @@ export class SchemaSet {
 
 	private object(s: SchemaObject): fc.Arbitrary<Record<string, unknown>> {
 		const properties = Object.entries(s.properties ?? {}).filter(([, p]) => p !== false);
-		const fixed = fc.record(Object.fromEntries(properties.map(([k, p]) => [k, this.valid(p)])), { requiredKeys: (s.required ?? []).filter((k) => s.properties?.[k] !== false) });
+		const fixed = fc.record(Object.fromEntries(properties.map(([k, p]) => [k, this.valid(p)])), {
+			requiredKeys: (s.required ?? []).filter((k) => s.properties?.[k] !== false),
+		});
 		const extra = s.additionalProperties;
 		if (!extra || properties.length > 0) return fixed;
 		// Where the document sets no key rules, any key and any number of keys must do: probe that.
@@ -112,7 +115,9 @@ export class SchemaSet {
 		const [rule, ...rest] = rules;
 		if (!rule) return this.satisfiable(s) ? this.valid(s) : null;
 		const key = rule.if?.required?.length === 1 ? rule.if.required[0] : undefined;
-		const onlyPresence = Object.keys(rule.if ?? {}).every((k) => k === "required" || (k === "properties" && Object.keys(rule.if?.properties ?? {}).join() === key));
+		const onlyPresence = Object.keys(rule.if ?? {}).every(
+			(k) => k === "required" || (k === "properties" && Object.keys(rule.if?.properties ?? {}).join() === key),
+		);
 		if (key === undefined || !rule.then || !onlyPresence) {
 			throw new Error(`schema-arbitrary: unsupported allOf entry ${JSON.stringify(rule).slice(0, 200)}`);
 		}
@@ -168,7 +173,8 @@ export class SchemaSet {
 			if (s.additionalProperties === false) out.push(() => ({ ...obj, zzUnknownField: 1 }));
 			if (s.propertyNames?.maxLength !== undefined) out.push(() => ({ ...obj, ["k".repeat(s.propertyNames!.maxLength! + 1)]: "v" }));
 			if (s.propertyNames?.pattern !== undefined) out.push(() => ({ ...obj, "bad key\n": "v" }));
-			if (s.maxProperties !== undefined) out.push(() => ({ ...obj, ...Object.fromEntries(Array.from({ length: s.maxProperties! + 1 }, (_, i) => [`k${i}`, "v"])) }));
+			if (s.maxProperties !== undefined)
+				out.push(() => ({ ...obj, ...Object.fromEntries(Array.from({ length: s.maxProperties! + 1 }, (_, i) => [`k${i}`, "v"])) }));
 			for (const [k, v] of Object.entries(obj)) {
 				const sub = s.properties?.[k] ?? s.additionalProperties;
 				if (sub === undefined || typeof sub === "boolean") continue;

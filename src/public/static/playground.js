@@ -50,7 +50,11 @@ async function submit() {
 	reset();
 	$("submit").disabled = true;
 	try {
-		const res = await fetch("/v1/renders", { method: "POST", headers: { ...authHeaders(), "content-type": "application/json" }, body: JSON.stringify(requestBody()) });
+		const res = await fetch("/v1/renders", {
+			method: "POST",
+			headers: { ...authHeaders(), "content-type": "application/json" },
+			body: JSON.stringify(requestBody()),
+		});
 		if (!res.ok) return showError(await errorText(res));
 		if (res.headers.get("content-type")?.startsWith("application/pdf")) {
 			// Synchronous render: the PDF itself; the job's history follows from its event stream.
