@@ -1,7 +1,8 @@
 // Secrets stay out of logs and error messages: URLs lose query, userinfo and fragment wherever they
 // appear in a log line or a recorded error, and R2's own error text never reaches a caller.
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { captureLogs, type LogCapture } from "./support/logs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stashHtml } from "../src/api/create-render";
 import { jobStub, newJobId } from "../src/jobs/ids";
 import { log, logError } from "../src/log";
@@ -12,14 +13,13 @@ import { jobRecord, storedJob } from "./support/jobs";
 
 const TOKEN = "tok-5e0c9a1d";
 
+let logs: LogCapture;
 let lines: string[] = [];
 beforeEach(() => {
-	lines = [];
-	const capture = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-	vi.spyOn(console, "log").mockImplementation(capture);
-	vi.spyOn(console, "error").mockImplementation(capture);
+	logs = captureLogs();
+	lines = logs.lines;
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => logs.restore());
 
 /** An R2 bucket whose every call fails the way a platform error would, quoting a presigned URL. */
 const brokenBucket = {

@@ -4,7 +4,8 @@ import { checkDestinationUrl } from "../destinations/saved";
 import type { JobRecord } from "../jobs/record";
 import type { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
-import { defaultWebhook } from "../webhooks/tenant-endpoint";
+import { newWebhookRecord } from "../jobs/new-record";
+import { loadEndpoint } from "../webhooks/tenant-endpoint";
 import { ApiError } from "./errors";
 
 /** 400 URL_NOT_ALLOWED for a destination outside the address policy; 400 for an unknown saved destination. */
@@ -27,7 +28,9 @@ export async function checkRenderDestination(env: Env, tenantId: string, body: R
 	if (!verdict.ok) throw refuse("destination.destination", `its endpoint: ${verdict.reason}`);
 }
 
-/** A render without its own `webhook` gets the tenant's endpoint, as it is at creation. */
+/** A render without its own `webhook` gets the tenant's endpoint, as it is at creation (or none). */
 export async function applyTenantWebhook(env: Env, record: JobRecord, body: RenderRequest): Promise<void> {
-	if (!body.webhook) record.webhook = await defaultWebhook(env, record.tenantId);
+	if (body.webhook) return;
+	const saved = await loadEndpoint(env, record.tenantId);
+	record.webhook = saved ? newWebhookRecord(saved.endpoint) : null;
 }

@@ -1,7 +1,7 @@
 // The delivery step's state machine, pure: it edits a job record and says what happens next. The
 // job stays `rendering` from printing until the destination holds the file (or delivery fails), so
 // a retry finds the stored PDF and delivers it without printing again.
-import type { JobRecord } from "../jobs/record";
+import type { JobRecord } from "../schemas/job-record";
 import type { DeliveredDestination } from "../schemas/destination";
 import type { JobError } from "../schemas/job";
 

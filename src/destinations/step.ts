@@ -1,7 +1,7 @@
 // The delivery step of the render pipeline (issue #16): after printing, a job with a destination
 // records its stored PDF and delivers it; a queued retry of such a job comes straight here.
 import { jobStub } from "../jobs/ids";
-import type { JobRecord } from "../jobs/record";
+import type { JobRecord } from "../schemas/job-record";
 import { log } from "../log";
 import type { JobError } from "../schemas/job";
 import type { StoredDocument } from "../storage/documents";

@@ -1,7 +1,7 @@
 // One delivery try: the stored PDF, read from R2 afresh (so a retry never prints again), PUT to a
 // presigned URL or to a saved S3 destination. Never throws: every failure becomes an outcome.
 import { log } from "../log";
-import type { JobRecord } from "../jobs/record";
+import type { JobRecord } from "../schemas/job-record";
 import type { DeliveredDestination } from "../schemas/destination";
 import type { RenderDestination } from "../schemas/render-request";
 import type { StoredDocument } from "../storage/documents";

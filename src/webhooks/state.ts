@@ -1,5 +1,5 @@
 // The webhook part of a job record: one attempt series at a time, at most one sender holding it.
-import type { JobRecord, WebhookRecord } from "../jobs/record";
+import type { JobRecord, WebhookRecord } from "../schemas/job-record";
 import { WEBHOOK_TIMEOUT_MS, type Delivery } from "./deliver";
 import { decide, type AttemptOutcome, type Decision } from "./policy";
 

@@ -1,7 +1,5 @@
 // The tenant's default webhook endpoint (issue #16): sealed at rest (its headers may carry tokens),
 // copied into each render that names no webhook of its own, and the target of test events.
-import { newWebhookRecord } from "../jobs/new-record";
-import type { WebhookRecord } from "../jobs/record";
 import { log } from "../log";
 import { EVENT_TYPES, type WebhookEndpoint, type WebhookEndpointInput, type WebhookTestResult } from "../schemas/tenant-webhook";
 import { open, seal } from "../security/secret-box";
@@ -30,12 +28,6 @@ export function endpointView(endpoint: WebhookEndpointInput, updatedAt: number):
 		events: endpoint.events ?? [...EVENT_TYPES],
 		updatedAt: new Date(updatedAt).toISOString(),
 	};
-}
-
-/** The webhook a render without its own gets: the tenant's endpoint as it is now, or none. */
-export async function defaultWebhook(env: Env, tenantId: string): Promise<WebhookRecord | null> {
-	const saved = await loadEndpoint(env, tenantId);
-	return saved ? newWebhookRecord(saved.endpoint) : null;
 }
 
 /** One signed `webhook.test` event, sent now and never retried; its attempt is the answer. */

@@ -1,23 +1,23 @@
 // A failing render of a URL carrying a token (query and userinfo): the token reaches neither the
 // Worker's logs nor the job's error message, async or sync. Loopback is reachable in this project,
 // so the page's address is refused by the connection itself, not by the address policy.
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { captureLogs, type LogCapture } from "../support/logs";
+import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { getJob, postRender, renderToEnd } from "../support/api";
 
 const TOKEN = "at-9f27c4e1b6";
 const PASSWORD = "pw-3d81aa07";
-/** Port 1 is never served (and Chrome refuses it outright); 59999 is a closed ordinary port. */
-const TARGETS = [`http://127.0.0.1:59999/q?access_token=${TOKEN}`, `http://user:${PASSWORD}@127.0.0.1:1/q?access_token=${TOKEN}#${TOKEN}`];
+/** Port 1 is never served (and Chrome refuses it outright); closedOrigin is a port the OS gave and nothing listens on. */
+const TARGETS = [`${inject("closedOrigin")}/q?access_token=${TOKEN}`, `http://user:${PASSWORD}@127.0.0.1:1/q?access_token=${TOKEN}#${TOKEN}`];
 
+let logs: LogCapture;
 let lines: string[] = [];
 beforeEach(() => {
-	lines = [];
-	const capture = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-	vi.spyOn(console, "log").mockImplementation(capture);
-	vi.spyOn(console, "error").mockImplementation(capture);
+	logs = captureLogs();
+	lines = logs.lines;
 });
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => logs.restore());
 
 function expectNoSecret(text: string): void {
 	expect(text).not.toContain(TOKEN);

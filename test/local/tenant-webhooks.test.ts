@@ -1,6 +1,6 @@
 // The tenant's default webhook endpoint and the webhook.test event, against the fixture server's
 // receiver, which verifies every delivery with the `standardwebhooks` package.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { api, postRender, waitForJob } from "../support/api";
 import { TEST_KEYS } from "../support/bindings";
@@ -70,7 +70,7 @@ describe("tenant webhook endpoint", () => {
 		expect(done.status).toBe("succeeded");
 		expect(done.webhook).toBeNull();
 		// Wanted: a failure is sent.
-		const bad = await createRender({ url: "http://127.0.0.1:59999/" }, key);
+		const bad = await createRender({ url: `${inject("closedOrigin")}/` }, key);
 		await waitForJob(bad.id, (j) => j.webhook?.status === "delivered", 45_000, key);
 		const hits = await hook.received();
 		expect(hits.map((h) => JSON.parse(h.body).type)).toEqual(["render.failed"]);

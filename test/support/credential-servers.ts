@@ -2,7 +2,7 @@
 // port (same host: cookies do not tell ports apart), each logging what credentials every request
 // carried. The target's page pulls from both and redirects to the other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenLocal } from "./listen";
 
 export interface CredentialHit {
 	server: "target" | "other";
@@ -16,16 +16,7 @@ export const SECRET_HEADER = "x-tenant-secret";
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ origin: string; close: () => Promise<void> }> {
 	const server = createServer(handler);
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		origin: `http://127.0.0.1:${port}`,
-		close: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	return listenLocal(server);
 }
 
 function targetPage(token: string, other: string): string {

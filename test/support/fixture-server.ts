@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { receiverHandler, type Answer, type ReceiverHandler } from "../../scripts/lib/receiver.mjs";
+import { listenLocal } from "./listen";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -111,16 +112,7 @@ export async function startFixtureServer(): Promise<{ origin: string; close: () 
 			}
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		origin: `http://127.0.0.1:${port}`,
-		close: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	return listenLocal(server);
 }
 
 /** An origin on 127.0.0.1 that refuses connections: a port the OS handed out, then closed again. */

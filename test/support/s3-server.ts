@@ -5,9 +5,9 @@
 // Buckets named "flaky-…" answer 503 to their first two PUTs; "forbidden-…" always answer 403.
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { AwsV4Signer } from "aws4fetch";
 import { S3_TEST_CREDENTIALS } from "./s3-account";
+import { listenLocal } from "./listen";
 const SECRETS = new Map<string, string>([[S3_TEST_CREDENTIALS.accessKeyId, S3_TEST_CREDENTIALS.secretAccessKey]]);
 
 export interface StoredObject {
@@ -166,14 +166,5 @@ export async function startS3Server(): Promise<{ origin: string; close: () => Pr
 			});
 		});
 	});
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
-	return {
-		origin: `http://127.0.0.1:${port}`,
-		close: () =>
-			new Promise((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
-	};
+	return listenLocal(server);
 }

@@ -33,6 +33,9 @@ function requestBody() {
 		},
 		async: $("async").checked,
 	};
+	// Screenshots take the same page options; the PDF options then simply do not apply.
+	const output = $("output").value;
+	if (output !== "pdf") body.output = output;
 	if (form.elements.source.value === "url") body.url = $("url").value.trim();
 	else body.html = $("html").value;
 	const webhookUrl = $("webhook-url").value.trim();
