@@ -124,6 +124,24 @@ describe("watchdog alarm", () => {
 		expect(await readRecord(stub)).toEqual(claimed);
 	});
 
+	it("a late report from an attempt whose lease lapsed and was claimed again changes nothing", async () => {
+		const { stub } = await stored();
+		const first = await stub.claim();
+		expect(first.kind).toBe("render");
+		await editRecord(stub, (r) => {
+			r.leaseUntil = Date.now() - 1;
+		});
+		expect((await stub.claim()).kind).toBe("render");
+		const document = { key: "documents/acme/x.pdf", filename: "x.pdf", sizeBytes: 1, pages: 1, sha256: "0", etag: "e" };
+		// Attempt 1 reports after attempt 2 took over: refused, and the job stays with attempt 2.
+		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, Date.now(), 1)).toEqual({ ok: false, status: "superseded" });
+		expect(await stub.attemptFailed({ code: "INTERNAL", message: "late" }, true, Date.now(), 1)).toEqual({ retry: false });
+		expect(await readRecord(stub)).toMatchObject({ status: "rendering", attempts: 2, document: null, error: null });
+		// Attempt 2's own report still counts.
+		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, Date.now(), 2)).toEqual({ ok: true });
+		expect(await readRecord(stub)).toMatchObject({ status: "succeeded", attempts: 2 });
+	});
+
 	it("fails a job whose consumer vanished on its last attempt", async () => {
 		const { job, stub } = await stored();
 		await stub.claim();

@@ -53,6 +53,8 @@ const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
 	URL_NOT_ALLOWED: 400,
 	NAVIGATION_FAILED: 502,
 	HTTP_ERROR: 502,
+	// The page crashed its renderer: the target page failed, like a navigation error.
+	PAGE_CRASHED: 502,
 	RENDER_TIMEOUT: 504,
 	CONTENT_TOO_LARGE: 413,
 	BROWSER_UNAVAILABLE: 503,
@@ -85,7 +87,21 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	}
 	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, undefined, headers);
 	if (result.kind === "skipped") throw new ApiError(409, "CONFLICT", `the job is ${result.status}`, undefined, headers);
+	if (result.kind === "wait" || result.kind === "divert") {
+		// Its reserved slot lapsed before the claim: the queue takes the job over, as on a retry.
+		const retryAfter = result.kind === "wait" ? result.retryAfterSeconds : 1;
+		await sendRender(c.env, id, retryAfter, result.kind === "divert" ? "slow" : "fast");
+		const message = `this tenant has too many renders in progress (the job was queued; poll /v1/renders/${id})`;
+		throw new ApiError(429, "RATE_LIMITED", message, undefined, { ...headers, "Retry-After": String(retryAfter) });
+	}
 	throw new ApiError(409, "CONFLICT", "the job is already rendering", undefined, headers);
+}
+
+/** The slot a synchronous render reserved, handed back when no job of its own came of it. */
+async function releaseSyncSlot(env: Env, tenantId: string, jobId: string): Promise<void> {
+	await tenantStub(env, tenantId)
+		.releaseRenderSlot(jobId, false)
+		.catch((err: unknown) => logError({ msg: "render slot release failed", jobId, error: String(err) }));
 }
 
 /**
@@ -163,12 +179,20 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	// Templates are rendered before a slot is taken or a job exists: a template error changes nothing.
 	const sources = await resolveSources(c.env, c.var.tenantId, body);
 	if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
-	const record = withSources(newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now), body, sources);
-	await applyTenantWebhook(c.env, record, body);
-	if (body.html !== undefined) await stashHtml(c.env, record, body.html);
-	await stashSources(c.env, record, sources);
-	// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
-	const { created, job } = await stub.create(record);
+	let created: boolean;
+	let job: JobRecord;
+	try {
+		const record = withSources(newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now), body, sources);
+		await applyTenantWebhook(c.env, record, body);
+		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
+		await stashSources(c.env, record, sources);
+		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
+		({ created, job } = await stub.create(record));
+	} catch (err) {
+		if (!body.async) await releaseSyncSlot(c.env, c.var.tenantId, id);
+		throw err;
+	}
+	// The slot is keyed by the job's id, which the request that created the job holds now.
 	if (!created) return replayResponse(c, job, !body.async);
 	if (!body.async) return renderNow(c, id);
 	// If this send is lost the job's watchdog alarm re-sends it: an accepted job is never stranded.

@@ -58,7 +58,7 @@ const createRender = createRoute({
 		422: errorResponse("Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT)"),
 		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),
 		500: errorResponse("Internal error, or a synchronous render failed in a way that has no better status", "Render-Id"),
-		502: errorResponse("Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR)", "Render-Id"),
+		502: errorResponse("Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR, PAGE_CRASHED, DESTINATION_FAILED)", "Render-Id"),
 		503: errorResponse("Synchronous render could not run now (BROWSER_UNAVAILABLE, STORAGE_FAILED); the job continues asynchronously", "Render-Id"),
 		504: errorResponse("Synchronous render ran out of time (RENDER_TIMEOUT)", "Render-Id"),
 	},

@@ -1,5 +1,6 @@
 // The delivery step of the render pipeline (issue #16): after printing, a job with a destination
 // records its stored PDF and delivers it; a queued retry of such a job comes straight here.
+import { storedKeys } from "../storage/outputs";
 import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../schemas/job-record";
 import { log } from "../log";
@@ -21,10 +22,11 @@ export async function deliverAfterPrint(
 	document: StoredDocument,
 	timings: { renderMs: number; storeMs: number },
 ): Promise<StepResult> {
-	const started = await jobStub(env, job.id).stored(document, timings);
+	const started = await jobStub(env, job.id).stored(document, timings, undefined, job.attempts);
 	if (!started.ok) {
-		// Canceled while we rendered: no document may outlive the cancel.
-		await env.DOCUMENTS.delete(document.key);
+		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
+		// same keys now, so a superseded one leaves them alone.
+		if (started.status !== "superseded") await env.DOCUMENTS.delete(storedKeys(document));
 		return { kind: "skipped", status: started.status };
 	}
 	return deliverStored(env, started.job);

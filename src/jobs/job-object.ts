@@ -66,7 +66,15 @@ export type Claim =
 
 export type RetryDecision = { retry: true; delaySeconds: number } | { retry: false };
 
-export type Outcome = { ok: true } | { ok: false; status: JobRecord["status"] | "missing" };
+/** Why a report was refused: the job's status now, gone, or a newer attempt holds the job. */
+export type OutcomeStatus = JobRecord["status"] | "missing" | "superseded";
+
+export type Outcome = { ok: true } | { ok: false; status: OutcomeStatus };
+
+/** The job was claimed again after `attempt` (its lease lapsed): that attempt's report is stale. */
+function superseded(job: JobRecord, attempt: number | undefined): boolean {
+	return attempt !== undefined && job.attempts !== attempt;
+}
 
 export type CancelResult = { action: "canceled" | "deleted" | "none"; job: JobRecord } | null;
 
@@ -146,14 +154,28 @@ export class JobObject extends DurableObject<Env> {
 		this.ctx.waitUntil(this.indexing);
 	}
 
+	/**
+	 * Every change of the record runs alone, in arrival order: a change that awaits I/O (the tenant,
+	 * R2, a queue send) would otherwise let another call load the same record and one save the other.
+	 */
+	private lock: Promise<unknown> = Promise.resolve();
+
+	private exclusive<T>(change: () => Promise<T>): Promise<T> {
+		const run = this.lock.then(change, change);
+		this.lock = run.catch(() => undefined);
+		return run;
+	}
+
 	// ---- RPC -------------------------------------------------------------------------------
 
 	/** Records a new job; calling it again with the same id returns the job already stored. */
 	async create(job: JobRecord): Promise<{ created: boolean; job: JobRecord }> {
-		const existing = await this.load();
-		if (existing) return { created: false, job: existing };
-		await this.save(job);
-		return { created: true, job };
+		return this.exclusive(async () => {
+			const existing = await this.load();
+			if (existing) return { created: false, job: existing };
+			await this.save(job);
+			return { created: true, job };
+		});
 	}
 
 	/** The job, if it belongs to `tenantId`; another tenant's job is indistinguishable from none. */
@@ -173,44 +195,43 @@ export class JobObject extends DurableObject<Env> {
 	 * `cap` is the caller's TENANT_MAX_CONCURRENT_RENDERS (the caller's env, so a test can narrow it).
 	 */
 	async claim(lane: Lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now()): Promise<Claim> {
-		const stored = await this.load();
-		// #16: printed already; only the delivery step is due, and it takes no render slot.
-		if (stored?.delivery && !isTerminal(stored.status)) return this.claimDelivery(stored, now);
-		const before = this.claimable(stored, now);
-		if (before.kind !== "render") return before;
-		const job = before.job;
-		const leaseUntil = now + renderBudgetMs(job) + LEASE_MARGIN_MS;
-		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
-		// Other calls may have run while the tenant answered: decide on the job as it is now.
-		const latest = await this.load();
-		if (latest?.delivery && !isTerminal(latest.status)) return this.claimDelivery(latest, now);
-		const current = this.claimable(latest, now);
-		if (current.kind !== "render") return current;
-		const fresh = current.job;
-		if (grant.kind !== "granted") {
-			// Still queued, and waiting its turn on purpose: the watchdog counts from now.
-			if (fresh.status === "queued") {
-				fresh.queuedAt = now;
-				await this.save(fresh);
+		return this.exclusive(async () => {
+			const stored = await this.load();
+			// #16: printed already; only the delivery step is due, and it takes no render slot.
+			if (stored?.delivery && !isTerminal(stored.status)) return this.claimDelivery(stored, now);
+			const before = this.claimable(stored, now);
+			if (before.kind !== "render") return before;
+			const job = before.job;
+			const leaseUntil = now + renderBudgetMs(job) + LEASE_MARGIN_MS;
+			// No other change runs meanwhile (exclusive): the job is as loaded when the tenant answers.
+			const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
+			const fresh = job;
+			if (grant.kind !== "granted") {
+				// Still queued, and waiting its turn on purpose: the watchdog counts from now.
+				if (fresh.status === "queued") {
+					fresh.queuedAt = now;
+					await this.save(fresh);
+				}
+				return grant.kind === "divert" ? { kind: "divert" } : { kind: "wait", retryAfterSeconds: grant.retryAfterSeconds };
 			}
-			return grant.kind === "divert" ? { kind: "divert" } : { kind: "wait", retryAfterSeconds: grant.retryAfterSeconds };
-		}
-		if (fresh.status === "rendering") {
-			// The previous consumer vanished mid-render: count its attempt as a transient failure.
-			const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
-			if (fresh.attempts >= config(this.env).renderMaxAttempts) {
-				await this.finish(fresh, "failed", now, lapsed);
-				return { kind: "done", status: fresh.status };
+			if (fresh.status === "rendering") {
+				// The previous consumer vanished mid-render: count its attempt as a transient failure.
+				const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
+				if (fresh.attempts >= config(this.env).renderMaxAttempts) {
+					this.releaseSlot(fresh, null);
+					await this.finish(fresh, "failed", now, lapsed);
+					return { kind: "done", status: fresh.status };
+				}
+				transition(fresh, "queued", now);
 			}
-			transition(fresh, "queued", now);
-		}
-		transition(fresh, "rendering", now);
-		fresh.attempts += 1;
-		fresh.startedAt ??= now;
-		fresh.timings.queuedMs ??= now - fresh.createdAt;
-		fresh.leaseUntil = leaseUntil;
-		await this.save(fresh);
-		return { kind: "render", job: fresh };
+			transition(fresh, "rendering", now);
+			fresh.attempts += 1;
+			fresh.startedAt ??= now;
+			fresh.timings.queuedMs ??= now - fresh.createdAt;
+			fresh.leaseUntil = leaseUntil;
+			await this.save(fresh);
+			return { kind: "render", job: fresh };
+		});
 	}
 
 	/** Whether a claim may render this job now, without changing it. */
@@ -234,18 +255,21 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
-	async complete(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now()): Promise<Outcome> {
-		const job = await this.load();
-		if (!job) return { ok: false, status: "missing" };
-		if (job.status !== "rendering") return { ok: false, status: job.status };
-		job.document = document;
-		job.timings.renderMs = timings.renderMs;
-		job.timings.storeMs = timings.storeMs;
-		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
-		job.error = null;
-		await this.finish(job, "succeeded", now);
-		this.releaseSlot(job, null);
-		return { ok: true };
+	async complete(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now(), attempt?: number): Promise<Outcome> {
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job) return { ok: false, status: "missing" };
+			if (superseded(job, attempt)) return { ok: false, status: "superseded" };
+			if (job.status !== "rendering") return { ok: false, status: job.status };
+			job.document = document;
+			job.timings.renderMs = timings.renderMs;
+			job.timings.storeMs = timings.storeMs;
+			job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+			job.error = null;
+			await this.finish(job, "succeeded", now);
+			this.releaseSlot(job, null);
+			return { ok: true };
+		});
 	}
 
 	// ---- #16 delivery step (state machine in src/destinations/state.ts) -----------------------
@@ -255,19 +279,23 @@ export class JobObject extends DurableObject<Env> {
 		document: StoredDocument,
 		timings: { renderMs: number; storeMs: number },
 		now = Date.now(),
-	): Promise<{ ok: true; job: JobRecord } | { ok: false; status: JobRecord["status"] | "missing" }> {
-		const job = await this.load();
-		if (!job) return { ok: false, status: "missing" };
-		if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
-		job.document = document;
-		job.timings.renderMs = timings.renderMs;
-		job.timings.storeMs = timings.storeMs;
-		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
-		beginAfterPrint(job, now);
-		await this.save(job);
-		// Printing is over: the delivery step holds no browser, so the tenant's render slot is free.
-		this.releaseSlot(job, null);
-		return { ok: true, job };
+		attempt?: number,
+	): Promise<{ ok: true; job: JobRecord } | { ok: false; status: OutcomeStatus }> {
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job) return { ok: false, status: "missing" };
+			if (superseded(job, attempt)) return { ok: false, status: "superseded" };
+			if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
+			job.document = document;
+			job.timings.renderMs = timings.renderMs;
+			job.timings.storeMs = timings.storeMs;
+			job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+			beginAfterPrint(job, now);
+			await this.save(job);
+			// Printing is over: the delivery step holds no browser, so the tenant's render slot is free.
+			this.releaseSlot(job, null);
+			return { ok: true, job };
+		});
 	}
 
 	private async claimDelivery(job: JobRecord, now: number): Promise<Claim> {
@@ -283,105 +311,122 @@ export class JobObject extends DurableObject<Env> {
 
 	/** A delivery try ended: success ends the job (dropping our copy unless keepCopy), else retry or fail. */
 	async endDelivery(outcome: DeliveryOutcome, now = Date.now()): Promise<DeliveryDecision> {
-		const job = await this.load();
-		if (!job) return { kind: "stale" };
-		const decision = endDelivery(job, outcome, now);
-		if (decision.kind === "delivered") {
-			if (!job.keepCopy && job.document) await this.env.DOCUMENTS.delete(job.document.key);
-			await this.finish(job, "succeeded", now);
-		} else if (decision.kind === "failed") {
-			await this.finish(job, "failed", now, decision.error);
-		} else if (decision.kind === "retry") {
-			await this.save(job);
-		}
-		return decision;
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job) return { kind: "stale" };
+			const decision = endDelivery(job, outcome, now);
+			if (decision.kind === "delivered") {
+				if (!job.keepCopy && job.document) await this.env.DOCUMENTS.delete(job.document.key);
+				await this.finish(job, "succeeded", now);
+			} else if (decision.kind === "failed") {
+				await this.finish(job, "failed", now, decision.error);
+			} else if (decision.kind === "retry") {
+				await this.save(job);
+			}
+			return decision;
+		});
 	}
 
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
-	async attemptFailed(error: JobError, transient: boolean, now = Date.now()): Promise<RetryDecision> {
-		const job = await this.load();
-		if (job?.status !== "rendering") return { retry: false };
-		// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
-		if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
-		this.releaseSlot(job, error);
-		if (transient && job.attempts < config(this.env).renderMaxAttempts) {
-			transition(job, "queued", now);
-			await this.save(job);
-			return { retry: true, delaySeconds: clampDelay(2 ** job.attempts) };
-		}
-		await this.finish(job, "failed", now, error);
-		return { retry: false };
+	async attemptFailed(error: JobError, transient: boolean, now = Date.now(), attempt?: number): Promise<RetryDecision> {
+		return this.exclusive(async () => {
+			const job = await this.load();
+			// A late report of an attempt the watchdog already replaced changes nothing.
+			if (job?.status !== "rendering" || superseded(job, attempt)) return { retry: false };
+			// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
+			if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
+			this.releaseSlot(job, error);
+			if (transient && job.attempts < config(this.env).renderMaxAttempts) {
+				transition(job, "queued", now);
+				await this.save(job);
+				return { retry: true, delaySeconds: clampDelay(2 ** job.attempts) };
+			}
+			await this.finish(job, "failed", now, error);
+			return { retry: false };
+		});
 	}
 
 	/** Fails a job that is not finished (render dead-letter queue). A finished job is left alone. */
 	async failIfActive(error: JobError, now = Date.now()): Promise<Outcome> {
-		const job = await this.load();
-		if (!job) return { ok: false, status: "missing" };
-		if (isTerminal(job.status)) return { ok: false, status: job.status };
-		if (job.status === "rendering") this.releaseSlot(job, null);
-		await this.finish(job, "failed", now, error);
-		return { ok: true };
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job) return { ok: false, status: "missing" };
+			if (isTerminal(job.status)) return { ok: false, status: job.status };
+			if (job.status === "rendering") this.releaseSlot(job, null);
+			await this.finish(job, "failed", now, error);
+			return { ok: true };
+		});
 	}
 
 	/** DELETE: cancels an unfinished job, or deletes a finished job's document. Repeating it changes nothing. */
 	async cancel(tenantId: string, now = Date.now()): Promise<CancelResult> {
-		const job = await this.load();
-		if (!job || job.tenantId !== tenantId) return null;
-		if (!isTerminal(job.status)) {
-			if (job.status === "rendering" && !job.delivery) this.releaseSlot(job, null);
-			// #16: a PDF stored for delivery is not kept past a cancel.
-			if (job.delivery) await this.expireDocument(job);
-			await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
-			return { action: "canceled", job };
-		}
-		if (!job.document) return { action: "none", job };
-		await this.expireDocument(job);
-		await this.save(job);
-		return { action: "deleted", job };
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job || job.tenantId !== tenantId) return null;
+			if (!isTerminal(job.status)) {
+				if (job.status === "rendering" && !job.delivery) this.releaseSlot(job, null);
+				// #16: a PDF stored for delivery is not kept past a cancel.
+				if (job.delivery) await this.expireDocument(job);
+				await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
+				return { action: "canceled", job };
+			}
+			if (!job.document) return { action: "none", job };
+			await this.expireDocument(job);
+			await this.save(job);
+			return { action: "deleted", job };
+		});
 	}
 
 	// ---- webhook delivery --------------------------------------------------------------------
 
 	async beginWebhookAttempt(series: number, now = Date.now()): Promise<WebhookTurn> {
-		const job = await this.load();
-		const turn = beginAttempt(job, series, now);
-		if (!job || turn.kind !== "send") return turn;
-		await this.save(job);
-		// The sealed headers are opened for this attempt only; the record keeps them sealed.
-		return { ...turn, delivery: { ...turn.delivery, headers: await openWebhookHeaders(this.env, job) } };
+		return this.exclusive(async () => {
+			const job = await this.load();
+			const turn = beginAttempt(job, series, now);
+			if (!job || turn.kind !== "send") return turn;
+			await this.save(job);
+			// The sealed headers are opened for this attempt only; the record keeps them sealed.
+			return { ...turn, delivery: { ...turn.delivery, headers: await openWebhookHeaders(this.env, job) } };
+		});
 	}
 
 	async endWebhookAttempt(series: number, outcome: AttemptOutcome, now = Date.now()): Promise<AttemptResult> {
-		const job = await this.load();
-		// A network error's text may quote the receiver's URL: its query stays out of the record.
-		const recorded = { ...outcome, error: outcome.error === null ? null : redactText(outcome.error) };
-		const result = endAttempt(job, series, recorded, config(this.env).webhookRetrySchedule, now);
-		if (job && result.kind !== "stale") await this.save(job);
-		return result;
+		return this.exclusive(async () => {
+			const job = await this.load();
+			// A network error's text may quote the receiver's URL: its query stays out of the record.
+			const recorded = { ...outcome, error: outcome.error === null ? null : redactText(outcome.error) };
+			const result = endAttempt(job, series, recorded, config(this.env).webhookRetrySchedule, now);
+			if (job && result.kind !== "stale") await this.save(job);
+			return result;
+		});
 	}
 
 	async webhookDeadLettered(series: number): Promise<boolean> {
-		const job = await this.load();
-		const changed = markDeadLettered(job, series);
-		if (job && changed) await this.save(job);
-		return changed;
+		return this.exclusive(async () => {
+			const job = await this.load();
+			const changed = markDeadLettered(job, series);
+			if (job && changed) await this.save(job);
+			return changed;
+		});
 	}
 
 	/** POST /v1/renders/{id}/webhook: the same event again, in a new attempt series. */
 	async redeliverWebhook(tenantId: string): Promise<RedeliverResult> {
-		const job = await this.load();
-		if (!job || job.tenantId !== tenantId) return { ok: false, reason: "missing" };
-		if (!job.webhook) return { ok: false, reason: "no-webhook" };
-		if (!isTerminal(job.status) || !job.webhook.eventId) return { ok: false, reason: "not-finished" };
-		if (job.webhook.series >= MAX_WEBHOOK_SERIES) {
-			const until = job.purgeAt ?? Date.now();
-			return { ok: false, reason: "capped", retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
-		}
-		restartSeries(job.webhook);
-		await this.save(job);
-		await this.flushOutbox(job);
-		await this.save(job);
-		return { ok: true, job };
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job || job.tenantId !== tenantId) return { ok: false, reason: "missing" };
+			if (!job.webhook) return { ok: false, reason: "no-webhook" };
+			if (!isTerminal(job.status) || !job.webhook.eventId) return { ok: false, reason: "not-finished" };
+			if (job.webhook.series >= MAX_WEBHOOK_SERIES) {
+				const until = job.purgeAt ?? Date.now();
+				return { ok: false, reason: "capped", retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
+			}
+			restartSeries(job.webhook);
+			await this.save(job);
+			await this.flushOutbox(job);
+			await this.save(job);
+			return { ok: true, job };
+		});
 	}
 
 	// ---- live status: the event log ------------------------------------------------------------
@@ -424,15 +469,17 @@ export class JobObject extends DurableObject<Env> {
 
 	/** Idempotent: it re-derives what is due from the stored state, so a repeated run changes nothing. */
 	override async alarm(): Promise<void> {
-		const job = await this.load();
-		if (!job) return;
-		const now = Date.now();
-		if (purgeDue(job, now)) return this.purge(job);
-		if (job.status === "queued" && now >= job.queuedAt + QUEUED_WATCHDOG_MS) await this.watchQueued(job, now);
-		else if (job.status === "rendering" && job.leaseUntil !== null && now >= job.leaseUntil) await this.watchRendering(job, now);
-		if (job.document && job.deleteAt !== null && now >= job.deleteAt) await this.expireDocument(job);
-		if (job.webhook?.enqueuePending) await this.flushOutbox(job);
-		await this.save(job);
+		return this.exclusive(async () => {
+			const job = await this.load();
+			if (!job) return;
+			const now = Date.now();
+			if (purgeDue(job, now)) return this.purge(job);
+			if (job.status === "queued" && now >= job.queuedAt + QUEUED_WATCHDOG_MS) await this.watchQueued(job, now);
+			else if (job.status === "rendering" && job.leaseUntil !== null && now >= job.leaseUntil) await this.watchRendering(job, now);
+			if (job.document && job.deleteAt !== null && now >= job.deleteAt) await this.expireDocument(job);
+			if (job.webhook?.enqueuePending) await this.flushOutbox(job);
+			await this.save(job);
+		});
 	}
 
 	private async watchQueued(job: JobRecord, now: number): Promise<void> {
@@ -460,7 +507,7 @@ export class JobObject extends DurableObject<Env> {
 	private async watchDeliveryStep(job: JobRecord, now: number): Promise<void> {
 		const next = watchDelivery(job, now);
 		if (next.kind === "fail") await this.finish(job, "failed", now, next.error);
-		else await this.env.RENDER_QUEUE.send({ jobId: job.id });
+		else await sendRender(this.env, job.id);
 	}
 
 	private async expireDocument(job: JobRecord): Promise<void> {

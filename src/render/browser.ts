@@ -92,6 +92,8 @@ export class SharedBrowser {
 	private pending: Promise<BrowserLease> | null = null;
 	/** The browser `pending` resolved to, once it has. */
 	private current: Browser | null = null;
+	/** Connections dropped from use but left open for the jobs still on them, until the batch ends. */
+	private retired: Array<Promise<BrowserLease>> = [];
 
 	constructor(private readonly env: Env) {}
 
@@ -116,17 +118,19 @@ export class SharedBrowser {
 	 */
 	discard(failed: Browser | null = null): void {
 		if (failed && this.current !== failed) return;
-		const old = this.pending;
+		// Other jobs of the batch may still be printing on it: the next job connects afresh, and the
+		// old connection is let go with the batch (a dead one has nothing left to release).
+		if (this.pending) this.retired.push(this.pending);
 		this.pending = null;
 		this.current = null;
-		void old?.then((l) => l.release()).catch(() => undefined);
 	}
 
 	async release(): Promise<void> {
-		const old = this.pending;
+		const leases = [...this.retired, ...(this.pending ? [this.pending] : [])];
 		this.pending = null;
 		this.current = null;
-		if (old) await old.then((l) => l.release()).catch(() => undefined);
+		this.retired = [];
+		await Promise.all(leases.map((lease) => lease.then((l) => l.release()).catch(() => undefined)));
 	}
 }
 

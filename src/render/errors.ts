@@ -39,8 +39,6 @@ const PAGE_RANGES = /Page range exceeds page count|Page range syntax error|pageR
 /** A page-level protocol error: the page, its frame or its target went away under one command. */
 const PAGE_GONE =
 	/Target closed|Session closed|detached Frame|detached frame|Execution context (was destroyed|is not available)|Navigating frame was detached|Cannot find context|No target with given id|Protocol error/i;
-/** The platform refused or failed to give us a browser. */
-const NO_BROWSER = /429|Too many|rate limit|Unable to connect|unavailable/i;
 
 /** A merged render's part failed: classified like any attempt's failure, named by the part's index. */
 export class PartFailure extends Error {
@@ -92,6 +90,5 @@ export function classify(err: unknown, at: FailureContext): RenderFailure {
 	if (/net::ERR_/.test(message)) return new RenderFailure("NAVIGATION_FAILED", `navigation failed: ${message}`, true);
 	// The connection is up, so a page-level protocol error belongs to this page, never to the browser.
 	if (PAGE_GONE.test(message)) return new RenderFailure("NAVIGATION_FAILED", `the page went away while rendering: ${message}`, true);
-	if (NO_BROWSER.test(message)) return new RenderFailure("BROWSER_UNAVAILABLE", `browser unavailable: ${message}`, true);
 	return new RenderFailure("INTERNAL", `render failed: ${message}`, true);
 }

@@ -28,7 +28,9 @@ async function storePreview(p: Production, image: Uint8Array): Promise<StoredPre
 	try {
 		await p.env.DOCUMENTS.put(key, image, { httpMetadata: { contentType }, customMetadata: { jobId: p.job.id, tenantId: p.job.tenantId } });
 	} catch (err) {
-		throw new RenderFailure("STORAGE_FAILED", `could not store the preview: ${err instanceof Error ? err.message : String(err)}`, true);
+		// R2's own text goes to the log (redacted), not into the job's error.
+		logError({ msg: "preview store failed", jobId: p.job.id, tenantId: p.job.tenantId, error: String(err) });
+		throw new RenderFailure("STORAGE_FAILED", "could not store the preview", true);
 	}
 	return { key, contentType, width: size.width, height: size.height, sizeBytes: image.byteLength };
 }

@@ -35,8 +35,12 @@ async function loadHtml(env: Env, job: JobRecord): Promise<string | null> {
 /** A page that kept the renderer busy or crashed it gets one more attempt, not RENDER_MAX_ATTEMPTS. */
 const MAX_PAGE_FAULT_ATTEMPTS = 2;
 
-/** Time for storing the PDF beyond the page's render budget. */
-const STORE_MARGIN_MS = 60_000;
+/**
+ * Time beyond the page's render budget for reading the source, getting a browser and storing the
+ * result. Shorter than the job's lease margin (LEASE_MARGIN_MS, 60 s), so an attempt always gives up
+ * before its lease lapses and another attempt may start.
+ */
+const STORE_MARGIN_MS = 45_000;
 
 /** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
@@ -59,29 +63,41 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, 
 }
 
 async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Browser>): Promise<RunResult> {
-	const html = await loadHtml(env, job);
-	const started = Date.now();
-	const policy = { allowPrivateNetwork: config(env).allowPrivateNetwork };
+	let started = Date.now();
 	let printed = started;
-	const printing = produce({
-		env,
-		job,
-		html,
-		browser: await getBrowser(),
-		policy,
-		onPrinted: () => (printed = Date.now()),
-		store: (body, as) => store(env, job, body, as),
-	});
-	// The page's own budget bounds each step; this bounds the whole, should the browser stop answering.
-	const document = await bounded(printing, renderBudgetMs(job) + STORE_MARGIN_MS, browserStopped("print"));
+	let printing = false;
+	const production = async () => {
+		const html = await loadHtml(env, job);
+		const browser = await getBrowser();
+		started = Date.now();
+		printed = started;
+		return produce({
+			env,
+			job,
+			html,
+			browser,
+			policy: { allowPrivateNetwork: config(env).allowPrivateNetwork },
+			onPrinted: () => {
+				printed = Date.now();
+				printing = true;
+			},
+			store: (body, as) => store(env, job, body, as),
+		});
+	};
+	// The page's own budget bounds each step; this bounds the whole attempt from its claim, should the
+	// browser stop answering, and ends it before the job's lease lapses (STORE_MARGIN_MS < LEASE_MARGIN_MS).
+	// Past the page phase (which its own deadline bounds) only storing can be slow; before it, the browser.
+	const overrun = () => (printing ? new RenderFailure("STORAGE_FAILED", "storing the result did not finish in time", true) : browserStopped("print")());
+	const document = await bounded(production(), renderBudgetMs(job) + STORE_MARGIN_MS, overrun);
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	// #16 delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
 	if (job.destination) return deliverAfterPrint(env, job, document, timings);
-	const outcome = await jobStub(env, job.id).complete(document, timings);
+	const outcome = await jobStub(env, job.id).complete(document, timings, undefined, job.attempts);
 	if (!outcome.ok) {
-		// Canceled while we rendered: no document may outlive the cancel.
-		await env.DOCUMENTS.delete(storedKeys(document));
+		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
+		// same keys now, so a superseded one leaves them alone.
+		if (outcome.status !== "superseded") await env.DOCUMENTS.delete(storedKeys(document));
 		return { kind: "skipped", status: outcome.status };
 	}
 	log({
@@ -123,7 +139,7 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 			transient,
 			error: failure.message,
 		});
-		const decision = await stub.attemptFailed(failure.toJobError(), transient);
+		const decision = await stub.attemptFailed(failure.toJobError(), transient, undefined, job.attempts);
 		return decision.retry
 			? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() }
 			: { kind: "failed", error: failure.toJobError() };
