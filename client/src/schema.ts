@@ -1164,7 +1164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR) */
+            /** @description Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR, PAGE_CRASHED, DESTINATION_FAILED) */
             502: {
                 headers: {
                     "Render-Id": components["headers"]["Render-Id"];
