@@ -53,6 +53,9 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		p.policy,
 		(pdf) => {
 			p.onPrinted();
+			// Chrome titles the PDF with the document's <title> itself: without metadata and with a title,
+			// the PDF is right as printed and streams to storage untouched (the common case stays cheap).
+			if (!metadata && title.trim() !== "") return p.store(pdf, as);
 			const fields = infoFields(metadata, documentTitle(metadata, title, p.job.filename));
 			// Chrome writes a classic xref table; should that change, the PDF is kept as printed and we hear of it.
 			const skipped = () => logError({ msg: "PDF metadata not written: no classic trailer found", jobId: p.job.id, tenantId: p.job.tenantId });
