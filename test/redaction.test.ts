@@ -1,8 +1,8 @@
 // Secrets stay out of logs and error messages: URLs lose query, userinfo and fragment wherever they
 // appear in a log line or a recorded error, and R2's own error text never reaches a caller.
 import { env } from "cloudflare:workers";
-import { captureLogs, type LogCapture } from "./support/logs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { logsOfEachTest } from "./support/logs";
+import { describe, expect, it } from "vitest";
 import { stashHtml } from "../src/api/create-render";
 import { jobStub, newJobId } from "../src/jobs/ids";
 import { log, logError } from "../src/log";
@@ -13,13 +13,7 @@ import { jobRecord, storedJob } from "./support/jobs";
 
 const TOKEN = "tok-5e0c9a1d";
 
-let logs: LogCapture;
-let lines: string[] = [];
-beforeEach(() => {
-	logs = captureLogs();
-	lines = logs.lines;
-});
-afterEach(() => logs.restore());
+const logs = logsOfEachTest();
 
 /** An R2 bucket whose every call fails the way a platform error would, quoting a presigned URL. */
 const brokenBucket = {
@@ -54,9 +48,9 @@ describe("logs", () => {
 	it("every field of a log line is redacted, at any depth", () => {
 		log({ msg: "x", url: `https://h.test/?sig=${TOKEN}`, nested: { list: [`see https://h.test/a?k=${TOKEN}`] } });
 		logError({ msg: "y", error: new Error(`failed: https://u:${TOKEN}@h.test/`).message });
-		expect(lines).toHaveLength(2);
-		for (const line of lines) expect(line).not.toContain(TOKEN);
-		expect(JSON.parse(lines[0]!)).toEqual({
+		expect(logs().lines).toHaveLength(2);
+		for (const line of logs().lines) expect(line).not.toContain(TOKEN);
+		expect(JSON.parse(logs().lines[0]!)).toEqual({
 			level: "info",
 			msg: "x",
 			url: "https://h.test/?[redacted]",
@@ -70,16 +64,16 @@ describe("storage failures", () => {
 		const record = { ...jobRecord(), sourceKey: `sources/acme/${newJobId()}.html` };
 		const failure = await stashHtml({ ...env, DOCUMENTS: brokenBucket }, record, "<p>x</p>").catch((err: unknown) => err);
 		expect(failure).toMatchObject({ status: 503, code: "STORAGE_FAILED", message: "could not store the HTML source; retry later" });
-		expect(lines.some((l) => l.includes("R2 internal error"))).toBe(true);
-		for (const line of lines) expect(line).not.toContain(TOKEN);
+		expect(logs().lines.some((l) => l.includes("R2 internal error"))).toBe(true);
+		for (const line of logs().lines) expect(line).not.toContain(TOKEN);
 	});
 
 	it("a render whose HTML source cannot be read records STORAGE_FAILED without R2's text", async () => {
 		const { job } = await storedJob({}, "<p>source</p>");
 		const result = await runJob({ ...env, DOCUMENTS: brokenBucket }, job.id, new SharedBrowser(env), "fast");
 		expect(result).toEqual({ kind: "retry", delaySeconds: 2, error: { code: "STORAGE_FAILED", message: "could not read the HTML source" } });
-		for (const line of lines) expect(line).not.toContain(TOKEN);
-		expect(lines.some((l) => l.includes("html source read failed") && l.includes("?[redacted]"))).toBe(true);
+		for (const line of logs().lines) expect(line).not.toContain(TOKEN);
+		expect(logs().lines.some((l) => l.includes("html source read failed") && l.includes("?[redacted]"))).toBe(true);
 		await jobStub(env, job.id).cancel("acme");
 	});
 });

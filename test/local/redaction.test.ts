@@ -1,8 +1,8 @@
 // A failing render of a URL carrying a token (query and userinfo): the token reaches neither the
 // Worker's logs nor the job's error message, async or sync. Loopback is reachable in this project,
 // so the page's address is refused by the connection itself, not by the address policy.
-import { captureLogs, type LogCapture } from "../support/logs";
-import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { logsOfEachTest } from "../support/logs";
+import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { getJob, postRender, renderToEnd } from "../support/api";
 
@@ -11,13 +11,7 @@ const PASSWORD = "pw-3d81aa07";
 /** Port 1 is never served (and Chrome refuses it outright); closedOrigin is a port the OS gave and nothing listens on. */
 const TARGETS = [`${inject("closedOrigin")}/q?access_token=${TOKEN}`, `http://user:${PASSWORD}@127.0.0.1:1/q?access_token=${TOKEN}#${TOKEN}`];
 
-let logs: LogCapture;
-let lines: string[] = [];
-beforeEach(() => {
-	logs = captureLogs();
-	lines = logs.lines;
-});
-afterEach(() => logs.restore());
+const logs = logsOfEachTest();
 
 function expectNoSecret(text: string): void {
 	expect(text).not.toContain(TOKEN);
@@ -31,8 +25,8 @@ describe("a failing render of a URL with a token", () => {
 		expect(job.error?.code).toBe("NAVIGATION_FAILED");
 		expectNoSecret(job.error!.message);
 		expect(job.error!.message).toContain("127.0.0.1");
-		expect(lines.some((l) => l.includes("render attempt failed"))).toBe(true);
-		for (const line of lines) expectNoSecret(line);
+		expect(logs().lines.some((l) => l.includes("render attempt failed"))).toBe(true);
+		for (const line of logs().lines) expectNoSecret(line);
 	});
 
 	it("sync: the error answer, the recorded job and the logs carry no token", async () => {
@@ -43,6 +37,6 @@ describe("a failing render of a URL with a token", () => {
 		expectNoSecret(body);
 		const job: Job = await getJob(res.headers.get("render-id")!);
 		expectNoSecret(job.error!.message);
-		for (const line of lines) expectNoSecret(line);
+		for (const line of logs().lines) expectNoSecret(line);
 	});
 });

@@ -1,5 +1,5 @@
 // The Worker's JSON log lines (src/log.ts), captured in the test's isolate, where the Worker runs too.
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { poll, type PollOptions } from "./poll";
 
 export interface LogCapture {
@@ -19,6 +19,19 @@ function parse(line: string): Record<string, unknown> | null {
 	} catch {
 		return null;
 	}
+}
+
+/** Captures the log lines of each test of the calling file (a fresh capture per test, restored after it). */
+export function logsOfEachTest(): () => LogCapture {
+	let current: LogCapture | null = null;
+	beforeEach(() => {
+		current = captureLogs();
+	});
+	afterEach(() => current?.restore());
+	return () => {
+		if (!current) throw new Error("logsOfEachTest: read inside a test");
+		return current;
+	};
 }
 
 /** Captures console.log and console.error until `restore()`. */
