@@ -11,7 +11,9 @@
 //   (puppeteer already intercepts their requests);
 // - every frame runs FRAME_LOCKDOWN first (lockdown.ts): no WebSocket/WebTransport/WebRTC, no
 //   window.open or new-window links and forms, no service worker registration;
-// - renderer-side blocking (renderer-blocklist.ts) refuses private addresses for what Fetch misses.
+// - renderer-side blocking (renderer-blocklist.ts) refuses private addresses for what Fetch misses;
+// - under all of it, the job's browser context sends connections to refused hosts to a proxy that
+//   does not exist (egress-sink.ts): what Chrome opens by itself (preconnects, speculation rules).
 // Other jobs share the browser connection: only targets of this job's browser context are touched.
 import type { BrowserContext, CDPSession, HTTPRequest, Page } from "@cloudflare/puppeteer";
 import { CDPSessionEvent } from "@cloudflare/puppeteer";

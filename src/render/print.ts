@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schema
 import type { UrlPolicy } from "../security/url-policy";
 import { jarCookies } from "./credentials";
 import { guardEgress } from "./egress";
+import { contextOptions } from "./egress-sink";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -142,8 +143,8 @@ export async function withLoadedPage<S, T>(
 	consume: (captured: S) => Promise<T>,
 ): Promise<T> {
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
-	// storage and cache must not outlive the job that set them.
-	const context = await bounded(browser.createBrowserContext(), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
+	// storage and cache must not outlive the job that set them. Its proxy is the egress sink.
+	const context = await bounded(browser.createBrowserContext(contextOptions(policy)), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
 	const wire = new Tripwire(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
 	let closeWithin = CONTEXT_TIMEOUT_MS;
 	try {

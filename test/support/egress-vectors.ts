@@ -25,15 +25,19 @@ export const VECTORS: Record<string, (port: number) => string> = {
 		`<script>navigator.sendBeacon("http://127.0.0.1:${p}/beacon", "x"); addEventListener("pagehide", () => navigator.sendBeacon("http://127.0.0.1:${p}/beacon-hide", "x"));</script>`,
 	"CSS background, @font-face and stylesheet": (p) =>
 		`<style>@font-face { font-family: F; src: url(http://127.0.0.1:${p}/font.woff2); } p { font-family: F; background: url(http://127.0.0.1:${p}/bg.png); }</style><link rel="stylesheet" href="http://127.0.0.1:${p}/style.css">`,
+	// Navigations: Chrome preconnects to the target when one starts, before interception sees it.
 	"meta refresh": (p) => `<meta http-equiv="refresh" content="0; url=http://127.0.0.1:${p}/refresh">`,
+	"meta refresh to a *.localhost name": (p) => `<meta http-equiv="refresh" content="0; url=http://egress.localhost:${p}/refresh-name">`,
+	"location.href": (p) => `<script>location.href = "http://127.0.0.1:${p}/location";</script>`,
+	"an iframe's src": (p) => `<iframe src="http://127.0.0.1:${p}/frame"></iframe>`,
+	// Fetched by the browser process, outside every page's interception.
+	"speculation rules prefetch": (p) => speculation("prefetch", `http://127.0.0.1:${p}/prefetch-rule`),
+	"speculation rules prerender": (p) => speculation("prerender", `http://127.0.0.1:${p}/prerender-rule`),
 };
 
-/**
- * Navigations Chrome refuses through interception still open a bare TCP connection (no byte sent)
- * at navigation start, measured in Chromium 156 for meta refresh, location and iframe src alike:
- * for these only requests are counted. See the README's egress table.
- */
-export const BARE_CONNECT_ONLY = new Set(["meta refresh"]);
+function speculation(action: "prefetch" | "prerender", url: string): string {
+	return `<script type="speculationrules">${JSON.stringify({ [action]: [{ source: "list", urls: [url] }] })}</script>`;
+}
 
 function worker(body: string): string {
 	return `<script>try { new Worker(URL.createObjectURL(new Blob([${JSON.stringify(body)}]))); } catch {}</script>`;
@@ -71,7 +75,7 @@ export const SWITCHED_OFF = new Set([
 export const REFUSED_FOR_OPAQUE_ORIGINS = new Set(["SharedWorker"]);
 
 /** Navigate the page away when allowed: with private networks allowed, the PDF shows where it went. */
-export const NAVIGATES_AWAY = new Set(["meta refresh"]);
+export const NAVIGATES_AWAY = new Set(["meta refresh", "meta refresh to a *.localhost name", "location.href"]);
 
 /** A page with a visible marker and the vector's markup. */
 export function vectorPage(name: string, port: number): string {

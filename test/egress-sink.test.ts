@@ -1,0 +1,50 @@
+// The egress sink alone, in the real Chromium, with no request interception and no page script:
+// a job context's proxy takes the connections the policy refuses, and Chrome applies the whole
+// bypass list it is given (test/egress.test.ts has the vectors that only the sink stops).
+import { env } from "cloudflare:workers";
+import puppeteer, { type Browser, type BrowserContextOptions } from "@cloudflare/puppeteer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contextOptions } from "../src/render/egress-sink";
+import { connections, openListener } from "./support/egress";
+
+let browser: Browser;
+beforeAll(async () => {
+	browser = await puppeteer.launch(env.BROWSER);
+});
+afterAll(async () => {
+	await browser.close();
+});
+
+/** Loads a page whose image points at the listener, in a context with `options`; waits until the image has loaded or failed. */
+async function imageTo(port: number, options: BrowserContextOptions): Promise<void> {
+	const context = await browser.createBrowserContext(options);
+	try {
+		const page = await context.newPage();
+		await page.setContent(`<img id="i" src="http://127.0.0.1:${port}/direct.png">`);
+		await page.waitForFunction('document.getElementById("i").complete', { timeout: 20_000 });
+	} finally {
+		await context.close();
+	}
+}
+
+describe("the egress sink (production policy)", () => {
+	const production = contextOptions({ allowPrivateNetwork: false });
+
+	it("an image aimed at 127.0.0.1 fails in the sink: no connection reaches the address", async () => {
+		const port = await openListener();
+		await imageTo(port, production);
+		expect(await connections(port)).toEqual([]);
+	});
+
+	it("Chrome applies the whole list, last rule winning: one more rule after <-loopback> lets the same image through", async () => {
+		const port = await openListener();
+		await imageTo(port, { ...production, proxyBypassList: [...(production.proxyBypassList ?? []), "127.0.0.1"] });
+		expect((await connections(port)).map((c) => c.first)).toEqual(["GET /direct.png HTTP/1.1"]);
+	});
+
+	it("with private networks allowed there is no sink, and the image reaches the listener", async () => {
+		const port = await openListener();
+		await imageTo(port, contextOptions({ allowPrivateNetwork: true }));
+		expect((await connections(port)).map((c) => c.first)).toEqual(["GET /direct.png HTTP/1.1"]);
+	});
+});

@@ -1,0 +1,154 @@
+// The egress sink's bypass list spells the address policy a second way (public CIDR blocks and
+// name patterns for Chrome). These hold that spelling to the policy itself.
+import { describe, expect, it } from "vitest";
+import { contextOptions, SINK_PROXY } from "../src/render/egress-sink";
+import { publicV4Cidrs, publicV6Cidrs, v4Text, v4Value, v6Text, v6Value } from "../src/security/public-ranges";
+import { BLOCKED_V4, checkUrl, isBlockedIPv4, isBlockedIPv6 } from "../src/security/url-policy";
+
+const production = { allowPrivateNetwork: false };
+
+function blocks(cidrs: string[], parse: (text: string) => bigint, bits: number): Array<[bigint, bigint]> {
+	return cidrs.map((cidr) => {
+		const [address = "", prefix = ""] = cidr.split("/");
+		return [parse(address), parse(address) + (1n << BigInt(bits - Number(prefix)))];
+	});
+}
+const inside = (value: bigint, ranges: Array<[bigint, bigint]>) => ranges.some(([first, end]) => value >= first && value < end);
+
+/** A fixed-seed generator, so a failure names the same addresses on every run. */
+function random(bits: number, seed = 7n): () => bigint {
+	let state = seed;
+	return () => {
+		let value = 0n;
+		for (let i = 0; i < bits; i += 31) {
+			state = (state * 1103515245n + 12345n) % 2147483648n;
+			value = (value << 31n) | state;
+		}
+		return value & ((1n << BigInt(bits)) - 1n);
+	};
+}
+
+describe("public address blocks for the egress sink's bypass list", () => {
+	it("IPv4: an address bypasses the sink exactly when the policy allows it (every range edge and 20,000 random addresses)", () => {
+		const ranges = blocks(publicV4Cidrs(), v4Value, 32);
+		const edges = BLOCKED_V4.flatMap(([network, prefix]) => {
+			const first = v4Value(network);
+			const end = first + (1n << BigInt(32 - prefix));
+			return [first - 1n, first, end - 1n, end].filter((n) => n >= 0n && n < 1n << 32n);
+		});
+		const next = random(32);
+		const samples = [...edges, ...Array.from({ length: 20_000 }, next)];
+		const wrong = samples.filter((n) => inside(n, ranges) === isBlockedIPv4(v4Text(n))).map(v4Text);
+		expect(wrong).toEqual([]);
+		expect(inside(v4Value("8.8.8.8"), ranges)).toBe(true);
+		expect(inside(v4Value("169.254.169.254"), ranges)).toBe(false);
+	});
+
+	it("IPv6: an address bypasses the sink exactly when the policy allows it (range edges and 20,000 random addresses)", () => {
+		const ranges = blocks(publicV6Cidrs(), v6Value, 128);
+		const edges = [
+			"2000::",
+			"2001:0:0:0:0:0:0:0",
+			"2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"2001:200::",
+			"2001:db7:ffff:ffff:ffff:ffff:ffff:ffff",
+			"2001:db8::",
+			"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+			"2001:db9::",
+			"2002::",
+			"2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"2003::",
+			"3fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+			"4000::",
+			"1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		];
+		const next = random(128);
+		// Half the random samples inside 2000::/3, where the public blocks are.
+		const global = () => (next() & ((1n << 125n) - 1n)) | (1n << 125n);
+		const samples = [...edges.map(v6Value), ...Array.from({ length: 10_000 }, next), ...Array.from({ length: 10_000 }, global)];
+		const wrong = samples.filter((n) => inside(n, ranges) === isBlockedIPv6(v6Text(n))).map(v6Text);
+		expect(wrong).toEqual([]);
+	});
+
+	it("names: a name matches a bypass pattern exactly when the policy allows it", () => {
+		const options = contextOptions(production);
+		expect(options.proxyServer).toBe(SINK_PROXY);
+		const rules = options.proxyBypassList ?? [];
+		// Chrome matches a name pattern as a glob over the whole host: "*" is any run of characters.
+		const patterns = rules.filter((rule) => /[a-z*]/.test(rule) && !rule.includes("/") && !rule.startsWith("<"));
+		const globs = patterns.map((p) => new RegExp(`^${p.replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`));
+		const matches = (host: string) => globs.some((glob) => glob.test(host));
+		const host = (url: string) => new URL(url).hostname;
+		for (const url of [
+			"https://example.com/",
+			"https://a.b.example.co.uk/",
+			"https://example.com./",
+			"https://müller.de/",
+			"https://example.xn--p1ai/",
+			"https://Example.ORG/",
+			"https://shop.al/",
+			"https://x.notlocal/",
+			"https://x.internals/",
+			"https://arpa.example/",
+		]) {
+			expect(checkUrl(url, production).ok, url).toBe(true);
+			expect(matches(host(url)), url).toBe(true);
+		}
+		// Refused by the policy and matched by no name pattern: they go to the sink.
+		const refused = [
+			"http://intranet/",
+			"http://localhost/",
+			"http://egress.localhost/",
+			"http://metadata.google.internal/",
+			"http://printer.local./",
+			"http://nas.localdomain/",
+			"http://router.home.arpa/",
+			"http://127.0.0.1/",
+			"http://[::1]/",
+			"http://10.1.2.3/",
+			"http://0x7f.1/",
+		];
+		for (const url of refused) {
+			expect(checkUrl(url, production).ok, url).toBe(false);
+			expect(matches(host(url)), url).toBe(false);
+		}
+		// Chrome's own exemption of loopback literals is taken back by the last rule.
+		expect(rules.at(-1)).toBe("<-loopback>");
+
+		// 5,000 names built from near misses of the refused suffixes agree with the policy.
+		const labels = [
+			"local",
+			"internal",
+			"localhost",
+			"localdomain",
+			"home",
+			"arpa",
+			"al",
+			"cal",
+			"ocal",
+			"nal",
+			"host",
+			"domain",
+			"main",
+			"x-1",
+			"a_b",
+			"com",
+			"xn--p1ai",
+		];
+		const next = random(32, 11n);
+		const pick = () => labels[Number(next() % BigInt(labels.length))] ?? "x";
+		const names = Array.from({ length: 5_000 }, () => {
+			const name = Array.from({ length: 1 + Number(next() % 3n) }, pick).join(".");
+			return next() % 4n === 0n ? `${name}.` : name;
+		});
+		const disagree = names.filter((name) => !/\d\.?$/.test(name) && matches(name) !== checkUrl(`https://${name}/`, production).ok);
+		expect(disagree).toEqual([]);
+		// The one deliberate difference: no top-level domain ends in a digit, so such a name goes to the sink.
+		expect(checkUrl("https://example.x1/", production).ok).toBe(true);
+		expect(matches("example.x1")).toBe(false);
+	});
+
+	it("private networks allowed (development, tests): no sink", () => {
+		expect(contextOptions({ allowPrivateNetwork: true })).toEqual({});
+	});
+});
