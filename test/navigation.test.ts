@@ -12,8 +12,11 @@ import { deliver, storedJob } from "./support/jobs";
  * address. That is a public page whose server redirects, without a public server.
  */
 function aliasedBrowser(publicUrl: string, localUrl: string): Env["BROWSER"] {
+	// The local server stands for a public one, so the egress sink lets it through as it would a
+	// public address: one more bypass rule after "<-loopback>" (the last rule wins).
+	const local = new URL(localUrl).hostname;
 	return relayedBrowser({
-		toBrowser: (message) => ({ pass: message.replaceAll(publicUrl, localUrl) }),
+		toBrowser: (message) => ({ pass: message.replaceAll(publicUrl, localUrl).replace("<-loopback>", `<-loopback>,${local}`) }),
 		fromBrowser: (message) => ({ pass: message.replaceAll(localUrl, publicUrl) }),
 	});
 }

@@ -30,6 +30,12 @@ export const VECTORS: Record<string, (port: number) => string> = {
 	"meta refresh to a *.localhost name": (p) => `<meta http-equiv="refresh" content="0; url=http://egress.localhost:${p}/refresh-name">`,
 	"location.href": (p) => `<script>location.href = "http://127.0.0.1:${p}/location";</script>`,
 	"an iframe's src": (p) => `<iframe src="http://127.0.0.1:${p}/frame"></iframe>`,
+	"a form POST in the same frame": (p) =>
+		`<form id="f" method="post" action="http://127.0.0.1:${p}/self-form"><input name="secret" value="1"></form><script>document.getElementById("f").submit();</script>`,
+	"meta refresh inside an iframe's srcdoc": (p) =>
+		`<iframe srcdoc='<meta http-equiv="refresh" content="0; url=http://127.0.0.1:${p}/srcdoc-refresh">'></iframe>`,
+	"<object data>, <svg><image> and CSS @import": (p) =>
+		`<style>@import url(http://127.0.0.1:${p}/import.css);</style><object data="http://127.0.0.1:${p}/object"></object><svg><image href="http://127.0.0.1:${p}/svg.png"/></svg>`,
 	// Fetched by the browser process, outside every page's interception.
 	"speculation rules prefetch": (p) => speculation("prefetch", `http://127.0.0.1:${p}/prefetch-rule`),
 	"speculation rules prerender": (p) => speculation("prerender", `http://127.0.0.1:${p}/prerender-rule`),
@@ -75,7 +81,7 @@ export const SWITCHED_OFF = new Set([
 export const REFUSED_FOR_OPAQUE_ORIGINS = new Set(["SharedWorker"]);
 
 /** Navigate the page away when allowed: with private networks allowed, the PDF shows where it went. */
-export const NAVIGATES_AWAY = new Set(["meta refresh", "meta refresh to a *.localhost name", "location.href"]);
+export const NAVIGATES_AWAY = new Set(["meta refresh", "meta refresh to a *.localhost name", "location.href", "a form POST in the same frame"]);
 
 /** A page with a visible marker and the vector's markup. */
 export function vectorPage(name: string, port: number): string {
