@@ -44,16 +44,20 @@ export function namePatterns(refused: string[]): string[] {
 		}
 	};
 	walk("", LETTERS);
-	// Each also with the root dot ("example.com.").
-	return patterns.flatMap((pattern) => [pattern, `${pattern}.`]);
+	// Each also with the root dot ("example.com."), rarely written: those go first. Chrome tries the
+	// rules from the last one, so the shortest tails, which match the most hosts, go last.
+	const broadestLast = [...patterns].sort((a, b) => b.length - a.length);
+	return [...broadestLast.map((pattern) => `${pattern}.`), ...broadestLast];
 }
 
 /**
- * Chrome's bypass rules, where the last match wins: the policy's public names and address ranges,
- * then `<-loopback>`, which takes back Chrome's own exemption of 127.0.0.0/8 and [::1].
+ * Chrome's bypass rules, tried from the last one, the first match deciding: `<-loopback>` (which
+ * takes back Chrome's own exemption of 127.0.0.0/8 and [::1]), then the policy's public names,
+ * broadest first, then its public address ranges, since pages name hosts far more often than
+ * addresses. Measured: in this order a request to a common name costs nothing measurable.
  */
 function bypassList(): string[] {
-	return [...namePatterns(BLOCKED_SUFFIXES), ...publicV4Cidrs(), ...publicV6Cidrs(), "<-loopback>"];
+	return [...publicV4Cidrs(), ...publicV6Cidrs(), ...namePatterns(BLOCKED_SUFFIXES), "<-loopback>"];
 }
 
 let cached: BrowserContextOptions | undefined;
