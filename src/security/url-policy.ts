@@ -33,7 +33,8 @@ export const BLOCKED_V4: Array<[string, number]> = [
 	["240.0.0.0", 4], // reserved, incl. broadcast
 ];
 
-function v4ToInt(address: string): number | null {
+/** An IPv4 address in dotted form as a number, or null when it is not one. */
+export function v4ToInt(address: string): number | null {
 	const parts = address.split(".");
 	if (parts.length !== 4) return null;
 	let n = 0;
@@ -55,8 +56,20 @@ export function isBlockedIPv4(address: string): boolean {
 	return n === null || BLOCKED_V4.some((range) => inV4Range(n, range));
 }
 
-/** Expands a canonical IPv6 literal (no brackets) to eight 16-bit groups. */
-function v6Groups(address: string): number[] | null {
+/**
+ * Global unicast, 2000::/3, is the only public IPv6 space: everything outside it is refused (::,
+ * ::1, IPv4-mapped, -compatible and -translated, NAT64 64:ff9b::/96, discard-only 100::/64, unique
+ * local fc00::/7, link- and site-local, multicast, the IETF-reserved rest). Inside it, these too.
+ */
+export const GLOBAL_UNICAST_V6: [string, number] = ["2000::", 3];
+export const BLOCKED_GLOBAL_V6: Array<[string, number]> = [
+	["2001::", 23], // IETF protocol assignments, incl. Teredo
+	["2001:db8::", 32], // documentation
+	["2002::", 16], // 6to4, embeds an IPv4 address
+];
+
+/** A canonical IPv6 literal (no brackets; "::" and a dotted IPv4 tail allowed) as a number, or null. */
+export function v6ToBigInt(address: string): bigint | null {
 	let text = address.toLowerCase();
 	const dotted = text.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
 	if (dotted) {
@@ -72,26 +85,18 @@ function v6Groups(address: string): number[] | null {
 	if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
 	const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
 	if (!groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
-	return groups.map((g) => parseInt(g, 16));
+	return groups.reduce((value, g) => (value << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+function inV6Range(value: bigint, [network, bits]: [string, number]): boolean {
+	const shift = BigInt(128 - bits);
+	return value >> shift === (v6ToBigInt(network) ?? -1n) >> shift;
 }
 
 export function isBlockedIPv6(address: string): boolean {
-	const g = v6Groups(address);
-	if (!g) return true;
-	const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = g;
-	const firstFiveZero = a === 0 && b === 0 && c === 0 && d === 0 && e === 0;
-	if (firstFiveZero && (f === 0 || f === 0xffff)) return true; // ::, ::1, IPv4-compatible, IPv4-mapped
-	if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0xffff) return true; // IPv4-translated ::ffff:0:a.b.c.d
-	if (a === 0x64 && b === 0xff9b) return true; // NAT64, can reach any embedded IPv4
-	if (a === 0x0100 && b === 0 && c === 0 && d === 0) return true; // discard-only
-	if (a === 0x2001 && b < 0x0200) return true; // IETF protocol assignments, incl. Teredo
-	if (a === 0x2001 && b === 0x0db8) return true; // documentation
-	if (a === 0x2002) return true; // 6to4, embeds an IPv4 address
-	if ((a & 0xfe00) === 0xfc00) return true; // unique local fc00::/7
-	if ((a & 0xffc0) === 0xfe80 || (a & 0xffc0) === 0xfec0) return true; // link-local, site-local
-	if ((a & 0xff00) === 0xff00) return true; // multicast
-	if ((a & 0xe000) !== 0x2000) return true; // outside global unicast 2000::/3 all is IETF-reserved
-	return false;
+	const value = v6ToBigInt(address);
+	if (value === null) return true;
+	return !inV6Range(value, GLOBAL_UNICAST_V6) || BLOCKED_GLOBAL_V6.some((range) => inV6Range(value, range));
 }
 
 /** Whether a URL's host (as the WHATWG parser gives it) names a private or special address. */
