@@ -1,5 +1,6 @@
 // The egress sink's bypass list spells the address policy a second way (public CIDR blocks and
 // name patterns for Chrome). These hold that spelling to the policy itself.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { contextOptions, SINK_PROXY } from "../src/render/egress-sink";
 import { publicV4Cidrs, publicV6Cidrs, v4Text, v6Text } from "../src/security/public-ranges";
@@ -19,23 +20,11 @@ function blocks(cidrs: string[], parse: (text: string) => bigint, bits: number):
 }
 const inside = (value: bigint, ranges: Array<[bigint, bigint]>) => ranges.some(([first, end]) => value >= first && value < end);
 
-const MASK64 = (1n << 64n) - 1n;
-/** splitmix64 with a fixed seed: uniform bits, and a failure names the same addresses on every run. */
-function random(bits: number, seed = 7n): () => bigint {
-	let state = seed;
-	const draw = () => {
-		state = (state + 0x9e3779b97f4a7c15n) & MASK64;
-		let z = state;
-		z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-		z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
-		return z ^ (z >> 31n);
-	};
-	return () => {
-		let value = 0n;
-		for (let have = 0; have < bits; have += 64) value = (value << 64n) | draw();
-		return value & ((1n << BigInt(bits)) - 1n);
-	};
+/** Uniform (no bias towards small values or edges: the edges are listed), fixed seed: a failure names the same addresses on every run. */
+function sample<T>(arbitrary: fc.Arbitrary<T>, count: number, seed: number): T[] {
+	return fc.sample(fc.noBias(arbitrary), { seed, numRuns: count });
 }
+const below = (bits: number) => fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n });
 
 describe("public address blocks for the egress sink's bypass list", () => {
 	it("IPv4: an address bypasses the sink exactly when the policy allows it (every range edge and 20,000 random addresses)", () => {
@@ -45,8 +34,7 @@ describe("public address blocks for the egress sink's bypass list", () => {
 			const end = first + (1n << BigInt(32 - prefix));
 			return [first - 1n, first, end - 1n, end].filter((n) => n >= 0n && n < 1n << 32n);
 		});
-		const next = random(32);
-		const random20k = Array.from({ length: 20_000 }, next);
+		const random20k = sample(below(32), 20_000, 7);
 		// The samples reach the whole space: private ranges high and low, odd and even.
 		expect(random20k.filter((n) => inside(n, blocks(["192.168.0.0/16", "224.0.0.0/3", "10.0.0.0/8"], v4Value, 32))).length).toBeGreaterThan(500);
 		expect(random20k.some((n) => n % 2n === 0n)).toBe(true);
@@ -75,10 +63,9 @@ describe("public address blocks for the egress sink's bypass list", () => {
 			"4000::",
 			"1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 		];
-		const next = random(128);
-		// Half the random samples inside 2000::/3, where the public blocks are.
-		const global = () => (next() & ((1n << 125n) - 1n)) | (1n << 125n);
-		const samples = [...edges.map(v6Value), ...Array.from({ length: 10_000 }, next), ...Array.from({ length: 10_000 }, global)];
+		// Half the random samples inside 2000::/3 ([2^125, 2^126)), where the public blocks are.
+		const global = fc.bigInt({ min: 1n << 125n, max: (1n << 126n) - 1n });
+		const samples = [...edges.map(v6Value), ...sample(below(128), 10_000, 7), ...sample(global, 10_000, 8)];
 		const wrong = samples.filter((n) => inside(n, ranges) === isBlockedIPv6(v6Text(n))).map(v6Text);
 		expect(wrong).toEqual([]);
 	});
@@ -152,12 +139,8 @@ describe("public address blocks for the egress sink's bypass list", () => {
 			"com",
 			"xn--p1ai",
 		];
-		const next = random(32, 11n);
-		const pick = () => labels[Number(next() % BigInt(labels.length))] ?? "x";
-		const names = Array.from({ length: 5_000 }, () => {
-			const name = Array.from({ length: 1 + Number(next() % 3n) }, pick).join(".");
-			return next() % 4n === 0n ? `${name}.` : name;
-		});
+		const name = fc.tuple(fc.array(fc.constantFrom(...labels), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 3 }));
+		const names = sample(name, 5_000, 11).map(([parts, dot]) => `${parts.join(".")}${dot === 0 ? "." : ""}`);
 		expect(names.filter((name) => name.endsWith(".")).length).toBeGreaterThan(1_000);
 		const sinkRule = (name: string) => checkUrl(`https://${name}/`, production).ok && /[a-z]\.?$/.test(name);
 		expect(names.filter((name) => matches(name) !== sinkRule(name))).toEqual([]);
