@@ -3,12 +3,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
+import { acquireLease, grantLease, type LeaseGrant, type LeaseRequest, LEASE_MIGRATIONS, leaseState, releaseLease } from "./leases";
 import { decideSlot, SLOW_LANE_MS, type SlotGrant, type SlotRequest } from "./render-slots";
 import * as settings from "./settings";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-const MIGRATIONS = [
+/** In order, each run once (src/storage/sql-schema.ts): append, never edit or reorder. */
+export const TENANT_MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id)",
 	"CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL)",
@@ -17,6 +19,8 @@ const MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS render_lane (id INTEGER PRIMARY KEY CHECK (id = 1), slow_until INTEGER NOT NULL)",
 	// #16: saved destinations, the default webhook endpoint, the test-event limit.
 	...settings.SETTINGS_MIGRATIONS,
+	// Render slots and open event streams: one lease table for both (src/tenants/leases.ts).
+	...LEASE_MIGRATIONS,
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -36,7 +40,7 @@ export class TenantObject extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
+		ctx.blockConcurrencyWhile(async () => migrate(this.sql, TENANT_MIGRATIONS));
 	}
 
 	/** Atomically binds `key` to `jobId`, or tells which job it already names. */
@@ -78,30 +82,32 @@ export class TenantObject extends DurableObject<Env> {
 
 	/** A render slot for `jobId`, or why not; asking again for a job that holds one renews it. */
 	async acquireRenderSlot(request: SlotRequest, now = Date.now()): Promise<SlotGrant> {
-		this.sql.exec("DELETE FROM render_slots WHERE until <= ?", now);
-		const held = this.sql.exec("SELECT 1 FROM render_slots WHERE job_id = ?", request.jobId).toArray().length > 0;
-		const inUse = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM render_slots").one().n;
+		const state = leaseState(this.sql, "render", request.jobId, now);
 		const slowUntil = this.sql.exec<{ slow_until: number }>("SELECT slow_until FROM render_lane").toArray()[0]?.slow_until ?? 0;
-		const grant = decideSlot(request, { held, inUse, slowUntil }, now);
-		if (grant.kind === "granted") {
-			this.sql.exec(
-				"INSERT INTO render_slots (job_id, until) VALUES (?, ?) ON CONFLICT (job_id) DO UPDATE SET until = excluded.until",
-				request.jobId,
-				request.until,
-			);
-		}
+		const grant = decideSlot(request, { ...state, slowUntil }, now);
+		if (grant.kind === "granted") grantLease(this.sql, "render", request.jobId, request.until);
 		return grant;
 	}
 
 	/** The job stopped rendering; a page that timed out or crashed moves the tenant to the slow lane for a while. */
 	async releaseRenderSlot(jobId: string, pageFault: boolean, now = Date.now()): Promise<void> {
-		this.sql.exec("DELETE FROM render_slots WHERE job_id = ?", jobId);
+		releaseLease(this.sql, "render", jobId);
 		if (pageFault) {
 			this.sql.exec(
 				"INSERT INTO render_lane (id, slow_until) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET slow_until = excluded.slow_until",
 				now + SLOW_LANE_MS,
 			);
 		}
+	}
+
+	/** A slot for one open event stream (`holder`: the stream's id), or how long to wait; asking again renews it. */
+	async acquireStreamSlot(request: LeaseRequest, now = Date.now()): Promise<LeaseGrant> {
+		return acquireLease(this.sql, "stream", request, now);
+	}
+
+	/** The stream ended (or its client went away). */
+	async releaseStreamSlot(streamId: string): Promise<void> {
+		releaseLease(this.sql, "stream", streamId);
 	}
 
 	// ---- #16 tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
