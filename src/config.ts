@@ -13,6 +13,8 @@ export interface Config {
 	publicBaseUrl: string | null;
 	/** Jobs one tenant may have rendering at once, queue and synchronous paths together. */
 	tenantMaxConcurrentRenders: number;
+	/** How long one event stream stays open before it ends (the client resumes with Last-Event-ID). */
+	eventStreamMaxMs: number;
 }
 
 const DEFAULT_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -35,5 +37,6 @@ export function config(env: Env): Config {
 		allowPrivateNetwork: String(env.ALLOW_PRIVATE_NETWORK).toLowerCase() === "true",
 		publicBaseUrl: env.PUBLIC_BASE_URL ? env.PUBLIC_BASE_URL.replace(/\/+$/, "") : null,
 		tenantMaxConcurrentRenders: positiveInt(env.TENANT_MAX_CONCURRENT_RENDERS, 8),
+		eventStreamMaxMs: positiveInt(env.EVENT_STREAM_MAX_SECONDS, 900) * 1000,
 	};
 }

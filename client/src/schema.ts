@@ -92,7 +92,7 @@ export interface paths {
         };
         /**
          * Live status of a render (Server-Sent Events)
-         * @description One `status` event per stored status and one `webhook` event per webhook attempt, each with an increasing `id:` and the job object as `data:`. The stream ends after the terminal status once the webhook, if any, has been delivered, has failed, or waits for a scheduled retry. `Last-Event-ID` resumes after that event. A `: keep-alive` comment is sent at least every 15 s.
+         * @description One `status` event per stored status and one `webhook` event per webhook attempt, each with an increasing `id:` and the job object as `data:`. The stream ends after the terminal status once the webhook, if any, has been delivered, has failed, or waits for a scheduled retry. `Last-Event-ID` resumes after that event. A `: keep-alive` comment is sent at least every 15 s. A stream also ends after 15 minutes (the EVENT_STREAM_MAX_SECONDS var): resume it with `Last-Event-ID`. A tenant may hold 20 open streams at once; past that, 429 with Retry-After.
          */
         get: operations["streamRenderEvents"];
         put?: never;
@@ -1410,6 +1410,16 @@ export interface operations {
             /** @description No such job for this tenant */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant already has 20 open event streams (RATE_LIMITED); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

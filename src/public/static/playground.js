@@ -81,12 +81,18 @@ async function errorText(res) {
 	}
 }
 
-/** Reads the event stream to its end, reconnecting with Last-Event-ID if the connection drops. */
+const TERMINAL = new Set(["succeeded", "failed", "canceled"]);
+
+/**
+ * Reads the event stream to its end, reconnecting with Last-Event-ID if the connection drops or the
+ * stream reached its time limit (15 minutes) before the job ended.
+ */
 async function followEvents(id) {
 	$("job-id").textContent = `Render ${id}`;
 	$("job-id").classList.remove("muted");
 	let lastEventId = null;
-	for (let attempt = 0; attempt < 5; attempt++) {
+	let ended = false;
+	for (let failures = 0; !ended; ) {
 		const headers = authHeaders();
 		if (lastEventId !== null) headers["last-event-id"] = lastEventId;
 		try {
@@ -94,12 +100,13 @@ async function followEvents(id) {
 			if (!res.ok) return showError(await errorText(res));
 			for await (const event of sseEvents(res.body)) {
 				lastEventId = event.id;
-				onEvent(event.event, JSON.parse(event.data));
+				const job = JSON.parse(event.data);
+				ended = TERMINAL.has(job.status);
+				onEvent(event.event, job);
 			}
-			return; // the server ended the stream: the job is done
 		} catch (err) {
-			if (attempt === 4) throw err;
-			await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+			if (++failures === 5) throw err;
+			await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
 		}
 	}
 }
