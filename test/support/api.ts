@@ -1,16 +1,21 @@
 // Test helpers: call the Worker's own fetch handler as a client would, and wait on jobs.
 import { exports } from "cloudflare:workers";
+import { createExecutionContext } from "cloudflare:test";
+import worker from "../../src/index";
 import { TEST_KEYS } from "./bindings";
 import type { Job } from "../../src/schemas/job";
 import { poll } from "./poll";
 
 export const BASE = "https://edge-pdf.test";
 
-export function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
-	const headers = new Headers(init.headers);
-	const key = init.key === undefined ? TEST_KEYS.acme : init.key;
+/** With `env`, the Worker's fetch handler runs with those bindings and vars (e.g. a var narrowed for one test). */
+export async function api(path: string, init: RequestInit & { key?: string | null; env?: Env } = {}): Promise<Response> {
+	const { key: given, env, ...rest } = init;
+	const headers = new Headers(rest.headers);
+	const key = given === undefined ? TEST_KEYS.acme : given;
 	if (key !== null) headers.set("authorization", `Bearer ${key}`);
-	return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
+	const request = new Request(`${BASE}${path}`, { ...rest, headers });
+	return env ? worker.fetch(request, env, createExecutionContext()) : exports.default.fetch(request);
 }
 
 export function postRender(body: unknown, init: RequestInit & { key?: string | null } = {}): Promise<Response> {

@@ -25,10 +25,10 @@ export async function collectSse(body: ReadableStream<Uint8Array>, onComment: (c
 	return stream;
 }
 
-/** GET /v1/renders/{id}/events and reads until the server ends the stream (or `timeoutMs` passes: then throws). */
-export async function readEventStream(id: string, init: { key?: string | null; lastEventId?: number; timeoutMs?: number } = {}): Promise<SseStream> {
+/** GET /v1/renders/{id}/events (with `env`: the Worker runs with it) and reads until the server ends the stream (or `timeoutMs` passes: then throws). */
+export async function readEventStream(id: string, init: { key?: string | null; lastEventId?: number; timeoutMs?: number; env?: Env } = {}): Promise<SseStream> {
 	const headers = init.lastEventId === undefined ? undefined : { "last-event-id": String(init.lastEventId) };
-	const res = await api(`/v1/renders/${id}/events`, { key: init.key, headers });
+	const res = await api(`/v1/renders/${id}/events`, { key: init.key, headers, env: init.env });
 	if (res.status !== 200) throw new Error(`events ${id}: ${res.status} ${await res.text()}`);
 	if (!res.headers.get("content-type")?.startsWith("text/event-stream")) throw new Error(`events ${id}: content-type ${res.headers.get("content-type")}`);
 	const timeoutMs = init.timeoutMs ?? 45_000;
