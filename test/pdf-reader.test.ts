@@ -1,5 +1,6 @@
 // The PDF object reader (src/pdf/): its tokenizer, its parser, the streaming scan of a whole file and
 // the page count read from the page tree, on PDFs written by hand where page text tries to pass for structure.
+import { PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { Lexer, type Token } from "../src/pdf/lexer";
 import { parseObjectAt } from "../src/pdf/objects";
@@ -7,6 +8,7 @@ import { PageCounter } from "../src/pdf/page-count";
 import { UnreadablePdf } from "../src/pdf/scanner";
 import { isDict, PdfName, PdfRef, type PdfString, textOf as pdfTextOf } from "../src/pdf/values";
 import { type Body, bytesOf, classicPdf, incrementalUpdate, startxrefOf, textOf } from "./support/pdf-build";
+import { readPdf } from "./support/pdf";
 
 const SPOOF = "<</Type /Pages /Count 9>>";
 
@@ -177,6 +179,16 @@ describe("the page count from the page tree", () => {
 		const freed = incrementalUpdate(pdf, { 4: "null" }, "/Root 1 0 R");
 		const freedText = textOf(freed).replace(/xref\n4 1\n(\d{10}) 00000 n/, "xref\n2 1\n$1 00000 f");
 		expect(() => countIn(bytesOf(freedText))).toThrow(/not what was looked for/);
+	});
+
+	it("reads pdf-lib's output, as merged parts are saved (no object streams), and agrees with pdf.js", async () => {
+		const doc = await PDFDocument.create();
+		for (let i = 0; i < 3; i++) doc.addPage().node.set(PDFName.of("Alt"), PDFString.of(SPOOF));
+		doc.setTitle(SPOOF);
+		const pdf = await doc.save({ useObjectStreams: false });
+		expect(textOf(pdf)).toContain(SPOOF);
+		expect(countIn(pdf, 1000)).toBe(3);
+		expect((await readPdf(pdf)).pages).toBe(3);
 	});
 
 	it("keeps only a capped piece of over-long strings and names, and still counts", () => {

@@ -21,7 +21,8 @@ function streamOf(bytes: Uint8Array, chunk = 64 * 1024): ReadableStream<Uint8Arr
 /** A PDF of exactly `size` bytes whose page tree counts `pages`, padded with a stream of binary data. */
 function fakePdf(size: number, pages: number, chunk = 64 * 1024): { stream: ReadableStream<Uint8Array>; bytes: Uint8Array } {
 	const build = (n: number) => {
-		const padding = Uint8Array.from({ length: n }, (_, i) => (i * 31) % 251);
+		const padding = new Uint8Array(n);
+		for (let i = 0; i < n; i++) padding[i] = (i * 31) % 251;
 		return classicPdf(
 			{
 				1: "<</Type /Catalog /Pages 2 0 R>>",
