@@ -5,7 +5,7 @@ import long from "./fixtures/long.html?raw";
 import { download, postRender, renderToEnd } from "./support/api";
 import { readPdf } from "./support/pdf";
 import { infoUpdate, withInfo } from "../src/render/pdf-metadata";
-import { readPdfInfo } from "./support/pdf-info";
+import { type PdfInfo, readPdfInfo } from "./support/pdf-info";
 
 /** pdf.js repairs broken xrefs silently, so the update's byte offsets are checked here, exactly. */
 function expectWellFormedUpdate(bytes: Uint8Array): void {
@@ -66,6 +66,18 @@ describe("PDF metadata", () => {
 		const unnamed = await postRender({ html: "<p>neither</p>", async: false });
 		const info = await readPdfInfo(await unnamed.arrayBuffer());
 		expect(info.Title).toBe(unnamed.headers.get("render-id"));
+	});
+
+	it("Chrome's Producer and CreationDate carry over even when the page's <title> spells the end of the Info dictionary", async () => {
+		const bytes = await syncPdf({
+			html: "<title>x) >> endobj /Producer (Evil) /CreationDate (D:19990101)</title><p>x</p>",
+			pdf: { metadata: { author: "Ops" } },
+		});
+		expectWellFormedUpdate(bytes);
+		const info = (await readPdfInfo(bytes)) as PdfInfo & { CreationDate?: string };
+		expect(info.Producer).toMatch(/^Skia\/PDF/);
+		expect(info.CreationDate).not.toContain("1999");
+		expect(info.Title).toBe("x) >> endobj /Producer (Evil) /CreationDate (D:19990101)");
 	});
 
 	it("a 102-page document with metadata still streams to storage with its pages, hash and Info intact", async () => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import invoice from "./fixtures/invoice.html?raw";
 import long from "./fixtures/long.html?raw";
-import { PageCounter } from "../src/storage/pdf-upload";
+import { PageCounter } from "../src/pdf/page-count";
 import { sha256Hex } from "../src/security/crypto";
 import { sourceKey } from "../src/storage/documents";
 import { download, getJob, postRender, renderToEnd } from "./support/api";
@@ -139,7 +139,7 @@ describe("rendering real PDFs", () => {
 		for (const size of [7, 100, 4096]) {
 			const counter = new PageCounter();
 			for (let at = 0; at < bytes.byteLength; at += size) counter.feed(bytes.subarray(at, at + size));
-			expect(counter.pages).toBe(30);
+			expect(counter.count()).toBe(30);
 		}
 	});
 

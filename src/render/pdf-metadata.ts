@@ -4,6 +4,10 @@
 // whose /Prev points at Chrome's own xref. Readers take the newest trailer, so its /Info wins.
 // Only the first and last few KiB are kept to learn what the update needs (Chrome's /Root, /Size, the
 // previous startxref, its Producer and CreationDate); memory stays flat however long the document.
+// Both are read with the PDF object parser (src/pdf/): Chrome's Info dictionary holds the page's
+// <title> as a string, which must never be taken for the dictionary's own entries.
+import { parseObjectAt, parseValueAt } from "../pdf/objects";
+import { isCount, isDict, isRef, PdfString, type PdfRef, type PdfValue, textOf } from "../pdf/values";
 import type { PdfMetadata } from "../schemas/outputs";
 
 /** Skia writes the Info dictionary as object 1, at the very start; its trailer sits in the last bytes. */
@@ -20,20 +24,40 @@ export interface InfoFields {
 interface Trailer {
 	size: number;
 	root: string;
+	/** The previous /Info, whose Producer and CreationDate are carried over. */
+	info: PdfRef | null;
 	id: string | null;
 	startxref: number;
 }
 
+const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+const hexOf = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0").toUpperCase()).join("");
+
+/** The trailer's /ID written back: an array of two strings, as hex. */
+function idOf(value: PdfValue | undefined): string | null {
+	if (!Array.isArray(value) || value.length !== 2 || !value.every((part) => part instanceof PdfString)) return null;
+	return `[${value.map((part) => `<${hexOf(part.bytes)}>`).join(" ")}]`;
+}
+
 /** The last trailer and startxref of a PDF with a classic xref table (what Chrome writes); null otherwise. */
 export function parseTrailer(tail: string): Trailer | null {
+	// Everything after the last `trailer` keyword is the producer's own: no page text comes after it.
 	const at = tail.lastIndexOf("trailer");
 	const xref = tail.match(/startxref\s+(\d+)\s+%%EOF\s*$/);
 	if (at < 0 || !xref) return null;
-	const dict = tail.slice(at);
-	const size = dict.match(/\/Size\s+(\d+)/);
-	const root = dict.match(/\/Root\s+(\d+\s+\d+\s+R)/);
-	if (!size || !root) return null;
-	return { size: Number(size[1]), root: root[1] ?? "", id: dict.match(/\/ID\s*(\[[^\]]*\])/)?.[1] ?? null, startxref: Number(xref[1]) };
+	let dict: PdfValue;
+	try {
+		dict = parseValueAt(latin1(tail), at + "trailer".length);
+	} catch {
+		return null;
+	}
+	if (!isDict(dict)) return null;
+	const size = dict.get("Size");
+	const root = dict.get("Root");
+	const info = dict.get("Info");
+	if (!isCount(size) || !isRef(root)) return null;
+	return { size, root: `${root.num} ${root.gen} R`, info: isRef(info) ? info : null, id: idOf(dict.get("ID")), startxref: Number(xref[1]) };
 }
 
 /** A PDF text string as UTF-16BE hex with a byte-order mark: any character, no escaping rules to get wrong. */
@@ -48,17 +72,32 @@ export function pdfDate(at: Date): string {
 	return `(D:${at.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z)`;
 }
 
-/** Producer and CreationDate from Chrome's own Info dictionary, when it is in the first bytes. */
-function chromeInfo(head: string): { producer: string | null; created: string | null } {
-	const info = head.match(/1 0 obj\s*<<([\s\S]*?)>>\s*endobj/)?.[1] ?? "";
-	return { producer: info.match(/\/Producer\s*\(([^()\\]*)\)/)?.[1] ?? null, created: info.match(/\/CreationDate\s*(\(D:[^()\\]*\))/)?.[1] ?? null };
+/** A date string as Chrome writes it, (D:YYYYMMDDHHmmSS+HH'mm'); anything else is not carried over. */
+const DATE = /^D:\d{4}[\dZ+\-']*$/;
+
+/** Producer and CreationDate from Chrome's own Info dictionary, when it is the first object, whole in `head`. */
+function chromeInfo(head: string, info: PdfRef | null): { producer: string | null; created: string | null } {
+	const none = { producer: null, created: null };
+	if (!info) return none;
+	let object: ReturnType<typeof parseObjectAt>;
+	try {
+		// Skia writes the Info dictionary first, right after the header's comment lines.
+		object = parseObjectAt(latin1(head), 0);
+	} catch {
+		return none; // cut by the head's end (a very long <title>): the defaults stand
+	}
+	if (object.num !== info.num || object.gen !== info.gen || !isDict(object.value)) return none;
+	const producer = object.value.get("Producer");
+	const created = object.value.get("CreationDate");
+	const date = created instanceof PdfString ? textOf(created) : "";
+	return { producer: producer instanceof PdfString ? textOf(producer) : null, created: DATE.test(date) ? `(${date})` : null };
 }
 
 /** The bytes appended after a PDF of `offset` bytes whose head and tail are given. */
 export function infoUpdate(head: string, tail: string, offset: number, fields: InfoFields, now = new Date()): string | null {
 	const trailer = parseTrailer(tail);
 	if (!trailer) return null;
-	const chrome = chromeInfo(head);
+	const chrome = chromeInfo(head, trailer.info);
 	const entries = [
 		`/Title ${pdfText(fields.title)}`,
 		fields.author !== undefined ? `/Author ${pdfText(fields.author)}` : "",
@@ -94,8 +133,6 @@ class Edges {
 		this.bytes += chunk.byteLength;
 	}
 }
-
-const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 
 /**
  * `pdf` as it streams, followed by the incremental update that sets `fields`. A PDF whose trailer

@@ -77,8 +77,7 @@ async function produceScreenshot(p: Production, format: ImageFormat): Promise<St
 		p.onPrinted();
 		return p.store(bytesStream(image), as);
 	});
-	// An image is one page, whatever the PDF page scanner made of its bytes.
-	return { ...stored, pages: 1, contentType: as.contentType };
+	return { ...stored, contentType: as.contentType };
 }
 
 export async function produce(p: Production): Promise<StoredDocument> {

@@ -9,6 +9,8 @@ import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { storedKeys } from "../storage/outputs";
 import { TooLarge, uploadPdf } from "../storage/pdf-upload";
+import { UnreadablePdf } from "../pdf/scanner";
+import { CONTENT_TYPES } from "../schemas/outputs";
 import { renderBudgetMs } from "../jobs/budget";
 import { bounded, browserStopped, classify, CONNECTION_SETTLE_MS, mayBeConnectionLoss, RenderFailure } from "./errors";
 import { produce } from "./produce";
@@ -52,10 +54,18 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, 
 		customMetadata: { jobId: job.id, tenantId: job.tenantId },
 	};
 	try {
-		const uploaded = await uploadPdf(env.DOCUMENTS, key, pdf, options, MAX_PDF_BYTES);
-		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages: uploaded.pages, sha256: uploaded.sha256, etag: uploaded.etag, contentType };
+		const uploaded = await uploadPdf(env.DOCUMENTS, key, pdf, options, MAX_PDF_BYTES, contentType === CONTENT_TYPES.pdf);
+		// An image is one page.
+		const pages = uploaded.pages ?? 1;
+		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages, sha256: uploaded.sha256, etag: uploaded.etag, contentType };
 	} catch (err) {
 		if (err instanceof TooLarge) throw new RenderFailure("CONTENT_TOO_LARGE", `the PDF is larger than ${err.limit} bytes`, false);
+		if (err instanceof UnreadablePdf) {
+			// Our producers all write a classic xref and a plain page tree; one that did not is our bug,
+			// so the job fails rather than report a page count nobody read. The cause goes to the log.
+			logError({ msg: "pdf page tree unreadable", jobId: job.id, tenantId: job.tenantId, error: err.message });
+			throw new RenderFailure("INTERNAL", "the PDF's page tree could not be read", false);
+		}
 		// R2's own text goes to the log (redacted), not into the job's error.
 		logError({ msg: "pdf store failed", jobId: job.id, tenantId: job.tenantId, error: String(err) });
 		throw new RenderFailure("STORAGE_FAILED", "could not store the PDF", true);

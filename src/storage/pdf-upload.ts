@@ -1,6 +1,9 @@
 // Streams a PDF from the browser into R2 while hashing it and counting its pages, so the document
 // is never held twice: chunks are kept once and handed to R2 as a fixed-length stream, and a PDF
 // larger than one part goes up as a multipart upload, part by part, with bounded memory.
+// The page count is read from the PDF's page tree by src/pdf/ as the chunks pass; a PDF whose page
+// tree cannot be read is not stored (UnreadablePdf), rather than stored with a count we made up.
+import { PageCounter } from "../pdf/page-count";
 import { hex } from "../security/crypto";
 
 /** R2 multipart parts must be at least 5 MiB (all but the last). */
@@ -9,30 +12,14 @@ export const PART_BYTES = 8 * 1024 * 1024;
 export interface UploadedPdf {
 	sizeBytes: number;
 	sha256: string;
-	pages: number;
+	/** From the page tree; null when the body is not a PDF (an image) and was not counted. */
+	pages: number | null;
 	etag: string;
 }
 
 export class TooLarge extends Error {
 	constructor(readonly limit: number) {
 		super(`the PDF is larger than ${limit} bytes`);
-	}
-}
-
-/** Finds the page count in Chrome's uncompressed page tree: the largest /Count of a /Type /Pages dict. */
-export class PageCounter {
-	private tail = "";
-	pages = 0;
-
-	feed(chunk: Uint8Array): void {
-		// latin1 keeps one char per byte, so binary streams cannot break the scan.
-		const text = this.tail + new TextDecoder("latin1").decode(chunk);
-		for (const dict of text.matchAll(/<<((?:(?!<<|>>)[\s\S])*?\/Type\s*\/Pages\b(?:(?!<<|>>)[\s\S])*?)>>/g)) {
-			const count = dict[1]?.match(/\/Count\s+(\d+)/);
-			if (count) this.pages = Math.max(this.pages, Number(count[1]));
-		}
-		// A dict cut by a chunk boundary is found again with the next chunk; Skia's are ~100 bytes.
-		this.tail = text.slice(-4096);
 	}
 }
 
@@ -86,17 +73,21 @@ class PartBuffer {
 	}
 }
 
-/** Consumes `stream` into R2 at `key`; throws TooLarge past `maxBytes` (nothing is left stored). */
+/**
+ * Consumes `stream` into R2 at `key`; throws TooLarge past `maxBytes`, and UnreadablePdf when
+ * `countPages` and the page tree cannot be read (either way nothing is left stored).
+ */
 export async function uploadPdf(
 	bucket: R2Bucket,
 	key: string,
 	stream: ReadableStream<Uint8Array>,
 	options: R2PutOptions,
 	maxBytes: number,
+	countPages = true,
 ): Promise<UploadedPdf> {
 	const digest = new crypto.DigestStream("SHA-256");
 	const hashing = digest.getWriter();
-	const counter = new PageCounter();
+	const counter = countPages ? new PageCounter() : null;
 	const parts = new PartBuffer(bucket, key, options);
 	let size = 0;
 	try {
@@ -104,13 +95,15 @@ export async function uploadPdf(
 			size += chunk.byteLength;
 			if (size > maxBytes) throw new TooLarge(maxBytes);
 			await hashing.write(chunk);
-			counter.feed(chunk);
+			counter?.feed(chunk);
 			await parts.push(chunk);
 		}
 		await hashing.close();
 		const sha256 = hex(await digest.digest);
-		const etag = await parts.finish({ sha256, pages: String(counter.pages) });
-		return { sizeBytes: size, sha256, pages: counter.pages, etag };
+		// Counted before the last put: a PDF without a readable page tree is never stored.
+		const pages = counter ? counter.count() : null;
+		const etag = await parts.finish(pages === null ? { sha256 } : { sha256, pages: String(pages) });
+		return { sizeBytes: size, sha256, pages, etag };
 	} catch (err) {
 		await parts.abort();
 		await stream.cancel().catch(() => undefined);
