@@ -6,7 +6,7 @@ import { DESTINATION_NAME, DestinationCheck, SavedDestination, SavedDestinationI
 import { errorResponse } from "../schemas/error";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
-import { createRouter, requireJson } from "./router";
+import { createRouter, requireJson, settingsBody } from "./router";
 
 const NameParam = z.object({
 	name: z
@@ -24,13 +24,14 @@ const putDestination = createRoute({
 	operationId: "putDestination",
 	summary: "Save an S3-compatible destination",
 	description: "Creates (201) or replaces (200) it. The secret access key is stored encrypted and never returned.",
-	middleware: [requireJson] as const,
+	middleware: [settingsBody, requireJson] as const,
 	request: { params: NameParam, body: { content: { "application/json": { schema: SavedDestinationInput } }, required: true } },
 	responses: {
 		200: json(SavedDestination, "Replaced"),
 		201: json(SavedDestination, "Created"),
 		400: errorResponse("Invalid body, or URL_NOT_ALLOWED for the endpoint"),
 		401: unauthorized,
+		413: errorResponse("Body larger than 64 KiB"),
 		415: errorResponse("Body is not JSON"),
 	},
 });
