@@ -64,7 +64,7 @@ const testEvent = createRoute({
 		401: unauthorized,
 		413: errorResponse("Body larger than 64 KiB"),
 		415: errorResponse("Body is not JSON"),
-		429: errorResponse("Too many test events; see Retry-After"),
+		429: errorResponse("Too many test events; see Retry-After", "Retry-After"),
 	},
 });
 

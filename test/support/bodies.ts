@@ -9,12 +9,12 @@ export function paddedJson(value: unknown, bytes: number): string {
 }
 
 /**
- * `body` sent as a stream of 16 KiB chunks with no Content-Length (chunked), and how many bytes
+ * `body` sent as a stream of 64 KiB chunks with no Content-Length (chunked), and how many bytes
  * the receiver pulled from it so far.
  */
 export function countedStream(body: string): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
 	const bytes = new TextEncoder().encode(body);
-	const CHUNK = 16 * 1024;
+	const CHUNK = 64 * 1024;
 	let offset = 0;
 	const stream = new ReadableStream<Uint8Array>(
 		{
