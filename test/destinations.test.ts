@@ -11,7 +11,7 @@ import {
 	watchDelivery,
 	type DeliveryOutcome,
 } from "../src/destinations/state";
-import { expandKey, objectUrl } from "../src/destinations/s3";
+import { expandKey, objectUrl, UnsafeKey } from "../src/destinations/s3";
 import { open, seal } from "../src/security/secret-box";
 import { api, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
@@ -105,6 +105,32 @@ describe("destination on POST /v1/renders", () => {
 	});
 });
 
+describe("S3 object keys on POST /v1/renders", () => {
+	const render = (key: string, extra: Record<string, unknown> = {}) =>
+		postRender({ html: "<p>x</p>", ...extra, destination: { type: "s3", destination: "keys", key } });
+
+	it.each([
+		["a .. segment", "invoices/../../other-bucket/{id}.pdf"],
+		["a key of ..", ".."],
+		["a . segment", "invoices/./{id}.pdf"],
+		["a leading /", "/invoices/{id}.pdf"],
+		["over 1,024 bytes (600 two-byte characters)", `${"é".repeat(600)}/{id}.pdf`],
+	])("%s: 400 naming destination.key", async (_, key) => {
+		expect((await api("/v1/destinations/keys", json("PUT", saved))).status).toBeLessThan(300);
+		expect(await errorOf(await render(key))).toEqual({ status: 400, code: "INVALID_REQUEST", paths: ["destination.key"] });
+	});
+
+	it("over 1,024 bytes once {filename} is expanded: 400 naming destination.key", async () => {
+		expect((await api("/v1/destinations/keys", json("PUT", saved))).status).toBeLessThan(300);
+		const key = `${"k".repeat(900)}/{filename}`;
+		expect(await errorOf(await render(key, { filename: `${"f".repeat(200)}.pdf` }))).toEqual({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["destination.key"],
+		});
+	});
+});
+
 describe("tenant webhook settings under the address policy", () => {
 	it("refuses private and plain-http endpoint and test URLs", async () => {
 		for (const url of ["https://127.0.0.1/hook", "http://hooks.example.com/x"]) {
@@ -143,6 +169,17 @@ describe("object keys and addresses", () => {
 		expect(objectUrl({ endpoint: "https://s3.example.com", bucket: "b", forcePathStyle: false }, "k(1).pdf").toString()).toBe(
 			"https://b.s3.example.com/k%281%29.pdf",
 		);
+	});
+
+	it("an address never leaves its bucket: dot segments and a leading / are refused, and so are buckets . and ..", async () => {
+		const pathStyle = { endpoint: "https://s3.example.com/base", bucket: "invoices", forcePathStyle: true };
+		for (const key of ["a/../../other-bucket/x.pdf", "..", "./x.pdf", "a/.", "/x.pdf"]) expect(() => objectUrl(pathStyle, key)).toThrow(UnsafeKey);
+		for (const bucket of [".", ".."]) expect(() => objectUrl({ ...pathStyle, bucket }, "x.pdf")).toThrow(UnsafeKey);
+		// Dots inside a segment, or spelled %2e, are only names.
+		expect(objectUrl(pathStyle, "a/..b/.../%2e%2e/x.pdf").pathname).toBe("/base/invoices/a/..b/.../%252e%252e/x.pdf");
+		for (const bucket of [".", ".."]) {
+			expect(await errorOf(await api("/v1/destinations/dots", json("PUT", { ...saved, bucket })))).toMatchObject({ status: 400, paths: ["bucket"] });
+		}
 	});
 });
 

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../src/index";
 import { describe, expect, it } from "vitest";
-import { BASE, getJob, waitForJob } from "./support/api";
+import { api, BASE, getJob, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { expectError } from "./support/errors";
 import { deliver, editRecord, storedJob } from "./support/jobs";
@@ -171,6 +171,24 @@ describe("faults lose no job", () => {
 		expect(result.retryMessages).toHaveLength(1);
 		expect(await getJob(job.id)).toMatchObject({ status: "queued", attempts: 1 });
 	}, 45_000);
+
+	it("a render whose sources cannot all be stashed answers 503 and leaves none of them in R2", async () => {
+		const listSources = async () => (await env.DOCUMENTS.list({ prefix: "sources/globex/" })).objects.map((o) => o.key);
+		const before = await listSources();
+		const parts = ["<p>one</p>", "<p>two</p>", "<p>three</p>"].map((html) => ({ html }));
+		const request = new Request(`${BASE}/v1/renders`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_KEYS.globex}`, "content-type": "application/json" },
+			body: JSON.stringify({ parts }),
+		});
+		// The first of the three puts fails; the other two land, and must be taken back.
+		const ctx = createExecutionContext();
+		const res = await worker.fetch(request, { ...env, DOCUMENTS: flakyBucket("put", "sources/globex/", 1) }, ctx);
+		await waitOnExecutionContext(ctx);
+		await expectError(res, 503, "STORAGE_FAILED");
+		expect(await listSources()).toEqual(before);
+		expect(((await (await api("/v1/renders", { key: TEST_KEYS.globex })).json()) as { data: unknown[] }).data).toEqual([]);
+	});
 
 	it("an R2 put that fails once is retried, and exactly one document is stored", async () => {
 		const { job } = await storedJob({}, HTML);

@@ -319,7 +319,7 @@ export interface paths {
         put?: never;
         /**
          * Write and delete a small probe object
-         * @description Answers 200 with the outcome of both requests; `ok` is true when both succeeded.
+         * @description Answers 200 with the outcome of both requests; `ok` is true when both succeeded. Each request waits at most 15 s. At most 5 checks per minute per tenant.
          */
         post: operations["checkDestination"];
         delete?: never;
@@ -704,7 +704,7 @@ export interface components {
             /** @description Name of a saved destination (PUT /v1/destinations/{name}) */
             destination: string;
             /**
-             * @description Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand
+             * @description Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand. At most 1024 bytes once expanded; no leading / and no . or .. segment.
              * @default {id}.pdf
              * @example invoices/{date}/{id}.pdf
              */
@@ -1117,7 +1117,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Body larger than 10 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE) */
+            /** @description Body larger than 10 MiB, the job's options (headers, cookies, page templates, metadata over all parts) larger than 1 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1772,6 +1772,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body larger than 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getTemplate: {
@@ -1879,6 +1888,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body larger than 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     deleteTemplate: {
@@ -1959,6 +1977,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 10 MiB, or the job's options (headers, cookies, page templates) larger than 1 MiB */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2098,6 +2125,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body is not JSON */
             415: {
                 headers: {
@@ -2187,6 +2223,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body is not JSON */
             415: {
                 headers: {
@@ -2199,6 +2244,7 @@ export interface operations {
             /** @description Too many test events; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2294,6 +2340,15 @@ export interface operations {
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -2413,6 +2468,16 @@ export interface operations {
             /** @description No saved destination by that name */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many checks; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -4,9 +4,8 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
 import { jobStub, newJobId } from "../jobs/ids";
-import { newJobRecord } from "../jobs/new-record";
 import { logError } from "../log";
-import { LEASE_MARGIN_MS } from "../jobs/job-object";
+import { type JobObject, LEASE_MARGIN_MS } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
 import { jobView } from "../jobs/view";
 import { sendRender } from "../queue-message";
@@ -20,8 +19,9 @@ import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
-import { applyTenantWebhook, checkRenderDestination } from "./render-settings";
-import { checkPartTargets, resolveSources, stashSources, withSources } from "./render-sources";
+import { checkRenderDestination } from "./render-settings";
+import { newRenderRecord } from "./render-record";
+import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
 import type { AppEnv } from "./types";
 
 type Body = RenderRequest;
@@ -129,6 +129,32 @@ export async function stashHtml(env: Env, record: JobRecord, html: string): Prom
 	}
 }
 
+/**
+ * Stashes the sources in R2, then creates the job, which owns them from then on. If either fails,
+ * what was stashed is deleted again, unless the job exists after all (best effort, logged).
+ */
+async function stashAndCreate(
+	env: Env,
+	stub: DurableObjectStub<JobObject>,
+	record: JobRecord,
+	body: Body,
+	sources: ResolvedSources,
+): Promise<{ created: boolean; job: JobRecord }> {
+	try {
+		if (body.html !== undefined) await stashHtml(env, record, body.html);
+		await stashSources(env, record, sources);
+		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
+		return await stub.create(record);
+	} catch (err) {
+		const exists = await stub.read(record.tenantId).then(
+			(job) => job !== null,
+			() => false,
+		);
+		if (!exists) await discardSources(env, record);
+		throw err;
+	}
+}
+
 /** Idempotency-Key: the job id this request stands for, and whether it replays an earlier one. */
 export async function resolveIdempotency(
 	env: Env,
@@ -178,16 +204,13 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	if (earlier) return replayResponse(c, earlier, !body.async);
 	// Templates are rendered before a slot is taken or a job exists: a template error changes nothing.
 	const sources = await resolveSources(c.env, c.var.tenantId, body);
+	// So is the record, with every check on it: a request refused here has stored nothing.
+	const record = await newRenderRecord(c.env, { id, tenantId: c.var.tenantId, origin: new URL(c.req.url).origin, now }, body, sources);
 	if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
 	let created: boolean;
 	let job: JobRecord;
 	try {
-		const record = withSources(newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now), body, sources);
-		await applyTenantWebhook(c.env, record, body);
-		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
-		await stashSources(c.env, record, sources);
-		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
-		({ created, job } = await stub.create(record));
+		({ created, job } = await stashAndCreate(c.env, stub, record, body, sources));
 	} catch (err) {
 		if (!body.async) await releaseSyncSlot(c.env, c.var.tenantId, id);
 		throw err;

@@ -1,12 +1,12 @@
 // /v1/destinations: a tenant's saved S3-compatible destinations (issue #16). Secrets are accepted,
 // sealed and never returned; endpoints obey the address policy when saved and when used.
 import { createRoute, z } from "@hono/zod-openapi";
-import { checkDestination, checkDestinationUrl, destinationView, saveDestination } from "../destinations/saved";
+import { checkDestination, checkDestinationUrl, destinationView, loadDestination, saveDestination } from "../destinations/saved";
 import { DESTINATION_NAME, DestinationCheck, SavedDestination, SavedDestinationInput } from "../schemas/destination";
 import { errorResponse } from "../schemas/error";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
-import { createRouter, requireJson } from "./router";
+import { createRouter, requireJson, settingsBody } from "./router";
 
 const NameParam = z.object({
 	name: z
@@ -24,13 +24,14 @@ const putDestination = createRoute({
 	operationId: "putDestination",
 	summary: "Save an S3-compatible destination",
 	description: "Creates (201) or replaces (200) it. The secret access key is stored encrypted and never returned.",
-	middleware: [requireJson] as const,
+	middleware: [settingsBody, requireJson] as const,
 	request: { params: NameParam, body: { content: { "application/json": { schema: SavedDestinationInput } }, required: true } },
 	responses: {
 		200: json(SavedDestination, "Replaced"),
 		201: json(SavedDestination, "Created"),
 		400: errorResponse("Invalid body, or URL_NOT_ALLOWED for the endpoint"),
 		401: unauthorized,
+		413: errorResponse("Body larger than 64 KiB"),
 		415: errorResponse("Body is not JSON"),
 	},
 });
@@ -70,9 +71,15 @@ const checkRoute = createRoute({
 	path: "/{name}/check",
 	operationId: "checkDestination",
 	summary: "Write and delete a small probe object",
-	description: "Answers 200 with the outcome of both requests; `ok` is true when both succeeded.",
+	description:
+		"Answers 200 with the outcome of both requests; `ok` is true when both succeeded. Each request waits at most 15 s. At most 5 checks per minute per tenant.",
 	request: { params: NameParam },
-	responses: { 200: json(DestinationCheck, "The probe's outcome"), 401: unauthorized, 404: missing },
+	responses: {
+		200: json(DestinationCheck, "The probe's outcome"),
+		401: unauthorized,
+		404: missing,
+		429: errorResponse("Too many checks; see Retry-After", "Retry-After"),
+	},
 });
 
 const notFound = (name: string) => new ApiError(404, "NOT_FOUND", `no saved destination ${name}`);
@@ -103,7 +110,9 @@ export const destinations = createRouter()
 	})
 	.openapi(checkRoute, async (c) => {
 		const { name } = c.req.valid("param");
-		const result = await checkDestination(c.env, c.var.tenantId, name);
-		if (!result) throw notFound(name);
-		return c.json(result, 200);
+		const saved = await loadDestination(c.env, c.var.tenantId, name);
+		if (!saved) throw notFound(name);
+		const wait = await tenantStub(c.env, c.var.tenantId).takeDestinationCheck();
+		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many destination checks; retry later", undefined, { "Retry-After": String(wait) });
+		return c.json(await checkDestination(c.env, saved), 200);
 	});

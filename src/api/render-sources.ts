@@ -2,12 +2,13 @@
 // data here (so template errors are 400s naming the line, before any job exists), and each part's
 // HTML is stashed in R2 for the consumer like inline HTML is. The job then only prints.
 import { config } from "../config";
+import { logError } from "../log";
 import type { JobRecord, PartRecord } from "../jobs/record";
 import type { TemplateRef } from "../schemas/outputs";
 import { MAX_HTML_BYTES, type RenderRequest } from "../schemas/render-request";
 import { checkUrl } from "../security/url-policy";
 import { sourceKey } from "../storage/documents";
-import { outputFilename, partSourceKey } from "../storage/outputs";
+import { outputFilename, partSourceKey, sourceKeysOf } from "../storage/outputs";
 import { renderTemplate, TemplateError } from "../templates/liquid";
 import { templateStub } from "../templates/template-object";
 import { ApiError } from "./errors";
@@ -129,4 +130,13 @@ export async function stashSources(env: Env, record: JobRecord, resolved: Resolv
 	} catch (err) {
 		throw new ApiError(503, "STORAGE_FAILED", `could not store the HTML source: ${err instanceof Error ? err.message : String(err)}`);
 	}
+}
+
+/** Deletes what stashSources and the inline HTML stash wrote for a job that was never created (best effort, logged). */
+export async function discardSources(env: Env, record: JobRecord): Promise<void> {
+	const keys = sourceKeysOf(record);
+	if (keys.length === 0) return;
+	await env.DOCUMENTS.delete(keys).catch((err: unknown) =>
+		logError({ msg: "stashed sources left behind", jobId: record.id, tenantId: record.tenantId, keys: keys.length, error: String(err) }),
+	);
 }

@@ -10,7 +10,7 @@ import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
 import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
-import { createRouter, limitBody, rateLimit, redeliveryLimit, requireJson } from "./router";
+import { createRouter, documentBody, rateLimit, redeliveryLimit, requireJson } from "./router";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 
@@ -20,7 +20,7 @@ const createRender = createRoute({
 	operationId: "createRender",
 	summary: "Create a render",
 	description: "Queues a render (202) or, with `async: false`, renders at once and answers with the PDF.",
-	middleware: [rateLimit, limitBody, requireJson] as const,
+	middleware: [rateLimit, documentBody, requireJson] as const,
 	request: {
 		headers: z.object({
 			"idempotency-key": z
@@ -53,7 +53,9 @@ const createRender = createRoute({
 		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
 		404: errorResponse("Synchronous render: the document was deleted before it could be sent", "Render-Id"),
 		409: errorResponse("Synchronous render: the job is already rendering or finished", "Render-Id"),
-		413: errorResponse("Body larger than 10 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE)"),
+		413: errorResponse(
+			"Body larger than 10 MiB, the job's options (headers, cookies, page templates, metadata over all parts) larger than 1 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE)",
+		),
 		415: errorResponse("Body is not JSON"),
 		422: errorResponse("Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT)"),
 		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),

@@ -13,15 +13,27 @@ export function createRouter(): OpenAPIHono<AppEnv> {
 	});
 }
 
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * The largest request body of each kind of route: settings (destinations, the webhook endpoint,
+ * test events) are small JSON; renders and templates carry whole documents.
+ */
+export const BODY_LIMITS = { settings: 64 * 1024, document: 10 * 1024 * 1024 } as const;
 
-/** 413 before a byte past the limit is buffered. */
-export const limitBody: MiddlewareHandler<AppEnv> = bodyLimit({
-	maxSize: MAX_BODY_BYTES,
-	onError: () => {
-		throw new ApiError(413, "CONTENT_TOO_LARGE", `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-	},
-});
+/**
+ * 413 before a byte past `maxBytes` is buffered: a Content-Length over it is refused unread, and a
+ * body without one (chunked) is counted as it streams in and refused at the first byte past it.
+ */
+export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
+	return bodyLimit({
+		maxSize: maxBytes,
+		onError: () => {
+			throw new ApiError(413, "CONTENT_TOO_LARGE", `the request body is larger than ${maxBytes} bytes, the limit of this route`);
+		},
+	});
+}
+
+export const settingsBody = limitBody(BODY_LIMITS.settings);
+export const documentBody = limitBody(BODY_LIMITS.document);
 
 /** 415 unless the body is declared JSON (malformed JSON then answers 400 from the validator). */
 export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -10,7 +10,7 @@ import { checkSyntax, TemplateError } from "../templates/liquid";
 import { templateStub, type SaveResult, type StoredTemplate } from "../templates/template-object";
 import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
-import { createRouter, limitBody, requireJson } from "./router";
+import { createRouter, documentBody, requireJson } from "./router";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional().openapi({ description: "Default: the latest" }) });
@@ -23,13 +23,14 @@ const createTemplate = createRoute({
 	path: "/",
 	operationId: "createTemplate",
 	summary: "Store a template (version 1)",
-	middleware: [limitBody, requireJson] as const,
+	middleware: [documentBody, requireJson] as const,
 	request: { body: { content: { "application/json": { schema: TemplateInput } }, required: true } },
 	responses: {
 		201: ok("The template", Template),
 		400: errorResponse("Invalid request, or TEMPLATE_ERROR: a Liquid syntax error, naming the line"),
 		401: unauthorized,
 		409: errorResponse("Another template of this tenant has that name"),
+		413: errorResponse("Body larger than 10 MiB"),
 	},
 });
 
@@ -56,7 +57,7 @@ const updateTemplate = createRoute({
 	path: "/{id}",
 	operationId: "updateTemplate",
 	summary: "Save a new version of a template",
-	middleware: [limitBody, requireJson] as const,
+	middleware: [documentBody, requireJson] as const,
 	request: { params: IdParam, body: { content: { "application/json": { schema: TemplateUpdate } }, required: true } },
 	responses: {
 		200: ok("The template at its new version", Template),
@@ -64,6 +65,7 @@ const updateTemplate = createRoute({
 		401: unauthorized,
 		404: notFoundResponse,
 		409: errorResponse("Another template of this tenant has that name"),
+		413: errorResponse("Body larger than 10 MiB"),
 	},
 });
 
@@ -87,12 +89,13 @@ const previewTemplate = createRoute({
 	operationId: "previewTemplate",
 	summary: "Render a template version to PDF now, with its sample data or the given data",
 	description: "A synchronous render (it is recorded as a render job; see the Render-Id header).",
-	middleware: [limitBody, requireJson] as const,
+	middleware: [documentBody, requireJson] as const,
 	request: { params: IdParam, body: { content: { "application/json": { schema: TemplatePreviewRequest } }, required: true } },
 	responses: {
 		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
 		400: errorResponse("Invalid request, or TEMPLATE_ERROR naming the line"),
 		401: unauthorized,
+		413: errorResponse("Body larger than 10 MiB, or the job's options (headers, cookies, page templates) larger than 1 MiB"),
 		429: errorResponse("The tenant's concurrent render cap is reached; see Retry-After"),
 	},
 });

@@ -8,7 +8,7 @@ import { checkUrl } from "../security/url-policy";
 import { tenantStub } from "../tenants/tenant-object";
 import { endpointView, loadEndpoint, saveEndpoint, sendTestEvent } from "../webhooks/tenant-endpoint";
 import { ApiError } from "./errors";
-import { createRouter, requireJson } from "./router";
+import { createRouter, requireJson, settingsBody } from "./router";
 
 const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const noEndpoint = errorResponse("The tenant has no webhook endpoint");
@@ -19,12 +19,13 @@ const putEndpoint = createRoute({
 	operationId: "putWebhookEndpoint",
 	summary: "Set the tenant's default webhook endpoint",
 	description: "Renders created without `webhook` send their events here; `events` filters by type. Header values are stored encrypted and not shown again.",
-	middleware: [requireJson] as const,
+	middleware: [settingsBody, requireJson] as const,
 	request: { body: { content: { "application/json": { schema: WebhookEndpointInput } }, required: true } },
 	responses: {
 		200: { description: "The endpoint", content: { "application/json": { schema: WebhookEndpoint } } },
 		400: errorResponse("Invalid body, or URL_NOT_ALLOWED"),
 		401: unauthorized,
+		413: errorResponse("Body larger than 64 KiB"),
 		415: errorResponse("Body is not JSON"),
 	},
 });
@@ -52,7 +53,7 @@ const testEvent = createRoute({
 	operationId: "sendTestWebhook",
 	summary: "Send a signed webhook.test event now",
 	description: "To `url`, else the tenant's endpoint. One attempt, never retried; the answer is that attempt. At most 5 per minute.",
-	middleware: [requireJson] as const,
+	middleware: [settingsBody, requireJson] as const,
 	request: { body: { content: { "application/json": { schema: WebhookTestInput } }, required: true } },
 	responses: {
 		200: {
@@ -61,8 +62,9 @@ const testEvent = createRoute({
 		},
 		400: errorResponse("Invalid body, URL_NOT_ALLOWED, or no url and no tenant endpoint"),
 		401: unauthorized,
+		413: errorResponse("Body larger than 64 KiB"),
 		415: errorResponse("Body is not JSON"),
-		429: errorResponse("Too many test events; see Retry-After"),
+		429: errorResponse("Too many test events; see Retry-After", "Retry-After"),
 	},
 });
 

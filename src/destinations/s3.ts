@@ -1,5 +1,6 @@
 // S3-compatible object addresses and requests, signed with SigV4 by aws4fetch (never by hand).
 import { AwsClient } from "aws4fetch";
+import { s3KeyProblem } from "../schemas/s3-key";
 
 export interface S3Target {
 	endpoint: string;
@@ -27,12 +28,24 @@ function encodeKey(key: string): string {
 		.join("/");
 }
 
-/** Path style: endpoint/bucket/key; virtual-hosted style: bucket.endpoint-host/key. */
+/** An object key the address of which could leave its bucket: never sent. */
+export class UnsafeKey extends Error {}
+
+/**
+ * Path style: endpoint/bucket/key; virtual-hosted style: bucket.endpoint-host/key. Keys with a
+ * leading `/` or a `.`/`..` segment are refused (percent-encoding cannot save them: a URL parser
+ * reads %2e as a dot too), and the parsed URL must keep exactly the path built here.
+ */
 export function objectUrl(target: Pick<S3Target, "endpoint" | "bucket" | "forcePathStyle">, key: string): URL {
+	const problem = s3KeyProblem(key);
+	if (problem) throw new UnsafeKey(`the object key ${problem}`);
 	const base = new URL(target.endpoint);
 	const prefix = base.pathname.replace(/\/+$/, "");
-	if (target.forcePathStyle) return new URL(`${base.origin}${prefix}/${target.bucket}/${encodeKey(key)}`);
-	return new URL(`${base.protocol}//${target.bucket}.${base.host}${prefix}/${encodeKey(key)}`);
+	const path = target.forcePathStyle ? `${prefix}/${encodeKey(target.bucket)}/${encodeKey(key)}` : `${prefix}/${encodeKey(key)}`;
+	const host = target.forcePathStyle ? base.host : `${target.bucket}.${base.host}`;
+	const url = new URL(`${base.protocol}//${host}${path}`);
+	if (url.pathname !== path) throw new UnsafeKey("the object's address would leave its bucket");
+	return url;
 }
 
 /**

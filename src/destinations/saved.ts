@@ -52,8 +52,13 @@ export async function saveDestination(
 	return { created, view: destinationView(row) };
 }
 
+export interface LoadedDestination {
+	target: S3Target;
+	credentials: S3Credentials;
+}
+
 /** The destination's address and opened credentials, or null when the tenant has none by that name. */
-export async function loadDestination(env: Env, tenantId: string, name: string): Promise<{ target: S3Target; credentials: S3Credentials } | null> {
+export async function loadDestination(env: Env, tenantId: string, name: string): Promise<LoadedDestination | null> {
 	const row = await tenantStub(env, tenantId).getDestination(name);
 	if (!row) return null;
 	const credentials = JSON.parse(await open(env, tenantId, context(name), row.sealed)) as S3Credentials;
@@ -61,18 +66,20 @@ export async function loadDestination(env: Env, tenantId: string, name: string):
 	return { target: { endpoint, region, bucket, forcePathStyle }, credentials };
 }
 
-/** Writes and deletes a small probe object; null when there is no such destination. */
-export async function checkDestination(env: Env, tenantId: string, name: string): Promise<DestinationCheck | null> {
-	const saved = await loadDestination(env, tenantId, name);
-	if (!saved) return null;
+/** Each request of a check waits this long at most: a caller is waiting for the answer. */
+export const CHECK_TIMEOUT_MS = 15_000;
+
+/** Writes and deletes a small probe object. */
+export async function checkDestination(env: Env, saved: LoadedDestination): Promise<DestinationCheck> {
 	const key = `.edge-pdf-check/${crypto.randomUUID()}.txt`;
 	const verdict = checkDestinationUrl(env, saved.target.endpoint);
 	if (!verdict.ok) return { ok: false, key, put: { httpStatus: null, durationMs: 0, error: `the endpoint is not allowed: ${verdict.reason}` }, delete: null };
 	const url = objectUrl(saved.target, key);
 	const body = "edge-pdf destination check\n";
-	const put = await send(await signedS3Request(saved.target, saved.credentials, url, { method: "PUT", headers: { "content-type": "text/plain" }, body }));
+	const sign = (init: Parameters<typeof signedS3Request>[3]) => signedS3Request(saved.target, saved.credentials, url, init);
+	const put = await send(await sign({ method: "PUT", headers: { "content-type": "text/plain" }, body }), CHECK_TIMEOUT_MS);
 	const wrote = put.httpStatus !== null && put.httpStatus >= 200 && put.httpStatus < 300;
-	const removed = wrote ? await send(await signedS3Request(saved.target, saved.credentials, url, { method: "DELETE" })) : null;
+	const removed = wrote ? await send(await sign({ method: "DELETE" }), CHECK_TIMEOUT_MS) : null;
 	const removedOk = removed?.httpStatus != null && removed.httpStatus >= 200 && removed.httpStatus < 300;
 	const attempt = (a: typeof put) => ({ httpStatus: a.httpStatus, durationMs: a.durationMs, error: a.error });
 	return { ok: wrote && removedOk, key, put: attempt(put), delete: removed && attempt(removed) };

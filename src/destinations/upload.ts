@@ -43,6 +43,15 @@ async function putPresigned(env: Env, dest: Extract<RenderDestination, { type: "
 	return { answer, where: { type: "presigned_put", bucket: null, key: null, url: withoutQuery(dest.url) } };
 }
 
+/** The object's address; a key that could leave the bucket (refused at request time too) fails for good. */
+function safeObjectUrl(target: Parameters<typeof objectUrl>[0], key: string): URL | DeliveryOutcome {
+	try {
+		return objectUrl(target, key);
+	} catch (err) {
+		return failed(err instanceof Error ? err.message : String(err));
+	}
+}
+
 async function putS3(env: Env, job: JobRecord, dest: Extract<RenderDestination, { type: "s3" }>, doc: StoredDocument): Promise<Attempt> {
 	let saved: Awaited<ReturnType<typeof loadDestination>>;
 	try {
@@ -54,11 +63,13 @@ async function putS3(env: Env, job: JobRecord, dest: Extract<RenderDestination, 
 	const verdict = checkDestinationUrl(env, saved.target.endpoint);
 	if (!verdict.ok) return failed(`the endpoint of destination "${dest.destination}" is not allowed: ${verdict.reason}`, false, "URL_NOT_ALLOWED");
 	const key = expandKey(dest.key, job);
+	const url = safeObjectUrl(saved.target, key);
+	if (!(url instanceof URL)) return url;
 	const body = await pdfBody(env, doc);
 	if (!(body instanceof ReadableStream)) return body;
 	// The payload hash is the PDF's sha256, signed: the storage rejects a body that differs.
 	const headers = { "content-type": "application/pdf", "x-amz-content-sha256": doc.sha256 };
-	const answer = await send(await signedS3Request(saved.target, saved.credentials, objectUrl(saved.target, key), { method: "PUT", headers, body }));
+	const answer = await send(await signedS3Request(saved.target, saved.credentials, url, { method: "PUT", headers, body }));
 	return { answer, where: { type: "s3", bucket: saved.target.bucket, key, url: null } };
 }
 

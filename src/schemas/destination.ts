@@ -33,7 +33,8 @@ export const SavedDestinationInput = z
 			.string()
 			.min(1)
 			.max(255)
-			.regex(/^[A-Za-z0-9._-]+$/, "must be a bucket name"),
+			// Not "." or "..": a path-style address would resolve it out of the path.
+			.regex(/^(?:\.*[A-Za-z0-9_-][A-Za-z0-9._-]*|\.{3,})$/, "must be a bucket name"),
 		accessKeyId: z
 			.string()
 			.min(1)

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
+import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -157,10 +158,17 @@ export const S3Destination = z
 		key: z
 			.string()
 			.min(1)
-			.max(1024)
-			.regex(/^[^\r\n\0]*$/, "must not contain CR, LF or NUL")
+			.max(MAX_S3_KEY_BYTES, { abort: true })
+			.superRefine((key, ctx) => {
+				const problem = s3KeyProblem(key);
+				if (problem) ctx.addIssue({ code: "custom", message: problem });
+			})
 			.default("{id}.pdf")
-			.openapi({ description: "Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand", example: "invoices/{date}/{id}.pdf" }),
+			.openapi({
+				pattern: S3_KEY_PATTERN.source,
+				description: `Object key; {id}, {filename} and {date} (YYYY-MM-DD, UTC, of the job's creation) expand. At most ${MAX_S3_KEY_BYTES} bytes once expanded; no leading / and no . or .. segment.`,
+				example: "invoices/{date}/{id}.pdf",
+			}),
 	})
 	.openapi("S3Destination");
 

@@ -5,6 +5,7 @@ export const SETTINGS_MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS destinations (name TEXT PRIMARY KEY, config TEXT NOT NULL, sealed TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS webhook_endpoint (id INTEGER PRIMARY KEY CHECK (id = 1), sealed TEXT NOT NULL, updated_at INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS webhook_tests (at INTEGER NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS destination_checks (at INTEGER NOT NULL)",
 ];
 
 /** The non-secret part of a saved destination, stored in the clear. */
@@ -31,9 +32,14 @@ export interface EndpointRow {
 	updatedAt: number;
 }
 
-/** Test events a tenant may send per window. */
-export const WEBHOOK_TESTS_PER_WINDOW = 5;
-export const WEBHOOK_TEST_WINDOW_MS = 60_000;
+/**
+ * Calls that reach out on a tenant's demand (a test event, a destination check): each kind at most
+ * 5 per sliding minute, counted in the table named here.
+ */
+export const ON_DEMAND_PER_WINDOW = 5;
+export const ON_DEMAND_WINDOW_MS = 60_000;
+const ON_DEMAND_TABLES = { webhookTest: "webhook_tests", destinationCheck: "destination_checks" } as const;
+export type OnDemandCall = keyof typeof ON_DEMAND_TABLES;
 
 type Raw = { name: string; config: string; sealed: string; created_at: number; updated_at: number };
 const toRow = (r: Raw): DestinationRow => ({
@@ -93,11 +99,12 @@ export function deleteEndpoint(sql: SqlStorage): boolean {
 	return sql.exec("DELETE FROM webhook_endpoint WHERE id = 1").rowsWritten > 0;
 }
 
-/** Sliding-window limit on test events: null when allowed (and counted), else seconds to wait. */
-export function takeWebhookTest(sql: SqlStorage, now: number): number | null {
-	sql.exec("DELETE FROM webhook_tests WHERE at <= ?", now - WEBHOOK_TEST_WINDOW_MS);
-	const times = sql.exec<{ at: number }>("SELECT at FROM webhook_tests ORDER BY at").toArray();
-	if (times.length >= WEBHOOK_TESTS_PER_WINDOW) return Math.max(1, Math.ceil(((times[0]?.at ?? now) + WEBHOOK_TEST_WINDOW_MS - now) / 1000));
-	sql.exec("INSERT INTO webhook_tests (at) VALUES (?)", now);
+/** Sliding-window limit on calls of `kind`: null when allowed (and counted), else seconds to wait. */
+export function takeOnDemand(sql: SqlStorage, kind: OnDemandCall, now: number): number | null {
+	const table = ON_DEMAND_TABLES[kind];
+	sql.exec(`DELETE FROM ${table} WHERE at <= ?`, now - ON_DEMAND_WINDOW_MS);
+	const times = sql.exec<{ at: number }>(`SELECT at FROM ${table} ORDER BY at`).toArray();
+	if (times.length >= ON_DEMAND_PER_WINDOW) return Math.max(1, Math.ceil(((times[0]?.at ?? now) + ON_DEMAND_WINDOW_MS - now) / 1000));
+	sql.exec(`INSERT INTO ${table} (at) VALUES (?)`, now);
 	return null;
 }

@@ -147,7 +147,12 @@ export class TenantObject extends DurableObject<Env> {
 
 	/** null when a test event may go now (and it is counted), else the seconds to wait. */
 	async takeWebhookTest(now = Date.now()): Promise<number | null> {
-		return settings.takeWebhookTest(this.sql, now);
+		return settings.takeOnDemand(this.sql, "webhookTest", now);
+	}
+
+	/** The limit on POST /v1/destinations/{name}/check, as on test events. */
+	async takeDestinationCheck(now = Date.now()): Promise<number | null> {
+		return settings.takeOnDemand(this.sql, "destinationCheck", now);
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */

@@ -7,6 +7,7 @@ import type { Job } from "../../src/schemas/job";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
 import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
+import { TEST_KEYS } from "../support/bindings";
 import { receiver } from "../support/receiver";
 import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
 
@@ -127,6 +128,38 @@ describe("saved S3 destinations", () => {
 		const failed = (await (await api(`/v1/destinations/${wrong.name}/check`, { method: "POST" })).json()) as Record<string, unknown>;
 		expect(failed).toMatchObject({ ok: false, put: { httpStatus: 403, error: expect.stringContaining("InvalidAccessKeyId") }, delete: null });
 	});
+
+	it("a key with .. segments is refused at request time, and nothing reaches the other bucket", async () => {
+		const { name } = await savedBucket();
+		const other = bucketName("other");
+		const res = await postRender({ html: HTML, destination: { type: "s3", destination: name, key: `invoices/../../${other}/{id}.pdf` } });
+		const error = (await res.json()) as { error: { code: string; details: Array<{ path: string }> } };
+		expect([res.status, error.error.code, error.error.details.map((d) => d.path)]).toEqual([400, "INVALID_REQUEST", ["destination.key"]]);
+		expect(await s3Requests(other)).toEqual([]);
+	});
+
+	it("checks are limited to 5 a minute per tenant: the 6th answers 429 with Retry-After", async () => {
+		const key = TEST_KEYS.burst;
+		const bucket = bucketName();
+		expect((await saveDestination("limited", destinationBody(bucket), key)).status).toBe(201);
+		const statuses: number[] = [];
+		for (let i = 0; i < 6; i++) statuses.push((await api("/v1/destinations/limited/check", { method: "POST", key })).status);
+		expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+		const limited = await api("/v1/destinations/limited/check", { method: "POST", key });
+		expect(limited.status).toBe(429);
+		expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+		expect((await s3Requests(bucket)).filter((r) => r.method === "PUT")).toHaveLength(5);
+	});
+
+	it("a check against storage that never answers ends at its 15 s timeout with a clear failure", async () => {
+		const key = TEST_KEYS.globex;
+		const bucket = bucketName("hang");
+		expect((await saveDestination("silent", destinationBody(bucket), key)).status).toBe(201);
+		const res = await api("/v1/destinations/silent/check", { method: "POST", key });
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ ok: false, put: { httpStatus: null, error: "no answer within 15 s" }, delete: null });
+		expect((await s3Requests(bucket)).map((r) => r.method)).toEqual(["PUT"]);
+	}, 50_000);
 
 	it("secrets are in no response, no log line and not in the tenant's stored rows", async () => {
 		const secretAccessKey = `s3cr3t-${crypto.randomUUID()}`;

@@ -3,7 +3,9 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { api, postRender, waitForJob } from "../support/api";
+import { jsonRequest, paddedJson } from "../support/bodies";
 import { TEST_KEYS } from "../support/bindings";
+import { expectError } from "../support/errors";
 import { receiver } from "../support/receiver";
 
 const json = (body: unknown) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -95,6 +97,14 @@ describe("POST /v1/webhooks/test", () => {
 		expect(hit?.valid, hit?.error ?? "").toBe(true);
 		expect(JSON.parse(hit!.body)).toMatchObject({ type: "webhook.test", data: { tenantId: "acme" } });
 		expect(hit?.headers["webhook-id"]).toMatch(/^evt_test_[0-9a-f]{32}$/);
+	});
+
+	it("a 30 MB body is refused with 413 and sends nothing", async () => {
+		const hook = await receiver("ok");
+		const huge = paddedJson({ url: hook.url }, 30 * 1024 * 1024);
+		await expectError(await api("/v1/webhooks/test", jsonRequest("POST", huge)), 413, "CONTENT_TOO_LARGE");
+		// The event is sent while the request waits: nothing can arrive after its answer.
+		expect(await hook.received()).toEqual([]);
 	});
 
 	it("a failing receiver is reported, not retried; the tenant endpoint is the default target", async () => {

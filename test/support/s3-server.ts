@@ -2,7 +2,8 @@
 // memory) that VERIFIES every SigV4 signature, header-signed or presigned, by signing the request
 // again with aws4fetch and comparing, and checks a signed payload hash against the body. s3rver
 // speaks the protocol but accepts any signature, which would let a signing bug pass.
-// Buckets named "flaky-…" answer 503 to their first two PUTs; "forbidden-…" always answer 403.
+// Buckets named "flaky-…" answer 503 to their first two PUTs; "forbidden-…" always answer 403;
+// "hang-…" never answer (the request is logged with status 0 and held until the client gives up).
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsV4Signer } from "aws4fetch";
@@ -104,6 +105,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): 
 	requests.set(bucket, log);
 	const record = (status: number, code: string | null, auth: S3Request["auth"]) => log.push({ method: req.method ?? "", key, status, code, auth });
 
+	if (bucket.startsWith("hang-")) return void record(0, null, "none");
 	const verdict = await verifySignature(req, url);
 	if (!verdict.ok) {
 		record(verdict.status, verdict.code, "none");

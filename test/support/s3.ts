@@ -10,7 +10,7 @@ export { S3_TEST_CREDENTIALS };
 
 export const s3Origin = () => inject("s3Origin");
 
-/** A bucket name no other test uses; the prefix picks the server's behaviour ("flaky-", "forbidden-"). */
+/** A bucket name no other test uses; the prefix picks the server's behaviour ("flaky-", "forbidden-", "hang-"). */
 export const bucketName = (prefix = "b") => `${prefix}-${crypto.randomUUID().slice(0, 12)}`;
 
 export function destinationBody(bucket: string, credentials: { accessKeyId: string; secretAccessKey: string } = S3_TEST_CREDENTIALS) {
