@@ -8,7 +8,8 @@ import * as settings from "./settings";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-const MIGRATIONS = [
+/** The schema in order; exported so a test can build the state older code left (the first N applied). */
+export const MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, id)",
 	"CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL)",
