@@ -4,9 +4,10 @@
 //   $XDG_CACHE_HOME/.wrangler/chrome/linux-<BROWSER_VERSION>/chrome-linux64/chrome
 // and only downloads it when that file is missing; we put a small wrapper there instead.
 // BROWSER_VERSION is read from every installed miniflare copy. CHROME_PATH overrides the browser.
-import { existsSync, readFileSync, readdirSync, mkdirSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, mkdirSync, chmodSync } from "node:fs";
 import { homedir, platform } from "node:os";
 import { join } from "node:path";
+import { writeIfChanged } from "./lib/write-if-changed.mjs";
 
 const MARKER = "# edge-pdf: system Chromium wrapper";
 /** Chrome keeps only the last --disable-features switch, so the wrapper appends to miniflare's. */
@@ -81,7 +82,8 @@ function main() {
 			continue;
 		}
 		mkdirSync(dir, { recursive: true });
-		writeFileSync(target, wrapper);
+		// Unchanged, the wrapper is left alone: another stack may be launching Chrome through it right now.
+		if (!writeIfChanged(target, wrapper)) continue;
 		chmodSync(target, 0o755);
 		console.log(`setup-chrome: Chrome ${version} -> ${chrome}`);
 	}

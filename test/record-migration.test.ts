@@ -8,7 +8,9 @@ import type { JobObject } from "../src/jobs/job-object";
 import type { JobRecord } from "../src/jobs/record";
 import { UnreadableRecord, upgradeRecord } from "../src/jobs/record-migrations";
 import { JOB_RECORD_VERSION } from "../src/schemas/job-record";
-import { getJob } from "./support/api";
+import { seal } from "../src/security/seal";
+import { documentKey } from "../src/storage/documents";
+import { download, getJob } from "./support/api";
 
 /** Exactly what the unversioned JobObject wrote: its schema tables, and the record as JSON. */
 function writeLegacy(id: string, record: Record<string, unknown>): Promise<void> {
@@ -106,5 +108,117 @@ describe("job record migration", () => {
 		expect(() => upgradeRecord({ ...legacyRecord(id, "queued", null), status: "done" })).toThrow(/status/);
 		expect(() => upgradeRecord("not a record")).toThrow(UnreadableRecord);
 		expect(upgradeRecord(legacyRecord(id, "queued", null)).upgraded).toBe(true);
+	});
+});
+
+describe("job record migration from versions 2 and 3", () => {
+	const HOOK_SECRET = "v2-hook-secret-5e1d";
+
+	/** Version 2 as its code stored it: version 1 plus `v`, `purgeAt`, and webhook headers sealed for the job. */
+	async function version2Record(id: string, status: string, completedAt: number | null): Promise<Record<string, unknown>> {
+		const v1 = legacyRecord(id, status, completedAt);
+		const webhook = v1.webhook as Record<string, unknown>;
+		const sealedHeaders = await seal(env, `webhook-headers:${id}`, JSON.stringify({ "X-Hook-Key": HOOK_SECRET }));
+		const purgeAt = completedAt === null ? null : completedAt + Number(env.RETENTION_SECONDS) * 1000;
+		return { ...v1, v: 2, purgeAt, page: status === "queued" ? v1.page : { timeoutMs: 20000 }, webhook: { ...webhook, headers: {}, sealedHeaders } };
+	}
+
+	/** Version 3 as its code stored it: version 2 plus `destination`, `keepCopy`, `delivery` and `webhook.events`. */
+	async function version3Record(id: string, status: string, completedAt: number | null): Promise<Record<string, unknown>> {
+		const v2 = await version2Record(id, status, completedAt);
+		return { ...v2, v: 3, destination: null, keepCopy: false, delivery: null, webhook: { ...(v2.webhook as object), events: ["render.succeeded"] } };
+	}
+
+	it("a succeeded version-2 record reads as today's job: its PDF downloads, and its sealed webhook headers still open for a delivery", async () => {
+		const id = newJobId();
+		const completedAt = Date.now() - 30_000;
+		const bytes = new TextEncoder().encode("%PDF-1.7\n% stored by version 2\n%%EOF\n");
+		const document = { key: documentKey("acme", id), filename: `${id}.pdf`, sizeBytes: bytes.byteLength, pages: 1, sha256: "ab", etag: '"v2"' };
+		await env.DOCUMENTS.put(document.key, bytes);
+		const record = await version2Record(id, "succeeded", completedAt);
+		const webhook = { ...(record.webhook as object), status: "pending", attempts: [], seriesAttempts: 0 };
+		await writeLegacy(id, { ...record, document, deleteAt: completedAt + 3_600_000, webhook });
+
+		const job = await getJob(id);
+		expect(job).toMatchObject({
+			id,
+			status: "succeeded",
+			document: { contentType: "application/pdf", pages: 1, destination: null },
+			webhook: { status: "pending" },
+		});
+		expect(job.document?.preview).toBeUndefined();
+		const res = await download(job.document!.url);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toBe("application/pdf");
+		expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+
+		const turn = await jobStub(env, id).beginWebhookAttempt(1);
+		expect(turn).toMatchObject({ kind: "send", attempt: 1, delivery: { headers: { "X-Hook-Key": HOOK_SECRET }, eventId: `evt_${id.slice(4)}` } });
+		const stored = JSON.parse(await storedRecord(id)) as JobRecord;
+		expect(stored).toMatchObject({
+			v: JOB_RECORD_VERSION,
+			destination: null,
+			keepCopy: false,
+			delivery: null,
+			purgeAt: completedAt + Number(env.RETENTION_SECONDS) * 1000,
+		});
+		expect(JSON.stringify(stored)).not.toContain(HOOK_SECRET);
+	});
+
+	it("a version-3 record stopped mid-delivery upgrades and is claimed to deliver its stored PDF, not to print again", async () => {
+		const id = newJobId();
+		const url = "https://bucket.example.com/out.pdf?X-Amz-Signature=abc";
+		const document = { key: documentKey("acme", id), filename: `${id}.pdf`, sizeBytes: 3, pages: 1, sha256: "ab", etag: '"v3"' };
+		const record = await version3Record(id, "rendering", null);
+		await writeLegacy(id, {
+			...record,
+			startedAt: Date.now() - 60_000,
+			attempts: 1,
+			document,
+			destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } },
+			delivery: { tries: 1, inFlight: true, nextTryAt: null, result: null, lastError: null },
+			// Its delivery try's lease lapsed: the consumer that held it is gone.
+			leaseUntil: Date.now() - 1000,
+		});
+
+		const claim = await jobStub(env, id).claim();
+		expect(claim.kind).toBe("deliver");
+		if (claim.kind !== "deliver") return;
+		expect(claim.job).toMatchObject({
+			v: JOB_RECORD_VERSION,
+			status: "rendering",
+			attempts: 1,
+			document,
+			destination: { type: "presigned_put", url, headers: { "x-ms-blob-type": "BlockBlob" } },
+			keepCopy: false,
+			delivery: { tries: 2, inFlight: true },
+			webhook: { events: ["render.succeeded"] },
+		});
+		expect(claim.job.output ?? "pdf").toBe("pdf");
+		expect((JSON.parse(await storedRecord(id)) as JobRecord).v).toBe(JOB_RECORD_VERSION);
+	});
+
+	it("a delivered version-3 record shows where its PDF went and no link of ours", async () => {
+		const id = newJobId();
+		const completedAt = Date.now() - 30_000;
+		const destination = {
+			type: "s3",
+			bucket: "invoices",
+			key: `2026/${id}.pdf`,
+			url: null,
+			etag: "e1",
+			sizeBytes: 3,
+			deliveredAt: new Date(completedAt).toISOString(),
+		};
+		const record = await version3Record(id, "succeeded", completedAt);
+		await writeLegacy(id, {
+			...record,
+			document: { key: documentKey("acme", id), filename: `${id}.pdf`, sizeBytes: 3, pages: 1, sha256: "ab", etag: '"v3"' },
+			deleteAt: completedAt + 3_600_000,
+			destination: { type: "s3", destination: "invoices", key: "2026/{id}.pdf" },
+			delivery: { tries: 1, inFlight: false, nextTryAt: null, result: destination, lastError: null },
+		});
+		const job = await getJob(id);
+		expect(job).toMatchObject({ status: "succeeded", document: { url: null, destination, contentType: "application/pdf" }, webhook: { status: "delivered" } });
 	});
 });

@@ -9,10 +9,11 @@ import { jobStub, newJobId } from "../src/jobs/ids";
 import type { JobObject } from "../src/jobs/job-object";
 import type { JobRecord } from "../src/jobs/record";
 import { PURGE_WEBHOOK_GRACE_MS } from "../src/jobs/secrets";
-import { documentKey } from "../src/storage/documents";
+import { documentKey, sourceKey } from "../src/storage/documents";
+import { partSourceKey, previewKey } from "../src/storage/outputs";
 import { tenantStub } from "../src/tenants/tenant-object";
 import { api } from "./support/api";
-import { editRecord, storedJob, webhookTo } from "./support/jobs";
+import { editRecord, jobRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
 
 const SECRETS = { header: "hdr-secret-8c1f", password: "pw-secret-77d2", cookie: "cookie-secret-41aa", hook: "hook-secret-0b9e" };
 
@@ -159,5 +160,67 @@ describe("unknown ids", () => {
 	it("a created job does leave its table (the check above can see one)", async () => {
 		const { stub } = await storedJob();
 		expect((await footprint(stub)).tables).toContain("job");
+	});
+});
+
+describe("retention of what a job stored besides its record", () => {
+	/** R2 whose deletes fail, as a storage hiccup at the end of the job would. */
+	const failingDeletes = (bucket: R2Bucket): R2Bucket =>
+		new Proxy(bucket, {
+			get(target, name) {
+				if (name === "delete") return async () => Promise.reject(new Error("R2 delete failed: internal error"));
+				const value = Reflect.get(target, name);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+
+	const present = async (keys: string[]) => (await Promise.all(keys.map((key) => env.DOCUMENTS.head(key)))).map((object) => object !== null);
+
+	it("the alarm RETENTION_SECONDS after the job ended deletes the document's preview with the document", async () => {
+		const { job, stub } = await storedJob();
+		const preview = { key: previewKey(job.tenantId, job.id, "png"), contentType: "image/png" as const, width: 40, height: 57, sizeBytes: 5 };
+		await env.DOCUMENTS.put(documentKey(job.tenantId, job.id), "pdf");
+		await env.DOCUMENTS.put(preview.key, "thumb");
+		expect((await stub.claim()).kind).toBe("render");
+		expect(await stub.complete({ ...doc(job), preview }, { renderMs: 1, storeMs: 1 })).toEqual({ ok: true });
+		const keys = [documentKey(job.tenantId, job.id), preview.key];
+		expect(await present(keys)).toEqual([true, true]);
+		await editRecord(stub, (r) => {
+			r.deleteAt = Date.now() - 1;
+			r.purgeAt = Date.now() - 1;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await present(keys)).toEqual([false, false]);
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
+	});
+
+	it("stashed HTML sources (the job's and its parts') left behind by a failed delete at the end go with the record", async () => {
+		const base = jobRecord();
+		const sources = [sourceKey(base.tenantId, base.id), partSourceKey(base.tenantId, base.id, 0), partSourceKey(base.tenantId, base.id, 1)];
+		const job: JobRecord = {
+			...base,
+			url: null,
+			sourceKey: sources[0]!,
+			source: { type: "parts", count: 2 },
+			parts: sources.slice(1).map((key) => ({ url: null, sourceKey: key, pdf: base.pdf, page: base.page })),
+		};
+		for (const key of sources) await env.DOCUMENTS.put(key, "<p>source</p>");
+		const stub = jobStub(env, job.id);
+		await stub.create(job);
+		expect((await stub.claim()).kind).toBe("render");
+		await env.DOCUMENTS.put(documentKey(job.tenantId, job.id), "pdf");
+		// The job ends, and deleting its sources then fails: they stay until the record's own deletion.
+		const outcome = await withObjectEnv(stub, { DOCUMENTS: failingDeletes(env.DOCUMENTS) }, (instance) =>
+			instance.complete(doc(job), { renderMs: 1, storeMs: 1 }),
+		);
+		expect(outcome).toEqual({ ok: true });
+		expect(await present(sources)).toEqual([true, true, true]);
+		await editRecord(stub, (r) => {
+			r.deleteAt = Date.now() - 1;
+			r.purgeAt = Date.now() - 1;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await present([...sources, documentKey(job.tenantId, job.id)])).toEqual([false, false, false, false]);
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
 	});
 });

@@ -520,7 +520,9 @@ export class JobObject extends DurableObject<Env> {
 	/** RETENTION_SECONDS after the job ended: its files, its listing entry, then every stored byte. */
 	private async purge(job: JobRecord): Promise<void> {
 		await this.expireDocument(job);
-		if (job.sourceKey) await this.env.DOCUMENTS.delete(job.sourceKey);
+		// Deleted when the job ended, unless that failed: every stashed source, its parts' too.
+		const sources = sourceKeysOf(job);
+		if (sources.length) await this.env.DOCUMENTS.delete(sources);
 		// After any index update still on its way, so none can re-add the row.
 		this.indexing = this.indexing.then(() => tenantStub(this.env, job.tenantId).forgetJob(job.id));
 		await this.indexing;

@@ -8,7 +8,8 @@ import { newJobId } from "../jobs/ids";
 import type { TemplateInput, TemplateSummary, TemplateUpdate } from "../schemas/template";
 import { migrate } from "../storage/sql-schema";
 
-const MIGRATIONS = [
+/** The schema in order; exported so a test can build the state older code left (the first N applied). */
+export const MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS templates (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL UNIQUE,

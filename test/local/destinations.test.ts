@@ -3,11 +3,15 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { DELIVERY_LEASE_MARGIN_MS, DELIVERY_TIMEOUT_MS } from "../../src/destinations/state";
 import type { Job } from "../../src/schemas/job";
+import { sha256Hex } from "../../src/security/crypto";
+import { documentKey } from "../../src/storage/documents";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
 import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
 import { TEST_KEYS } from "../support/bindings";
+import { readRecord, storedJob } from "../support/jobs";
 import { receiver } from "../support/receiver";
 import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
 
@@ -242,5 +246,65 @@ describe("presigned PUT destinations", () => {
 		expect(job.status).toBe("succeeded");
 		expect(job.document?.destination?.type).toBe("presigned_put");
 		expect((await storedObjects(bucket))[0]?.sha256).toBe(job.document!.sha256);
+	});
+});
+
+describe("a delivery whose consumer vanished", () => {
+	it("a delivery lease that lapses mid-delivery is re-sent by the job's alarm and delivered from the stored PDF, never printed again", async () => {
+		const bucket = bucketName("pre");
+		const url = await presignedPut(bucket, "lapsed.pdf");
+		const { job, stub } = await storedJob({ destination: { type: "presigned_put", url } }, "<p>would print differently</p>");
+		// The consumer printed (these are the bytes it stored), started delivering and was never heard of
+		// again: its delivery try began long enough ago that the lease has lapsed.
+		const bytes = new TextEncoder().encode("%PDF-1.7\n% the one print of this job\n%%EOF\n");
+		const document = {
+			key: documentKey(job.tenantId, job.id),
+			filename: job.filename,
+			sizeBytes: bytes.byteLength,
+			pages: 1,
+			sha256: await sha256Hex(bytes),
+			etag: '"p"',
+		};
+		await env.DOCUMENTS.put(document.key, bytes);
+		expect((await stub.claim()).kind).toBe("render");
+		const began = Date.now() - DELIVERY_TIMEOUT_MS - DELIVERY_LEASE_MARGIN_MS - 1000;
+		expect(await stub.stored(document, { renderMs: 1, storeMs: 1 }, began, 1)).toMatchObject({ ok: true });
+
+		// Nobody reports: the alarm finds the lapsed lease and sends the job's message to the real queue.
+		const done = await waitForJob(job.id);
+		expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
+		expect(done.attempts).toBe(1);
+		const [object, ...more] = await storedObjects(bucket);
+		expect(more).toEqual([]);
+		expect(object).toMatchObject({ key: "lapsed.pdf", sha256: document.sha256, size: bytes.byteLength });
+		expect(await puts(bucket)).toHaveLength(1);
+		expect((await readRecord(stub)).delivery).toMatchObject({ tries: 2, inFlight: false, result: { type: "presigned_put" } });
+		expect(await env.DOCUMENTS.head(document.key)).toBeNull();
+	});
+});
+
+describe("a destination job's preview", () => {
+	it("stays with its link after delivery without keepCopy, until the document is deleted; only the PDF is delivered", async () => {
+		const bucket = bucketName("pre");
+		const job = await renderToEnd({
+			html: HTML,
+			preview: { width: 120 },
+			destination: { type: "presigned_put", url: await presignedPut(bucket, "with-preview.pdf") },
+		});
+		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+		expect(job.document?.url).toBeNull();
+		expect(await env.DOCUMENTS.head(`documents/acme/${job.id}.pdf`)).toBeNull();
+		expect((await storedObjects(bucket)).map((o) => [o.key, o.sha256])).toEqual([["with-preview.pdf", job.document!.sha256]]);
+
+		const preview = job.document?.preview;
+		expect(preview).toMatchObject({ contentType: "image/png", width: 120 });
+		const res = await download(preview!.url);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toBe("image/png");
+		expect((await res.arrayBuffer()).byteLength).toBe(preview!.sizeBytes);
+
+		expect((await api(`/v1/renders/${job.id}`, { method: "DELETE" })).status).toBe(200);
+		expect((await download(preview!.url)).status).toBe(404);
+		expect((await env.DOCUMENTS.list({ prefix: `documents/acme/${job.id}` })).objects).toEqual([]);
 	});
 });

@@ -3,8 +3,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
+import { attemptDelivery } from "../../src/webhooks/deliver";
 import { api, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
-import { deliver, readRecord, storedJob, webhookTo } from "../support/jobs";
+import { deliver, editRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "../support/jobs";
 import { captureLogs } from "../support/logs";
 import { storedDocuments } from "../support/pdf";
 import { poll } from "../support/poll";
@@ -255,5 +256,85 @@ describe("webhook delivery", () => {
 		const plain = await renderToEnd({ html: "<p>no hook</p>" });
 		expect((await api(`/v1/renders/${plain.id}/webhook`, { method: "POST" })).status).toBe(409);
 		expect((await api(`/v1/renders/${plain.id}/webhook`, { method: "POST", key: "test_key_globex" })).status).toBe(404);
+	});
+});
+
+describe("webhook attempts whose sender is slow or gone", () => {
+	/** Lets the webhook's in-flight attempt lease run out now, as if its sender had been gone that long. */
+	const lapseLease = (id: string) =>
+		editRecord(id, (r) => {
+			r.webhook!.leaseUntil = Date.now() - 1;
+		});
+
+	it("a receiver answering after its attempt's lease lapsed, nobody else sending: its answer counts, recorded once; a later copy sends nothing", async () => {
+		const hook = await receiver("hold-first");
+		const job = await renderToEnd({ html: "<h1>slow receiver</h1>", webhook: { url: hook.url } });
+		await poll(async () => (await hook.received()).length === 1);
+		await lapseLease(job.id);
+		await hook.release();
+		const done = await waitForWebhook(job.id, ["delivered"]);
+		expect(done.webhook?.attempts.map((a) => a.httpStatus)).toEqual([200]);
+		const copy = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }], env, 2);
+		expect(copy.explicitAcks).toEqual(copy.ids);
+		expect(await hook.received()).toHaveLength(1);
+		expect(await storedWebhook(job.id)).toMatchObject({ series: 1, seriesAttempts: 1, status: "delivered" });
+	});
+
+	it("a receiver answering after its lease lapsed and a copy took over: the same event was sent twice, one attempt is recorded, the late answer is not", async () => {
+		const hook = await receiver("hold-first");
+		const job = await renderToEnd({ html: "<h1>slow receiver</h1>", webhook: { url: hook.url } });
+		await poll(async () => (await hook.received()).length === 1);
+		const { eventId, eventBody } = (await storedWebhook(job.id))!;
+		await lapseLease(job.id);
+		// The queue's copy of the message finds the lease lapsed: it sends the event and records the answer.
+		const copy = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }], env, 2);
+		expect(copy.explicitAcks).toEqual(copy.ids);
+		expect(await storedWebhook(job.id)).toMatchObject({ status: "delivered", seriesAttempts: 2, attempts: [{ httpStatus: 200 }] });
+		// Only now does the receiver answer the first attempt: its sender finds the event delivered.
+		const logs = captureLogs();
+		try {
+			await hook.release();
+			expect(await logs.waitFor({ msg: "webhook attempt", jobId: job.id, attempt: 1 })).toMatchObject({ httpStatus: 200, result: "stale" });
+		} finally {
+			logs.restore();
+		}
+		const w = await storedWebhook(job.id);
+		expect(w).toMatchObject({ status: "delivered", series: 1, seriesAttempts: 2, eventId, eventBody });
+		expect(w?.attempts).toHaveLength(1);
+		const hits = await hook.received();
+		expect(hits).toHaveLength(2);
+		expect(hits.map((h) => [h.webhookId, h.body, h.valid])).toEqual([
+			[eventId, eventBody, true],
+			[eventId, eventBody, true],
+		]);
+	});
+
+	it("a consumer that dies after sending, before recording: the queue's redelivery sends the same event id and body again, and records it", async () => {
+		const hook = await receiver("ok");
+		const { job, stub } = await storedJob({ webhook: webhookTo(hook.url) }, "<p>canceled</p>");
+		// The job ends with its one event recorded; its queue message is held here, so no consumer runs yet.
+		const outbox = queueRecorder();
+		await withObjectEnv(stub, { WEBHOOK_QUEUE: outbox }, (instance) => instance.cancel("acme"));
+		expect(outbox.sent).toEqual([{ jobId: job.id, series: 1 }]);
+		const { eventId, eventBody } = (await storedWebhook(job.id))!;
+
+		// A consumer takes the attempt and sends the event exactly as the webhook consumer does, then dies.
+		const turn = await stub.beginWebhookAttempt(1);
+		if (turn.kind !== "send") throw new Error(`expected to send, got ${turn.kind}`);
+		expect((await attemptDelivery(env, turn.delivery)).httpStatus).toBe(204);
+		await lapseLease(job.id);
+
+		// The message was never acknowledged: the queue delivers it again.
+		const again = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }], env, 2);
+		expect(again.explicitAcks).toEqual(again.ids);
+		const hits = await hook.received();
+		expect(hits.map((h) => [h.webhookId, h.body, h.valid, h.type])).toEqual([
+			[eventId, eventBody, true, "render.canceled"],
+			[eventId, eventBody, true, "render.canceled"],
+		]);
+		const w = await storedWebhook(job.id);
+		expect(w).toMatchObject({ status: "delivered", series: 1, seriesAttempts: 2, eventId, eventBody });
+		// The dead consumer's attempt left no record; the redelivery's is the one.
+		expect(w?.attempts.map((a) => a.httpStatus)).toEqual([204]);
 	});
 });
