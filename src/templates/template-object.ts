@@ -24,6 +24,14 @@ const MIGRATIONS = [
 		created_at INTEGER NOT NULL,
 		PRIMARY KEY (template_id, version)
 	)`,
+	// Pinning: `seq` numbers the tenant's saves in the order this object made them (one at a time), so
+	// two saves in the same millisecond still have an order; `name` is the template's name as that
+	// save left it. Versions saved before these columns existed are numbered in the order they were
+	// inserted (their rowid) and take the template's present name.
+	"ALTER TABLE template_versions ADD COLUMN seq INTEGER",
+	"ALTER TABLE template_versions ADD COLUMN name TEXT",
+	"UPDATE template_versions SET seq = rowid, name = (SELECT name FROM templates WHERE templates.id = template_versions.template_id)",
+	"CREATE INDEX IF NOT EXISTS template_versions_seq ON template_versions (seq)",
 ];
 
 export function templateStub(env: Env, tenantId: string): DurableObjectStub<TemplateObject> {
@@ -42,6 +50,14 @@ export interface TemplateSource {
 	version: number;
 	html: string;
 	sampleDataJson: string | null;
+}
+
+/** A template a render included, at the version it used. */
+export interface IncludedTemplate {
+	id: string;
+	name: string;
+	version: number;
+	html: string;
 }
 
 /** A version with its template's summary and version list, as GET shows it (after parsing sampleDataJson). */
@@ -85,15 +101,25 @@ export class TemplateObject extends DurableObject<Env> {
 		return this.sql.exec("SELECT 1 FROM templates WHERE name = ? AND id IS NOT ?", name, byOtherThan).toArray().length > 0;
 	}
 
-	private addVersion(id: string, version: number, input: TemplateUpdate, now: number): void {
+	/**
+	 * A save's place in the order: one past the last. A deleted template's numbers may be given again,
+	 * but never one below a version that still exists, which is all pinning compares against.
+	 */
+	private nextSeq(): number {
+		return this.sql.exec<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM template_versions").one().seq;
+	}
+
+	private addVersion(id: string, name: string, version: number, input: TemplateUpdate, now: number): void {
 		const sample = input.sampleData === undefined ? null : JSON.stringify(input.sampleData);
 		this.sql.exec(
-			"INSERT INTO template_versions (template_id, version, html, sample_data, created_at) VALUES (?, ?, ?, ?, ?)",
+			"INSERT INTO template_versions (template_id, version, html, sample_data, created_at, seq, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			id,
 			version,
 			input.html,
 			sample,
 			now,
+			this.nextSeq(),
+			name,
 		);
 	}
 
@@ -101,7 +127,7 @@ export class TemplateObject extends DurableObject<Env> {
 		if (this.nameTaken(input.name, null)) return { ok: false, reason: "name-taken" };
 		const id = newTemplateId(now);
 		this.sql.exec("INSERT INTO templates (id, name, latest, created_at, updated_at) VALUES (?, ?, 1, ?, ?)", id, input.name, now, now);
-		this.addVersion(id, 1, input, now);
+		this.addVersion(id, input.name, 1, input, now);
 		return this.saved(id, 1);
 	}
 
@@ -112,7 +138,7 @@ export class TemplateObject extends DurableObject<Env> {
 		const name = input.name ?? row.name;
 		if (this.nameTaken(name, id)) return { ok: false, reason: "name-taken" };
 		const version = row.latest + 1;
-		this.addVersion(id, version, input, now);
+		this.addVersion(id, name, version, input, now);
 		this.sql.exec("UPDATE templates SET name = ?, latest = ?, updated_at = ? WHERE id = ?", name, version, now, id);
 		return this.saved(id, version);
 	}
@@ -153,10 +179,41 @@ export class TemplateObject extends DurableObject<Env> {
 		return this.sourceOf(id, version);
 	}
 
-	/** `{% include "name" %}`: the latest source of the template with that name (or id). */
-	async includeSource(nameOrId: string): Promise<string | null> {
+	/**
+	 * `{% include "name" %}` / `{% render "name" %}`: the template with that name (or id), or null.
+	 * Unpinned: the template that has the name now, at its latest version. Pinned to a version: the
+	 * tenant's templates as they stood when that version was saved: the template that had the name
+	 * then, at its last version saved before (or by) that save. A template saved for the first time
+	 * later, or deleted since, is not there.
+	 */
+	async includeSource(nameOrId: string, pinnedTo?: { id: string; version: number }): Promise<IncludedTemplate | null> {
+		return pinnedTo ? this.includeAsOf(nameOrId, pinnedTo) : this.latestInclude(nameOrId);
+	}
+
+	private latestInclude(nameOrId: string): IncludedTemplate | null {
 		const row = this.sql.exec<{ id: string }>("SELECT id FROM templates WHERE name = ? OR id = ?", nameOrId, nameOrId).toArray()[0];
-		return row ? (this.sourceOf(row.id)?.html ?? null) : null;
+		const source = row ? this.sourceOf(row.id) : null;
+		return source && { id: source.id, name: source.name, version: source.version, html: source.html };
+	}
+
+	private includeAsOf(nameOrId: string, pinnedTo: { id: string; version: number }): IncludedTemplate | null {
+		const pin = this.sql
+			.exec<{ seq: number }>("SELECT seq FROM template_versions WHERE template_id = ? AND version = ?", pinnedTo.id, pinnedTo.version)
+			.toArray()[0];
+		if (!pin) return null;
+		// Each template's last version at or before the pin is what it was then, name included.
+		return (
+			this.sql
+				.exec<IncludedTemplate & Record<string, SqlStorageValue>>(
+					`SELECT v.template_id AS id, v.name AS name, v.version AS version, v.html AS html FROM template_versions v
+					WHERE (v.name = ? OR v.template_id = ?)
+					AND v.seq = (SELECT MAX(w.seq) FROM template_versions w WHERE w.template_id = v.template_id AND w.seq <= ?)`,
+					nameOrId,
+					nameOrId,
+					pin.seq,
+				)
+				.toArray()[0] ?? null
+		);
 	}
 
 	/** By name; the cursor is the last name returned. */
