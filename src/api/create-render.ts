@@ -176,12 +176,13 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	const stub = jobStub(c.env, id);
 	const earlier = replay ? await stub.read(c.var.tenantId) : null;
 	if (earlier) return replayResponse(c, earlier, !body.async);
-	// Templates are rendered before a slot is taken or a job exists: a template error changes nothing.
-	const sources = await resolveSources(c.env, c.var.tenantId, body);
+	// A synchronous render holds its slot before rendering a template, so a tenant at its cap spends
+	// nothing on templates; a template error (or any failure below) hands the slot back and no job exists.
 	if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
 	let created: boolean;
 	let job: JobRecord;
 	try {
+		const sources = await resolveSources(c.env, c.var.tenantId, body);
 		const record = withSources(newJobRecord(c.env, id, c.var.tenantId, body, new URL(c.req.url).origin, now), body, sources);
 		await applyTenantWebhook(c.env, record, body);
 		if (body.html !== undefined) await stashHtml(c.env, record, body.html);
