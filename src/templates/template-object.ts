@@ -8,7 +8,8 @@ import { newJobId } from "../jobs/ids";
 import type { TemplateInput, TemplateSummary, TemplateUpdate } from "../schemas/template";
 import { migrate } from "../storage/sql-schema";
 
-const MIGRATIONS = [
+/** The object's SQLite schema, one step per entry (exported for the test that upgrades old rows). */
+export const MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS templates (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL UNIQUE,
@@ -31,7 +32,8 @@ const MIGRATIONS = [
 	"ALTER TABLE template_versions ADD COLUMN seq INTEGER",
 	"ALTER TABLE template_versions ADD COLUMN name TEXT",
 	"UPDATE template_versions SET seq = rowid, name = (SELECT name FROM templates WHERE templates.id = template_versions.template_id)",
-	"CREATE INDEX IF NOT EXISTS template_versions_seq ON template_versions (seq)",
+	"CREATE INDEX IF NOT EXISTS template_versions_by_template ON template_versions (template_id, seq)",
+	"CREATE INDEX IF NOT EXISTS template_versions_by_name ON template_versions (name, seq)",
 ];
 
 export function templateStub(env: Env, tenantId: string): DurableObjectStub<TemplateObject> {
@@ -201,19 +203,33 @@ export class TemplateObject extends DurableObject<Env> {
 			.exec<{ seq: number }>("SELECT seq FROM template_versions WHERE template_id = ? AND version = ?", pinnedTo.id, pinnedTo.version)
 			.toArray()[0];
 		if (!pin) return null;
-		// Each template's last version at or before the pin is what it was then, name included.
-		return (
-			this.sql
-				.exec<IncludedTemplate & Record<string, SqlStorageValue>>(
-					`SELECT v.template_id AS id, v.name AS name, v.version AS version, v.html AS html FROM template_versions v
-					WHERE (v.name = ? OR v.template_id = ?)
-					AND v.seq = (SELECT MAX(w.seq) FROM template_versions w WHERE w.template_id = v.template_id AND w.seq <= ?)`,
-					nameOrId,
-					nameOrId,
-					pin.seq,
-				)
-				.toArray()[0] ?? null
-		);
+		// Templates that carried the name (or are that id) in some save up to the pin; each is what its
+		// last version at or before the pin made it, name included, so the one named so then wins.
+		const candidates = this.sql
+			.exec<{ id: string }>(
+				"SELECT DISTINCT template_id AS id FROM template_versions WHERE (name = ? OR template_id = ?) AND seq <= ?",
+				nameOrId,
+				nameOrId,
+				pin.seq,
+			)
+			.toArray();
+		for (const { id } of candidates) {
+			const then = this.versionAsOf(id, pin.seq);
+			if (then && (then.name === nameOrId || then.id === nameOrId)) return then;
+		}
+		return null;
+	}
+
+	/** The template's last version saved at or before save number `seq`. */
+	private versionAsOf(id: string, seq: number): IncludedTemplate | null {
+		const row = this.sql
+			.exec<{ name: string; version: number; html: string }>(
+				"SELECT name, version, html FROM template_versions WHERE template_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+				id,
+				seq,
+			)
+			.toArray()[0];
+		return row ? { id, name: row.name, version: row.version, html: row.html } : null;
 	}
 
 	/** By name; the cursor is the last name returned. */
