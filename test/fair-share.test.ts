@@ -6,8 +6,21 @@ import { describe, expect, it } from "vitest";
 import { api, getJob, postRender, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { deliver, storedJob } from "./support/jobs";
-import { tenantStub } from "../src/tenants/tenant-object";
+import { runInDurableObject } from "cloudflare:test";
+import { type TenantObject, tenantStub } from "../src/tenants/tenant-object";
+import { expectError } from "./support/errors";
+import { saveTemplate, uniqueName } from "./support/templates";
 import type { Job } from "../src/schemas/job";
+
+/** The jobs holding one of the tenant's render slots now, by id. */
+function slotsHeld(tenantId: string): Promise<string[]> {
+	return runInDurableObject(tenantStub(env, tenantId), async (_instance: TenantObject, state) =>
+		state.storage.sql
+			.exec<{ job_id: string }>("SELECT job_id FROM render_slots WHERE until > ? ORDER BY job_id", Date.now())
+			.toArray()
+			.map((row) => row.job_id),
+	);
+}
 
 const SPIN = "<p>spin</p><script>while (true) {}</script>";
 
@@ -53,6 +66,32 @@ describe("per-tenant render cap", () => {
 		const ok = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
 		expect(ok.status).toBe(200);
 		expect(ok.headers.get("content-type")).toBe("application/pdf");
+	});
+});
+
+describe("a synchronous template render's slot", () => {
+	it("is taken before the template is rendered, and a template error gives it back", async () => {
+		const tenant = tenantStub(env, "acme");
+		const cap = Number(env.TENANT_MAX_CONCURRENT_RENDERS);
+		const broken = await saveTemplate(uniqueName("undefined-variable"), "<p>{{ customer.name }}</p>");
+		const body = { template: { id: broken.id, data: {}, strict: true }, async: false };
+		const holders = Array.from({ length: cap }, (_, i) => `ren_tplholder${i}`);
+		for (const jobId of holders) expect(await tenant.acquireRenderSlot({ jobId, until: Date.now() + 60_000, cap, lane: "fast" })).toEqual({ kind: "granted" });
+		try {
+			// Every slot taken: refused before the template is rendered (its error would have been a 400).
+			const full = await postRender(body);
+			expect(Number(full.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+			await expectError(full, 429, "RATE_LIMITED");
+
+			await tenant.releaseRenderSlot(holders[0]!, false);
+			await expectError(await postRender(body), 400, "TEMPLATE_ERROR");
+			// The failed render handed its slot back: only the holders' remain, and the free one serves the next render.
+			expect(await slotsHeld("acme")).toEqual(holders.slice(1).sort());
+			const ok = await postRender({ html: "<p>sync</p>", async: false });
+			expect([ok.status, ok.headers.get("content-type")]).toEqual([200, "application/pdf"]);
+		} finally {
+			await Promise.all(holders.map((jobId) => tenant.releaseRenderSlot(jobId, false)));
+		}
 	});
 });
 

@@ -21,7 +21,7 @@ describe("merged parts", () => {
 			headers: { "content-type": "application/json" },
 			body: JSON.stringify({ name: `part-${crypto.randomUUID().slice(0, 8)}`, html: "<p style='font-size:30pt'>THIRD {{ who }}</p>" }),
 		});
-		const { id } = (await tpl.json()) as { id: string };
+		const { id, name } = (await tpl.json()) as { id: string; name: string };
 		const job = await renderToEnd({
 			parts: [
 				{ html: page("FIRST cover") },
@@ -31,7 +31,15 @@ describe("merged parts", () => {
 			pdf: { metadata: { title: "Merged pack", author: "ACME" } },
 		});
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
-		expect(job.source).toEqual({ type: "parts", count: 3 });
+		expect(job.source).toEqual({
+			type: "parts",
+			count: 3,
+			parts: [
+				{ type: "html", bytes: page("FIRST cover").length },
+				{ type: "html", bytes: page("SECOND landscape").length },
+				{ type: "template", id, version: 1, bytes: expect.any(Number), templates: [{ id, name, version: 1 }] },
+			],
+		});
 		expect(job.document?.pages).toBe(3);
 		const bytes = await (await download(job.document?.url ?? "")).arrayBuffer();
 		const sha = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,8 +1,9 @@
-// The per-tenant limit on creating renders: 600 a minute, then 429 with Retry-After; other tenants unaffected.
+// The per-tenant limit on creating renders: 600 a minute, then 429 with Retry-After; other tenants
+// unaffected. Template previews are renders too and count toward the same limit.
 // The local limiter (miniflare's, like the platform's) counts in windows aligned to the clock minute,
 // so the test starts at the beginning of a window: 601 requests then all fall in one.
 import { describe, expect, it } from "vitest";
-import { postRender } from "./support/api";
+import { api, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { expectError } from "./support/errors";
 import { poll } from "./support/poll";
@@ -12,11 +13,24 @@ const LIMIT = 600;
 const windowOf = (ms: number) => Math.floor(ms / WINDOW_MS);
 const msLeftInWindow = () => WINDOW_MS - (Date.now() % WINDOW_MS);
 
+/** Waits, if less than 45 s of this window are left, for the next one to begin; returns the window. */
+async function freshWindow(): Promise<number> {
+	if (msLeftInWindow() < 45_000) await poll(() => msLeftInWindow() > 55_000, { timeout: WINDOW_MS, interval: 100 });
+	return windowOf(Date.now());
+}
+
+/** A template preview whose body is invalid: cheap, and still counted (the limit comes before validation). */
+const invalidPreview = () =>
+	api("/v1/templates/tpl_01jd7y3k9q2x4m5n6p7r8s9t0v/preview", {
+		method: "POST",
+		body: JSON.stringify({ unknown: true }),
+		headers: { "content-type": "application/json" },
+		key: TEST_KEYS.burst,
+	});
+
 describe("rate limit", () => {
 	it("answers 429 JSON with Retry-After at request 601 of a minute, and not before", async () => {
-		// Less than 45 s left in this window: wait for the next one to begin.
-		if (msLeftInWindow() < 45_000) await poll(() => msLeftInWindow() > 55_000, { timeout: WINDOW_MS, interval: 100 });
-		const window = windowOf(Date.now());
+		const window = await freshWindow();
 		// Invalid bodies are cheap and still count: the limit is checked before validation.
 		for (let sent = 0; sent < LIMIT; sent += 50) {
 			const statuses = await Promise.all(Array.from({ length: 50 }, async () => (await postRender({}, { key: TEST_KEYS.burst })).status));
@@ -28,4 +42,22 @@ describe("rate limit", () => {
 		await expectError(limited, 429, "RATE_LIMITED");
 		expect((await postRender({ html: "<p>other tenant</p>" }, { key: TEST_KEYS.globex })).status).toBe(202);
 	}, 120_000);
+
+	it("template previews count toward the same limit: half the minute's 600 as previews, then both answer 429 with Retry-After", async () => {
+		// The test above may have used this tenant's current window up: start at the beginning of the next one.
+		const used = windowOf(Date.now());
+		await poll(() => windowOf(Date.now()) > used && msLeftInWindow() > 55_000, { timeout: WINDOW_MS + 5_000, interval: 100 });
+		const window = windowOf(Date.now());
+		for (let sent = 0; sent < LIMIT; sent += 50) {
+			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? invalidPreview() : postRender({}, { key: TEST_KEYS.burst }))).status);
+			expect(await Promise.all(batch)).toEqual(Array.from({ length: 50 }, () => 400));
+		}
+		const preview = await invalidPreview();
+		const render = await postRender({}, { key: TEST_KEYS.burst });
+		expect(windowOf(Date.now()), "the 602 requests did not fit in one window").toBe(window);
+		for (const limited of [preview, render]) {
+			expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+			await expectError(limited, 429, "RATE_LIMITED");
+		}
+	}, 150_000);
 });

@@ -1,5 +1,6 @@
-// A job record stored by the code before versions existed (version 1) is read through today's code:
-// upgraded to the current shape, parsed with zod, and saved back sealed and, if finished, erased.
+// A job record stored by older code (version 1, before versions existed, through version 4) is read
+// through today's code: upgraded to the current shape, parsed with zod, and saved back sealed and,
+// if finished, erased.
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -75,7 +76,77 @@ function legacyRecord(id: string, status: string, completedAt: number | null): R
 	};
 }
 
+/** The record as each version stored it: version 1's shape plus what each later version added. */
+function recordOfVersion(version: number, base: Record<string, unknown>): Record<string, unknown> {
+	let record = base;
+	if (version >= 2) record = { ...record, v: 2, purgeAt: null, webhook: record.webhook ? { ...(record.webhook as object), sealedHeaders: null } : null };
+	if (version >= 3) record = { ...record, v: 3, destination: null, keepCopy: false, delivery: null };
+	if (version >= 4) record = { ...record, v: 4 };
+	return record;
+}
+
+/** A queued template render's source and a merged one's, as version 4 stored them. */
+function v4Sources(id: string) {
+	return {
+		template: { type: "template", id: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v", version: 3, bytes: 120 },
+		parts: { type: "parts", count: 2 },
+		partRecords: [
+			{ url: "https://example.com/a", sourceKey: null, pdf: {}, page: {} },
+			{ url: null, sourceKey: `sources/acme/${id}.part-1.html`, pdf: {}, page: {} },
+		],
+	};
+}
+
 describe("job record migration", () => {
+	it("a version-4 template or parts record reads as today's job: which templates and part sources were used is null, not guessed", async () => {
+		const templateId = newJobId();
+		const sources = v4Sources(templateId);
+		const template = { ...recordOfVersion(4, legacyRecord(templateId, "queued", null)), source: sources.template, url: null, webhook: null };
+		await writeLegacy(templateId, template);
+		expect((await getJob(templateId)).source).toEqual({ ...sources.template, templates: null });
+		const stored = JSON.parse(await storedRecord(templateId)) as JobRecord;
+		expect([stored.v, stored.source]).toEqual([JOB_RECORD_VERSION, { ...sources.template, templates: null }]);
+
+		const partsId = newJobId();
+		const parts = {
+			...recordOfVersion(4, legacyRecord(partsId, "queued", null)),
+			source: sources.parts,
+			url: null,
+			parts: v4Sources(partsId).partRecords,
+			webhook: null,
+		};
+		await writeLegacy(partsId, parts);
+		expect((await getJob(partsId)).source).toEqual({ type: "parts", count: 2, parts: null });
+	});
+
+	it.each([1, 2, 3, 4])("a version-%i record of each source type it could hold upgrades to today's shape", (version) => {
+		const id = newJobId();
+		const sources = v4Sources(id);
+		const base = recordOfVersion(version, legacyRecord(id, "queued", null));
+		const cases: Array<[Record<string, unknown>, unknown]> = [
+			[base, base.source],
+			[
+				{ ...base, source: { type: "html", bytes: 10 }, url: null, sourceKey: `sources/acme/${id}.html` },
+				{ type: "html", bytes: 10 },
+			],
+		];
+		// Templates and parts came with version 4.
+		if (version >= 4) {
+			cases.push([
+				{ ...base, source: sources.template, url: null },
+				{ ...sources.template, templates: null },
+			]);
+			cases.push([
+				{ ...base, source: sources.parts, url: null, parts: sources.partRecords },
+				{ type: "parts", count: 2, parts: null },
+			]);
+		}
+		for (const [stored, source] of cases) {
+			const { record, upgraded } = upgradeRecord(stored);
+			expect([record.v, record.source, upgraded]).toEqual([JOB_RECORD_VERSION, source, true]);
+		}
+	});
+
 	it("a finished version-1 record reads as today's job, then is stored versioned, sealed and erased", async () => {
 		const id = newJobId();
 		const completedAt = Date.now() - 30_000;

@@ -201,7 +201,14 @@ describe("retention of what a job stored besides its record", () => {
 			...base,
 			url: null,
 			sourceKey: sources[0]!,
-			source: { type: "parts", count: 2 },
+			source: {
+				type: "parts",
+				count: 2,
+				parts: [
+					{ type: "html", bytes: 13 },
+					{ type: "html", bytes: 13 },
+				],
+			},
 			parts: sources.slice(1).map((key) => ({ url: null, sourceKey: key, pdf: base.pdf, page: base.page })),
 		};
 		for (const key of sources) await env.DOCUMENTS.put(key, "<p>source</p>");

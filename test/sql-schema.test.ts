@@ -6,7 +6,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newJobId } from "../src/jobs/ids";
 import { migrate } from "../src/storage/sql-schema";
-import { MIGRATIONS as TEMPLATE_MIGRATIONS, type TemplateObject, templateStub } from "../src/templates/template-object";
+import { TEMPLATE_MIGRATIONS, type TemplateObject, templateStub } from "../src/templates/template-object";
 import { TENANT_MIGRATIONS, type TenantObject, tenantStub } from "../src/tenants/tenant-object";
 
 type Stub = DurableObjectStub<TenantObject> | DurableObjectStub<TemplateObject>;

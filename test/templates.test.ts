@@ -5,36 +5,11 @@ import invoiceTemplate from "./fixtures/invoice.liquid?raw";
 import type { Job } from "../src/schemas/job";
 import { TEST_KEYS } from "./support/bindings";
 import { api, postRender } from "./support/api";
-import { readPdf } from "./support/pdf";
-
-interface TemplateView {
-	id: string;
-	name: string;
-	version: number;
-	versions: number[];
-	html: string;
-	sampleData: Record<string, unknown> | null;
-}
+import { answeredPdfText as pdfText } from "./support/pdf";
+import { saveTemplate, send, type TemplateView, uniqueName } from "./support/templates";
 
 interface ErrorView {
 	error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
-}
-
-const send = (method: string, path: string, body: unknown, key?: string) =>
-	api(path, { method, body: JSON.stringify(body), headers: { "content-type": "application/json" }, key });
-
-async function saveTemplate(name: string, html: string, sampleData?: Record<string, unknown>, key?: string): Promise<TemplateView> {
-	const res = await send("POST", "/v1/templates", { name, html, sampleData }, key);
-	expect(res.status, await res.clone().text()).toBe(201);
-	return res.json();
-}
-
-const uniqueName = (base: string) => `${base}-${crypto.randomUUID().slice(0, 8)}`;
-
-async function pdfText(res: Response): Promise<string> {
-	expect(res.status, res.status === 200 ? "" : await res.clone().text()).toBe(200);
-	expect(res.headers.get("content-type")).toBe("application/pdf");
-	return (await readPdf(await res.arrayBuffer())).text;
 }
 
 function invoiceData(lines: number) {

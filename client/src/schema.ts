@@ -195,7 +195,7 @@ export interface paths {
         put?: never;
         /**
          * Render a template version to PDF now, with its sample data or the given data
-         * @description A synchronous render (it is recorded as a render job; see the Render-Id header).
+         * @description A synchronous render (it is recorded as a render job; see the Render-Id header), counted against the tenant's rate limit for creating renders. Without `version` it renders the latest of the template and of everything it includes; with one, its includes as they were when that version was saved.
          */
         post: operations["previewTemplate"];
         delete?: never;
@@ -422,17 +422,49 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "html";
+            /** @description UTF-8 bytes of the HTML */
             bytes: number;
         } | {
             /** @enum {string} */
             type: "template";
             id: string;
             version: number;
+            /** @description UTF-8 bytes of the rendered HTML */
             bytes: number;
+            /** @description Every template the render used, each at the version it used: this one first, then each one it includes (`{% include %}` / `{% render %}`, at any depth) in the order first used. null for renders created before this was recorded */
+            templates: components["schemas"]["TemplateUse"][] | null;
         } | {
             /** @enum {string} */
             type: "parts";
             count: number;
+            /** @description Each part's source, in order (templates with the versions they used). null for renders created before this was recorded */
+            parts: components["schemas"]["PartSource"][] | null;
+        };
+        TemplateUse: {
+            /** @example tpl_01jd7y3k9q2x4m5n6p7r8s9t0v */
+            id: string;
+            /** @description Its name when the render used it */
+            name: string;
+            version: number;
+        };
+        PartSource: {
+            /** @enum {string} */
+            type: "url";
+            url: string;
+        } | {
+            /** @enum {string} */
+            type: "html";
+            /** @description UTF-8 bytes of the HTML */
+            bytes: number;
+        } | {
+            /** @enum {string} */
+            type: "template";
+            id: string;
+            version: number;
+            /** @description UTF-8 bytes of the rendered HTML */
+            bytes: number;
+            /** @description Every template the render used, each at the version it used: this one first, then each one it includes (`{% include %}` / `{% render %}`, at any depth) in the order first used. null for renders created before this was recorded */
+            templates: components["schemas"]["TemplateUse"][] | null;
         };
         Document: {
             /** @description Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy */
@@ -1992,9 +2024,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The tenant's concurrent render cap is reached; see Retry-After */
+            /** @description Too many renders created (the same per-tenant limit as POST /v1/renders), or the tenant's concurrent render cap is reached; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

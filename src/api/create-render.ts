@@ -202,14 +202,15 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	const stub = jobStub(c.env, id);
 	const earlier = replay ? await stub.read(c.var.tenantId) : null;
 	if (earlier) return replayResponse(c, earlier, !body.async);
-	// Templates are rendered before a slot is taken or a job exists: a template error changes nothing.
-	const sources = await resolveSources(c.env, c.var.tenantId, body);
-	// So is the record, with every check on it: a request refused here has stored nothing.
-	const record = await newRenderRecord(c.env, { id, tenantId: c.var.tenantId, origin: new URL(c.req.url).origin, now }, body, sources);
+	// A synchronous render holds its slot before rendering a template, so a tenant at its cap spends
+	// nothing on templates; a template error (or any failure below) hands the slot back and no job exists.
 	if (!body.async) await reserveSyncSlot(c.env, c.var.tenantId, id, body, now);
 	let created: boolean;
 	let job: JobRecord;
 	try {
+		const sources = await resolveSources(c.env, c.var.tenantId, body);
+		// The record, with every check on it, before anything is stored: a request refused here has stored nothing.
+		const record = await newRenderRecord(c.env, { id, tenantId: c.var.tenantId, origin: new URL(c.req.url).origin, now }, body, sources);
 		({ created, job } = await stashAndCreate(c.env, stub, record, body, sources));
 	} catch (err) {
 		if (!body.async) await releaseSyncSlot(c.env, c.var.tenantId, id);

@@ -4,31 +4,30 @@
 import { config } from "../config";
 import { logError } from "../log";
 import type { JobRecord, PartRecord } from "../jobs/record";
-import type { TemplateRef } from "../schemas/outputs";
-import { MAX_HTML_BYTES, type RenderRequest } from "../schemas/render-request";
+import type { PartSource } from "../schemas/job";
+import type { RenderRequest } from "../schemas/render-request";
 import { checkUrl } from "../security/url-policy";
 import { sourceKey } from "../storage/documents";
 import { outputFilename, partSourceKey, sourceKeysOf } from "../storage/outputs";
-import { renderTemplate, TemplateError } from "../templates/liquid";
-import { templateStub } from "../templates/template-object";
 import { ApiError } from "./errors";
+import { HtmlBudget, utf8Length } from "./html-budget";
+import { type RenderedTemplate, renderTemplateRef } from "./template-render";
 
 type Body = RenderRequest;
 
 interface ResolvedPart {
 	url: string | null;
 	html: string | null;
+	/** What the part's source is, as the job shows it. */
+	source: PartSource;
 	part: NonNullable<Body["parts"]>[number];
 }
 
 export interface ResolvedSources {
 	/** The rendered template, for a `template` render. */
-	templateHtml: string | null;
-	template: { id: string; version: number } | null;
+	template: RenderedTemplate | null;
 	parts: ResolvedPart[] | null;
 }
-
-const templateFailure = (path: string, message: string) => new ApiError(400, "TEMPLATE_ERROR", message, [{ path, message }]);
 
 /** URL_NOT_ALLOWED for a part's URL; domain-less cookies only go with a URL. */
 export function checkPartTargets(env: Env, body: Body): void {
@@ -58,38 +57,47 @@ export function checkPartTargets(env: Env, body: Body): void {
 	}
 }
 
-/** Renders a stored template of the tenant with `ref.data`; 400 TEMPLATE_ERROR naming the line. */
-export async function renderTemplateRef(env: Env, tenantId: string, ref: TemplateRef, path: string): Promise<{ html: string; id: string; version: number }> {
-	const store = templateStub(env, tenantId);
-	const source = await store.source(ref.id, ref.version);
-	if (!source) {
-		const which = ref.version === undefined ? ref.id : `${ref.id} version ${ref.version}`;
-		throw templateFailure(`${path}.id`, `template ${which} does not exist`);
-	}
-	try {
-		const html = await renderTemplate(source.html, ref.data, { strict: ref.strict, include: (name) => store.includeSource(name) });
-		if (new TextEncoder().encode(html).byteLength > MAX_HTML_BYTES) {
-			throw templateFailure(path, `template ${source.name} v${source.version} renders to more than ${MAX_HTML_BYTES} bytes of HTML, the limit for html`);
+const templateSource = (t: RenderedTemplate) => ({ type: "template" as const, id: t.id, version: t.version, bytes: t.bytes, templates: t.templates });
+
+/**
+ * Inline HTML first: it costs nothing to count, and whatever it leaves is the cap each template
+ * renders under, in order. (The body limit keeps inline HTML alone inside the budget.)
+ */
+function countInlineHtml(parts: NonNullable<Body["parts"]>, budget: HtmlBudget): number[] {
+	return parts.map((part, i) => {
+		if (part.html === undefined) return 0;
+		const bytes = utf8Length(part.html);
+		if (!budget.take(bytes)) {
+			const message = `parts.${i}.html: the parts' HTML adds up to more than ${budget.limit} bytes, the HTML budget of a request`;
+			throw new ApiError(400, "INVALID_REQUEST", message, [{ path: `parts.${i}.html`, message }]);
 		}
-		return { html, id: source.id, version: source.version };
-	} catch (err) {
-		if (err instanceof TemplateError) throw templateFailure(path, `template ${source.name} v${source.version}, ${err.message}`);
-		throw err;
-	}
+		return bytes;
+	});
 }
 
+async function resolveParts(env: Env, tenantId: string, parts: NonNullable<Body["parts"]>): Promise<ResolvedPart[]> {
+	const budget = new HtmlBudget();
+	const inlineBytes = countInlineHtml(parts, budget);
+	const resolved: ResolvedPart[] = [];
+	for (const [i, part] of parts.entries()) {
+		const url = part.url ?? null;
+		if (part.template) {
+			const rendered = await renderTemplateRef(env, tenantId, part.template, `parts.${i}.template`, budget);
+			resolved.push({ url, html: rendered.html, source: templateSource(rendered), part });
+		} else if (part.html !== undefined) {
+			resolved.push({ url, html: part.html, source: { type: "html", bytes: inlineBytes[i] ?? 0 }, part });
+		} else {
+			resolved.push({ url, html: null, source: { type: "url", url: url ?? "" }, part });
+		}
+	}
+	return resolved;
+}
+
+/** Renders the templates of a request (its own or its parts'); 400 before any job exists. */
 export async function resolveSources(env: Env, tenantId: string, body: Body): Promise<ResolvedSources> {
-	if (body.template) {
-		const rendered = await renderTemplateRef(env, tenantId, body.template, "template");
-		return { templateHtml: rendered.html, template: { id: rendered.id, version: rendered.version }, parts: null };
-	}
-	if (!body.parts) return { templateHtml: null, template: null, parts: null };
-	const parts: ResolvedPart[] = [];
-	for (const [i, part] of body.parts.entries()) {
-		const html = part.template ? (await renderTemplateRef(env, tenantId, part.template, `parts.${i}.template`)).html : (part.html ?? null);
-		parts.push({ url: part.url ?? null, html, part });
-	}
-	return { templateHtml: null, template: null, parts };
+	if (body.template) return { template: await renderTemplateRef(env, tenantId, body.template, "template", new HtmlBudget()), parts: null };
+	if (body.parts) return { template: null, parts: await resolveParts(env, tenantId, body.parts) };
+	return { template: null, parts: null };
 }
 
 /** The record's fields for outputs, templates and parts, over what newJobRecord made of url | html. */
@@ -98,13 +106,12 @@ export function withSources(record: JobRecord, body: Body, resolved: ResolvedSou
 	const next: JobRecord = { ...record, output, filename: outputFilename(body.filename, record.id, output) };
 	if (body.screenshot) next.screenshot = body.screenshot;
 	if (body.preview) next.preview = body.preview;
-	if (resolved.template && resolved.templateHtml !== null) {
-		const bytes = new TextEncoder().encode(resolved.templateHtml).byteLength;
-		next.source = { type: "template", id: resolved.template.id, version: resolved.template.version, bytes };
+	if (resolved.template) {
+		next.source = templateSource(resolved.template);
 		next.sourceKey = sourceKey(record.tenantId, record.id);
 	}
 	if (resolved.parts) {
-		next.source = { type: "parts", count: resolved.parts.length };
+		next.source = { type: "parts", count: resolved.parts.length, parts: resolved.parts.map((r) => r.source) };
 		next.parts = resolved.parts.map(
 			(r, i): PartRecord => ({
 				url: r.url,
@@ -120,7 +127,7 @@ export function withSources(record: JobRecord, body: Body, resolved: ResolvedSou
 /** Puts the rendered template and the parts' HTML where the consumer reads them. */
 export async function stashSources(env: Env, record: JobRecord, resolved: ResolvedSources): Promise<void> {
 	const stash: Array<[string, string]> = [];
-	if (record.sourceKey && resolved.templateHtml !== null) stash.push([record.sourceKey, resolved.templateHtml]);
+	if (record.sourceKey && resolved.template) stash.push([record.sourceKey, resolved.template.html]);
 	for (const [i, part] of (record.parts ?? []).entries()) {
 		const html = resolved.parts?.[i]?.html;
 		if (part.sourceKey && html != null) stash.push([part.sourceKey, html]);

@@ -10,7 +10,7 @@ import { checkSyntax, TemplateError } from "../templates/liquid";
 import { templateStub, type SaveResult, type StoredTemplate } from "../templates/template-object";
 import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
-import { createRouter, documentBody, requireJson } from "./router";
+import { createRouter, documentBody, rateLimit, requireJson } from "./router";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional().openapi({ description: "Default: the latest" }) });
@@ -88,15 +88,19 @@ const previewTemplate = createRoute({
 	path: "/{id}/preview",
 	operationId: "previewTemplate",
 	summary: "Render a template version to PDF now, with its sample data or the given data",
-	description: "A synchronous render (it is recorded as a render job; see the Render-Id header).",
-	middleware: [documentBody, requireJson] as const,
+	description:
+		"A synchronous render (it is recorded as a render job; see the Render-Id header), counted against the tenant's rate limit for creating renders. Without `version` it renders the latest of the template and of everything it includes; with one, its includes as they were when that version was saved.",
+	middleware: [rateLimit, documentBody, requireJson] as const,
 	request: { params: IdParam, body: { content: { "application/json": { schema: TemplatePreviewRequest } }, required: true } },
 	responses: {
 		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
 		400: errorResponse("Invalid request, or TEMPLATE_ERROR naming the line"),
 		401: unauthorized,
 		413: errorResponse("Body larger than 10 MiB, or the job's options (headers, cookies, page templates) larger than 1 MiB"),
-		429: errorResponse("The tenant's concurrent render cap is reached; see Retry-After"),
+		429: errorResponse(
+			"Too many renders created (the same per-tenant limit as POST /v1/renders), or the tenant's concurrent render cap is reached; see Retry-After",
+			"Retry-After",
+		),
 	},
 });
 
@@ -171,7 +175,8 @@ export const templates = createRouter()
 		if (!found) throw notFound(id);
 		const sample = parseSample(found.sampleDataJson) ?? {};
 		const body = RenderRequest.parse({
-			template: { id, version: found.version, data: data ?? sample, strict },
+			// Pinned only when asked for a version: a preview of the latest shows the latest includes too.
+			template: { id, version, data: data ?? sample, strict },
 			async: false,
 			filename: `${found.name}-v${found.version}.pdf`,
 		});

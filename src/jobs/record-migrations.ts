@@ -16,7 +16,19 @@ const STEPS: Array<(record: Raw) => Raw> = [
 	(record) => ({ ...record, v: 3, destination: null, keepCopy: false, delivery: null }),
 	// 3 → 4: the new outputs are optional; an older record is a PDF with no preview and one source.
 	(record) => ({ ...record, v: 4 }),
+	// 4 → 5: which templates (and versions) a render used, and each part's source, were not kept:
+	// unknown, so null, never a guess (a template's includes cannot be told from the record).
+	(record) => ({ ...record, v: 5, source: unrecordedSources(record.source) }),
 ];
+
+/** A version-4 source with the fields version 5 adds, as "not recorded". */
+function unrecordedSources(source: unknown): unknown {
+	if (source === null || typeof source !== "object") return source;
+	const s = source as Raw;
+	if (s.type === "template") return { ...s, templates: null };
+	if (s.type === "parts") return { ...s, parts: null };
+	return s;
+}
 
 export class UnreadableRecord extends Error {
 	constructor(message: string) {

@@ -14,8 +14,10 @@ import { EventType } from "./webhook-event";
  * 3: `destination`, `keepCopy`, `delivery` (delivery to the customer's storage), `webhook.events`.
  * 4: `output`, `screenshot`, `preview`, `parts`, `document.contentType`, `document.preview` (more
  *    outputs; each optional: absent means a PDF, no preview, one source).
+ * 5: `source.templates` (every template a template render used, with its version) and
+ *    `source.parts` (each part's source); null in records from before they were kept.
  */
-export const JOB_RECORD_VERSION = 4;
+export const JOB_RECORD_VERSION = 5;
 
 const ms = z.number().int();
 

@@ -79,14 +79,43 @@ export const DocumentInfo = z
 	})
 	.openapi("Document");
 
-export const Source = z
-	.discriminatedUnion("type", [
-		z.object({ type: z.literal("url"), url: z.string() }),
-		z.object({ type: z.literal("html"), bytes: z.number().int() }),
-		z.object({ type: z.literal("template"), id: z.string(), version: z.number().int(), bytes: z.number().int() }),
-		z.object({ type: z.literal("parts"), count: z.number().int() }),
-	])
-	.openapi("Source");
+/** One template a render used, at the version it used. */
+export const TemplateUse = z
+	.object({
+		id: z.string().openapi({ example: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v" }),
+		name: z.string().openapi({ description: "Its name when the render used it" }),
+		version: z.number().int(),
+	})
+	.openapi("TemplateUse");
+export type TemplateUse = z.infer<typeof TemplateUse>;
+
+const UrlSource = z.object({ type: z.literal("url"), url: z.string() });
+const HtmlSource = z.object({ type: z.literal("html"), bytes: z.number().int().openapi({ description: "UTF-8 bytes of the HTML" }) });
+const TemplateSource = z.object({
+	type: z.literal("template"),
+	id: z.string(),
+	version: z.number().int(),
+	bytes: z.number().int().openapi({ description: "UTF-8 bytes of the rendered HTML" }),
+	templates: z.array(TemplateUse).nullable().openapi({
+		description:
+			"Every template the render used, each at the version it used: this one first, then each one it includes (`{% include %}` / `{% render %}`, at any depth) in the order first used. null for renders created before this was recorded",
+	}),
+});
+
+/** A part's own source: one of the single sources. */
+export const PartSource = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource]).openapi("PartSource");
+export type PartSource = z.infer<typeof PartSource>;
+
+const PartsSource = z.object({
+	type: z.literal("parts"),
+	count: z.number().int(),
+	parts: z
+		.array(PartSource)
+		.nullable()
+		.openapi({ description: "Each part's source, in order (templates with the versions they used). null for renders created before this was recorded" }),
+});
+
+export const Source = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource, PartsSource]).openapi("Source");
 export type Source = z.infer<typeof Source>;
 
 export const Timings = z

@@ -14,6 +14,20 @@ export class TemplateError extends Error {
 	}
 }
 
+/**
+ * A template that needs more than one of its render's budgets allows. `budget` names it ("output":
+ * the HTML it may produce, `RenderOptions.maxBytes`), so the caller can say which budget ran out.
+ */
+export class TemplateBudgetError extends TemplateError {
+	constructor(
+		readonly budget: string,
+		message: string,
+	) {
+		super(`${budget} budget: ${message}`, null);
+		this.name = "TemplateBudgetError";
+	}
+}
+
 /** Resolves `{% include "name" %}` / `{% render "name" %}` to that template's latest source, or null. */
 export type IncludeSource = (name: string) => Promise<string | null>;
 
@@ -96,14 +110,25 @@ export function checkSyntax(html: string): void {
 export interface RenderOptions {
 	strict: boolean;
 	include: IncludeSource;
+	/** The most UTF-8 bytes of HTML this render may produce (the caller's budget left for it). */
+	maxBytes?: number;
+}
+
+/** Over `maxBytes`: a TemplateBudgetError naming the output budget. */
+function checkOutput(html: string, maxBytes: number | undefined): string {
+	if (maxBytes !== undefined && new TextEncoder().encode(html).byteLength > maxBytes) {
+		throw new TemplateBudgetError("output", `the HTML is more than the ${maxBytes} bytes this render may produce`);
+	}
+	return html;
 }
 
 /** The HTML a template makes with `data`; throws TemplateError naming the line. */
 export async function renderTemplate(html: string, data: Record<string, unknown>, options: RenderOptions): Promise<string> {
 	const liquid = engine(options.include);
 	try {
-		return await liquid.parseAndRender(html, data, { strictVariables: options.strict });
+		return checkOutput(await liquid.parseAndRender(html, data, { strictVariables: options.strict }), options.maxBytes);
 	} catch (err) {
+		if (err instanceof TemplateError) throw err;
 		throw templateError(err);
 	}
 }

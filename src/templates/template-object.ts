@@ -8,8 +8,8 @@ import { newJobId } from "../jobs/ids";
 import type { TemplateInput, TemplateSummary, TemplateUpdate } from "../schemas/template";
 import { migrate } from "../storage/sql-schema";
 
-/** The schema in order; exported so a test can build the state older code left (the first N applied). */
-export const MIGRATIONS = [
+/** The object's SQLite schema, one step per entry (exported for the test that upgrades old rows). */
+export const TEMPLATE_MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS templates (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL UNIQUE,
@@ -25,6 +25,15 @@ export const MIGRATIONS = [
 		created_at INTEGER NOT NULL,
 		PRIMARY KEY (template_id, version)
 	)`,
+	// Pinning: `seq` numbers the tenant's saves in the order this object made them (one at a time), so
+	// two saves in the same millisecond still have an order; `name` is the template's name as that
+	// save left it. Versions saved before these columns existed are numbered in the order they were
+	// inserted (their rowid) and take the template's present name.
+	"ALTER TABLE template_versions ADD COLUMN seq INTEGER",
+	"ALTER TABLE template_versions ADD COLUMN name TEXT",
+	"UPDATE template_versions SET seq = rowid, name = (SELECT name FROM templates WHERE templates.id = template_versions.template_id)",
+	"CREATE INDEX IF NOT EXISTS template_versions_by_template ON template_versions (template_id, seq)",
+	"CREATE INDEX IF NOT EXISTS template_versions_by_name ON template_versions (name, seq)",
 ];
 
 export function templateStub(env: Env, tenantId: string): DurableObjectStub<TemplateObject> {
@@ -43,6 +52,14 @@ export interface TemplateSource {
 	version: number;
 	html: string;
 	sampleDataJson: string | null;
+}
+
+/** A template a render included, at the version it used. */
+export interface IncludedTemplate {
+	id: string;
+	name: string;
+	version: number;
+	html: string;
 }
 
 /** A version with its template's summary and version list, as GET shows it (after parsing sampleDataJson). */
@@ -75,7 +92,7 @@ export class TemplateObject extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS));
+		ctx.blockConcurrencyWhile(async () => migrate(this.sql, TEMPLATE_MIGRATIONS));
 	}
 
 	private row(id: string): TemplateRow | null {
@@ -86,15 +103,25 @@ export class TemplateObject extends DurableObject<Env> {
 		return this.sql.exec("SELECT 1 FROM templates WHERE name = ? AND id IS NOT ?", name, byOtherThan).toArray().length > 0;
 	}
 
-	private addVersion(id: string, version: number, input: TemplateUpdate, now: number): void {
+	/**
+	 * A save's place in the order: one past the last. A deleted template's numbers may be given again,
+	 * but never one below a version that still exists, which is all pinning compares against.
+	 */
+	private nextSeq(): number {
+		return this.sql.exec<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM template_versions").one().seq;
+	}
+
+	private addVersion(id: string, name: string, version: number, input: TemplateUpdate, now: number): void {
 		const sample = input.sampleData === undefined ? null : JSON.stringify(input.sampleData);
 		this.sql.exec(
-			"INSERT INTO template_versions (template_id, version, html, sample_data, created_at) VALUES (?, ?, ?, ?, ?)",
+			"INSERT INTO template_versions (template_id, version, html, sample_data, created_at, seq, name) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			id,
 			version,
 			input.html,
 			sample,
 			now,
+			this.nextSeq(),
+			name,
 		);
 	}
 
@@ -102,7 +129,7 @@ export class TemplateObject extends DurableObject<Env> {
 		if (this.nameTaken(input.name, null)) return { ok: false, reason: "name-taken" };
 		const id = newTemplateId(now);
 		this.sql.exec("INSERT INTO templates (id, name, latest, created_at, updated_at) VALUES (?, ?, 1, ?, ?)", id, input.name, now, now);
-		this.addVersion(id, 1, input, now);
+		this.addVersion(id, input.name, 1, input, now);
 		return this.saved(id, 1);
 	}
 
@@ -113,7 +140,7 @@ export class TemplateObject extends DurableObject<Env> {
 		const name = input.name ?? row.name;
 		if (this.nameTaken(name, id)) return { ok: false, reason: "name-taken" };
 		const version = row.latest + 1;
-		this.addVersion(id, version, input, now);
+		this.addVersion(id, name, version, input, now);
 		this.sql.exec("UPDATE templates SET name = ?, latest = ?, updated_at = ? WHERE id = ?", name, version, now, id);
 		return this.saved(id, version);
 	}
@@ -154,10 +181,55 @@ export class TemplateObject extends DurableObject<Env> {
 		return this.sourceOf(id, version);
 	}
 
-	/** `{% include "name" %}`: the latest source of the template with that name (or id). */
-	async includeSource(nameOrId: string): Promise<string | null> {
+	/**
+	 * `{% include "name" %}` / `{% render "name" %}`: the template with that name (or id), or null.
+	 * Unpinned: the template that has the name now, at its latest version. Pinned to a version: the
+	 * tenant's templates as they stood when that version was saved: the template that had the name
+	 * then, at its last version saved before (or by) that save. A template saved for the first time
+	 * later, or deleted since, is not there.
+	 */
+	async includeSource(nameOrId: string, pinnedTo?: { id: string; version: number }): Promise<IncludedTemplate | null> {
+		return pinnedTo ? this.includeAsOf(nameOrId, pinnedTo) : this.latestInclude(nameOrId);
+	}
+
+	private latestInclude(nameOrId: string): IncludedTemplate | null {
 		const row = this.sql.exec<{ id: string }>("SELECT id FROM templates WHERE name = ? OR id = ?", nameOrId, nameOrId).toArray()[0];
-		return row ? (this.sourceOf(row.id)?.html ?? null) : null;
+		const source = row ? this.sourceOf(row.id) : null;
+		return source && { id: source.id, name: source.name, version: source.version, html: source.html };
+	}
+
+	private includeAsOf(nameOrId: string, pinnedTo: { id: string; version: number }): IncludedTemplate | null {
+		const pin = this.sql
+			.exec<{ seq: number }>("SELECT seq FROM template_versions WHERE template_id = ? AND version = ?", pinnedTo.id, pinnedTo.version)
+			.toArray()[0];
+		if (!pin) return null;
+		// Templates that carried the name (or are that id) in some save up to the pin; each is what its
+		// last version at or before the pin made it, name included, so the one named so then wins.
+		const candidates = this.sql
+			.exec<{ id: string }>(
+				"SELECT DISTINCT template_id AS id FROM template_versions WHERE (name = ? OR template_id = ?) AND seq <= ?",
+				nameOrId,
+				nameOrId,
+				pin.seq,
+			)
+			.toArray();
+		for (const { id } of candidates) {
+			const then = this.versionAsOf(id, pin.seq);
+			if (then && (then.name === nameOrId || then.id === nameOrId)) return then;
+		}
+		return null;
+	}
+
+	/** The template's last version saved at or before save number `seq`. */
+	private versionAsOf(id: string, seq: number): IncludedTemplate | null {
+		const row = this.sql
+			.exec<{ name: string; version: number; html: string }>(
+				"SELECT name, version, html FROM template_versions WHERE template_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+				id,
+				seq,
+			)
+			.toArray()[0];
+		return row ? { id, name: row.name, version: row.version, html: row.html } : null;
 	}
 
 	/** By name; the cursor is the last name returned. */

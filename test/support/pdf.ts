@@ -24,6 +24,13 @@ export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<PdfFacts
 
 export const MM = 72 / 25.4;
 
+/** A synchronous render's answer: expects the PDF itself, and returns its text. */
+export async function answeredPdfText(res: Response): Promise<string> {
+	expect(res.status, res.status === 200 ? "" : await res.clone().text()).toBe(200);
+	expect(res.headers.get("content-type")).toBe("application/pdf");
+	return (await readPdf(await res.arrayBuffer())).text;
+}
+
 /** Renders `body` asynchronously, expects success, and reads the PDF back through its signed link. */
 export async function renderPdf(body: Record<string, unknown>): Promise<{ job: Job; bytes: Uint8Array; facts: PdfFacts }> {
 	const job = await renderToEnd(body);
