@@ -66,6 +66,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	let started = Date.now();
 	let printed = started;
 	let printing = false;
+	const deadline = started + renderBudgetMs(job);
 	const production = async () => {
 		const html = await loadHtml(env, job);
 		const browser = await getBrowser();
@@ -77,6 +78,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 			html,
 			browser,
 			policy: { allowPrivateNetwork: config(env).allowPrivateNetwork },
+			deadline,
 			onPrinted: () => {
 				printed = Date.now();
 				printing = true;
