@@ -27,7 +27,7 @@ export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number,
 		}
 		chunks.push(chunk);
 	}
-	// One chunk (Chrome's stream often is) is the part already: no second copy.
+	// A stream of one chunk is the part already: no second copy.
 	if (chunks.length === 1 && chunks[0]) return chunks[0];
 	const bytes = new Uint8Array(size);
 	let at = 0;
