@@ -1,10 +1,15 @@
 // Merged parts: several sources, each with its own options, printed and merged in order into one PDF.
 import { describe, expect, it } from "vitest";
 import { extractText, getDocumentProxy } from "unpdf";
+import { PDFDocument } from "pdf-lib";
 import { api, download, getJob, postRender, renderToEnd } from "./support/api";
-import { collectPart, MAX_MERGE_BYTES } from "../src/render/merge";
+import { collectPart, countPart } from "../src/render/merge";
+import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, wholePdfState, withWholePdf } from "../src/render/pdf-memory";
+import { declaredObjectCount } from "../src/render/pdf-object-count";
+import { readPdf, renderPdf, storedDocuments } from "./support/pdf";
 import { readPdfInfo } from "./support/pdf-info";
 import { decodePng, dominantColour } from "./support/png";
+import { poll } from "./support/poll";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));
@@ -96,7 +101,7 @@ describe("merged parts", () => {
 	});
 });
 
-describe("merge size limit", () => {
+describe("merge limits (the whole-PDF budget)", () => {
 	const stream = (sizes: number[]) =>
 		new ReadableStream<Uint8Array>({
 			start(controller) {
@@ -105,13 +110,118 @@ describe("merge size limit", () => {
 			},
 		});
 
-	it(`a part that takes the parts past ${MAX_MERGE_BYTES} bytes fails CONTENT_TOO_LARGE naming it; one that fits is kept whole`, async () => {
+	it(`a part that takes the parts past ${WHOLE_PDF_MAX_BYTES} bytes fails CONTENT_TOO_LARGE naming it; one that fits is kept whole`, async () => {
 		const kept = await collectPart(stream([1000, 24]), 1024, 0);
 		expect(kept.byteLength).toBe(1024);
 		const over = collectPart(stream([1000, 25]), 1024, 4);
 		await expect(over).rejects.toMatchObject({ code: "CONTENT_TOO_LARGE", transient: false });
-		await expect(over).rejects.toThrow(/^parts\[4\]: .*merge limit/);
-		// Well inside the Worker's 128 MB with the parts, pdf-lib's graph and the output all held.
-		expect(MAX_MERGE_BYTES * 3).toBeLessThan(128 * 1024 * 1024);
+		await expect(over).rejects.toThrow(new RegExp(`^parts\\[4\\]: .*${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`));
+	});
+
+	it(`a part that takes the parts past ${WHOLE_PDF_MAX_OBJECTS} objects fails CONTENT_TOO_LARGE naming it, read from its trailer; one that fits is counted`, async () => {
+		const doc = await PDFDocument.create();
+		for (let i = 0; i < 9; i++) doc.addPage();
+		const bytes = await doc.save({ useObjectStreams: false });
+		const objects = declaredObjectCount(bytes) ?? 0;
+		expect(objects).toBeGreaterThan(9);
+		expect(countPart(bytes, objects, 0)).toBe(objects);
+		expect(() => countPart(bytes, objects - 1, 2)).toThrow(new RegExp(`^parts\\[2\\]: .*${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`));
+		expect(() => countPart(new TextEncoder().encode("%PDF-1.7 no trailer"), objects, 1)).toThrow(/^parts\[1\]: .*no readable cross-reference trailer/);
+	});
+});
+
+// Dense parts, printed by the real browser. Objects: headings in a PDF outline (Chromium writes
+// outline and structure objects for each: the cheapest objects it prints). Bytes: a canvas of
+// noise (one image stream that no compression shrinks).
+const headings = (n: number) =>
+	`<!doctype html><title>dense</title><style>h1{font-size:2px;line-height:2px;margin:0}</style>${Array.from({ length: n }, (_, i) => `<h1>h${i}</h1>`).join("")}`;
+const noise = (side: number) =>
+	`<!doctype html><title>noise</title><style>@page{margin:0}body{margin:0}canvas{width:100%}</style><canvas width="${side}" height="${side}"></canvas><script>
+const c=document.querySelector("canvas"),g=c.getContext("2d"),d=g.createImageData(${side},${side}),u=new Uint32Array(d.data.buffer);let x=7;
+for(let i=0;i<u.length;i++){x^=x<<13;x^=x>>>17;x^=x<<5;u[i]=x|0xff000000;}g.putImageData(d,0,0);</script>`;
+
+/** One part printed alone, kept as Chrome printed it (a <title> and no metadata): its objects and bytes. */
+async function probe(html: string, pdf: Record<string, unknown>): Promise<{ objects: number; bytes: number; pages: number }> {
+	const { bytes, facts } = await renderPdf({ html, pdf });
+	return { objects: declaredObjectCount(bytes) ?? 0, bytes: bytes.byteLength, pages: facts.pages };
+}
+
+/** A part about a tenth of the limit, and how many of them fit: at least 90 % of the limit. */
+async function denseParts(html: string, pdf: Record<string, unknown>, measure: "objects" | "bytes", limit: number) {
+	const part = await probe(html, pdf);
+	const fit = Math.floor(limit / part[measure]);
+	expect(fit * part[measure]).toBeGreaterThanOrEqual(0.9 * limit);
+	expect(fit).toBeLessThan(20);
+	return { part, fit, parts: (n: number) => Array.from({ length: n }, () => ({ html, pdf })) };
+}
+
+describe("dense merges at the limits", () => {
+	const objectsPart = () => denseParts(headings(Math.round(WHOLE_PDF_MAX_OBJECTS / 30)), { outline: true }, "objects", WHOLE_PDF_MAX_OBJECTS);
+	const bytesPart = () => denseParts(noise(Math.round(Math.sqrt(WHOLE_PDF_MAX_BYTES / 30))), { printBackground: true }, "bytes", WHOLE_PDF_MAX_BYTES);
+
+	it("a merge of dense parts just inside the object limit succeeds, and its page count matches pdf.js", { timeout: 180_000 }, async () => {
+		const { part, fit, parts } = await objectsPart();
+		const { job, facts } = await renderPdf({ parts: parts(fit) });
+		expect(facts.pages).toBe(fit * part.pages);
+		expect(job.document?.pages).toBe(facts.pages);
+	});
+
+	it("one dense part more fails CONTENT_TOO_LARGE naming that part and the object limit, and nothing is stored", { timeout: 180_000 }, async () => {
+		const { fit, parts } = await objectsPart();
+		const job = await renderToEnd({ parts: parts(fit + 1) });
+		expect(job.status).toBe("failed");
+		expect(job.error).toEqual({
+			code: "CONTENT_TOO_LARGE",
+			message: `parts[${fit}]: the parts add up to more than ${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`,
+		});
+		expect(await storedDocuments(job.id)).toEqual([]);
+	});
+
+	it("a merge of dense parts just inside the byte limit succeeds, and its page count matches pdf.js", { timeout: 180_000 }, async () => {
+		const { part, fit, parts } = await bytesPart();
+		const { job, facts } = await renderPdf({ parts: parts(fit) });
+		expect(facts.pages).toBe(fit * part.pages);
+		expect(job.document?.pages).toBe(facts.pages);
+	});
+
+	it("one dense part more fails CONTENT_TOO_LARGE naming that part and the byte limit, and nothing is stored", { timeout: 180_000 }, async () => {
+		const { fit, parts } = await bytesPart();
+		const job = await renderToEnd({ parts: parts(fit + 1) });
+		expect(job.status).toBe("failed");
+		expect(job.error).toEqual({
+			code: "CONTENT_TOO_LARGE",
+			message: `parts[${fit}]: the parts add up to more than ${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`,
+		});
+		expect(await storedDocuments(job.id)).toEqual([]);
+	});
+});
+
+describe("one merge at a time per isolate", () => {
+	it("two merge jobs wait for the isolate's whole-PDF turn while it is held, then merge one after the other", { timeout: 120_000 }, async () => {
+		const held = { open: () => {} };
+		const holding = withWholePdf(Date.now() + 100_000, () => new Promise<void>((resolve) => (held.open = resolve)));
+		const before = wholePdfState();
+		const ids = await Promise.all(
+			["A", "B"].map(async (label) => {
+				const res = await postRender({ parts: [{ html: page(`${label} one`) }, { html: page(`${label} two`) }] });
+				expect(res.status).toBe(202);
+				return ((await res.json()) as { id: string }).id;
+			}),
+		);
+		// Both printed their parts and now wait: neither merges while another whole-PDF step runs.
+		await poll(() => wholePdfState().waiting === before.waiting + 2 || undefined, { timeout: 60_000 });
+		expect(wholePdfState().running).toBe(1);
+		for (const id of ids) expect((await getJob(id)).status).toBe("rendering");
+		held.open();
+		await holding;
+		for (const id of ids) {
+			const job = await poll(async () => {
+				const j = await getJob(id);
+				return j.status === "rendering" ? undefined : j;
+			});
+			expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+			expect((await readPdf(await (await download(job.document?.url ?? "")).arrayBuffer())).pages).toBe(2);
+		}
+		expect(wholePdfState()).toMatchObject({ running: 0, waiting: 0, mostRunning: 1 });
 	});
 });

@@ -1,18 +1,19 @@
 // Merged parts: each part is printed with its own options, one after another, into memory, and
 // pdf-lib copies their pages in order into one PDF. Unlike a single PDF this cannot stream: pdf-lib
-// needs every part whole. The parts may add up to MAX_MERGE_BYTES; the peak is then about three
-// times that (the parts' bytes, pdf-lib's object graph over them, the saved output), which keeps
-// a merge well inside the Worker's 128 MB. Past the limit the job fails CONTENT_TOO_LARGE.
+// needs every part whole, and its object graph is many times a part's size. So the parts are
+// bounded by the whole-PDF budget (bytes and objects, ./pdf-memory.ts), and the merge itself (load,
+// copy, save, store) takes the isolate's whole-PDF turn: one at a time. Past a limit the job fails
+// CONTENT_TOO_LARGE naming the part and the limit.
 import type { Page } from "@cloudflare/puppeteer";
 import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
+import { declaredObjectCount } from "./pdf-object-count";
+import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
 import { documentTitle } from "./pdf-metadata";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./production";
-
-export const MAX_MERGE_BYTES = 25 * 1024 * 1024;
 
 /** Reads a part's PDF stream into memory, refusing it once the parts so far pass `room` bytes. */
 export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
@@ -22,10 +23,12 @@ export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number,
 		size += chunk.byteLength;
 		if (size > room) {
 			await pdf.cancel().catch(() => undefined);
-			throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${MAX_MERGE_BYTES} bytes, the merge limit`, false);
+			throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`, false);
 		}
 		chunks.push(chunk);
 	}
+	// A stream of one chunk is the part already: no second copy.
+	if (chunks.length === 1 && chunks[0]) return chunks[0];
 	const bytes = new Uint8Array(size);
 	let at = 0;
 	for (const chunk of chunks) {
@@ -35,29 +38,48 @@ export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number,
 	return bytes;
 }
 
+/** The part's objects (its declared /Size), refused once the parts so far pass `room` objects. */
+export function countPart(bytes: Uint8Array, room: number, index: number): number {
+	const objects = declaredObjectCount(bytes);
+	if (objects === null) throw new RenderFailure("INTERNAL", `parts[${index}]: the part's PDF has no readable cross-reference trailer`, false);
+	if (objects > room) {
+		throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`, false);
+	}
+	return objects;
+}
+
 /** The part's options over the request's own `pdf` and `page`. */
 function partInput(p: Production, part: PartRecord, html: string | null): PrintInput {
 	const { metadata, ...pdf } = p.job.pdf;
 	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page } };
 }
 
+/** What the parts hold so far, against the whole-PDF budget. */
+interface Used {
+	bytes: number;
+	objects: number;
+}
+
 async function printPart(
 	p: Production,
 	part: PartRecord,
 	index: number,
-	room: number,
+	used: Used,
 	onPage: (page: Page, input: PrintInput) => Promise<void>,
 ): Promise<Uint8Array> {
 	try {
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
 		const input = partInput(p, part, html);
-		return await printPdf(
+		const bytes = await printPdf(
 			p.browser,
 			input,
 			p.policy,
-			(pdf) => collectPart(pdf, room, index),
+			(pdf) => collectPart(pdf, WHOLE_PDF_MAX_BYTES - used.bytes, index),
 			(page) => onPage(page, input),
 		);
+		used.objects += countPart(bytes, WHOLE_PDF_MAX_OBJECTS - used.objects, index);
+		used.bytes += bytes.byteLength;
+		return bytes;
 	} catch (err) {
 		// Classified with the attempt's other failures (run-job.ts), the part's index in front.
 		throw new PartFailure(index, err);
@@ -73,32 +95,38 @@ async function appendPages(merged: PDFDocument, bytes: Uint8Array, index: number
 	}
 }
 
-export interface Merged {
-	pdf: Uint8Array;
-	/** The first part's first-page thumbnail, when the job asked for a preview. */
+/** The parts as printed, in order, with what the first part's page gave the whole. */
+interface Printed {
+	parts: Uint8Array[];
+	firstTitle: string;
 	preview: Uint8Array | null;
 }
 
-/** Prints every part in order and returns the merged PDF, its metadata set as for a single PDF. */
-export async function mergeParts(p: Production): Promise<Merged> {
-	const merged = await PDFDocument.create();
-	const parts = p.job.parts ?? [];
-	let used = 0;
-	let firstTitle = "";
-	let preview: Uint8Array | null = null;
-	for (const [index, part] of parts.entries()) {
+async function printParts(p: Production): Promise<Printed> {
+	const printed: Printed = { parts: [], firstTitle: "", preview: null };
+	const used: Used = { bytes: 0, objects: 0 };
+	for (const [index, part] of (p.job.parts ?? []).entries()) {
 		// The merged document's first page is the first part's: its title and preview stand for the whole.
 		const onPage = async (page: Page, input: PrintInput) => {
 			if (index !== 0) return;
-			firstTitle = await page.title();
-			if (p.job.preview) preview = await capturePreview(page, input.pdf, input.page, p.job.preview);
+			printed.firstTitle = await page.title();
+			if (p.job.preview) printed.preview = await capturePreview(page, input.pdf, input.page, p.job.preview);
 		};
-		const bytes = await printPart(p, part, index, MAX_MERGE_BYTES - used, onPage);
-		used += bytes.byteLength;
+		printed.parts.push(await printPart(p, part, index, used, onPage));
+	}
+	return printed;
+}
+
+/** Merges the printed parts, each loaded, copied and let go in turn; returns the saved PDF. */
+async function mergePrinted(p: Production, printed: Printed): Promise<Uint8Array> {
+	const merged = await PDFDocument.create();
+	for (const [index, bytes] of printed.parts.entries()) {
+		// Let go of the part's bytes once copied: only the merged graph and the part being read are held.
+		printed.parts[index] = new Uint8Array(0);
 		await appendPages(merged, bytes, index);
 	}
 	const metadata = p.job.pdf.metadata;
-	merged.setTitle(documentTitle(metadata, firstTitle, p.job.filename), { showInWindowTitleBar: true });
+	merged.setTitle(documentTitle(metadata, printed.firstTitle, p.job.filename), { showInWindowTitleBar: true });
 	if (metadata?.author) merged.setAuthor(metadata.author);
 	if (metadata?.subject) merged.setSubject(metadata.subject);
 	if (metadata?.keywords?.length) merged.setKeywords(metadata.keywords);
@@ -106,5 +134,23 @@ export async function mergeParts(p: Production): Promise<Merged> {
 	merged.setCreator(metadata?.creator ?? "edge-pdf");
 	merged.setProducer("edge-pdf (pdf-lib)");
 	// No object streams: the page tree stays readable to the upload's page counter.
-	return { pdf: await merged.save({ useObjectStreams: false }), preview };
+	return merged.save({ useObjectStreams: false });
+}
+
+export interface Merged<T> {
+	/** What `keep` made of the merged PDF (stored, in production). */
+	kept: T;
+	/** The first part's first-page thumbnail, when the job asked for a preview. */
+	preview: Uint8Array | null;
+}
+
+/**
+ * Prints every part in order, then, in the isolate's whole-PDF turn, merges them (metadata set as
+ * for a single PDF) and hands the merged PDF to `keep`, so that it is stored before the next
+ * merge may start. Waits for the turn until the job's deadline at most.
+ */
+export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Promise<T>): Promise<Merged<T>> {
+	const printed = await printParts(p);
+	const kept = await withWholePdf(p.deadline, async () => keep(await mergePrinted(p, printed)));
+	return { kept, preview: printed.preview };
 }

@@ -82,10 +82,12 @@ async function produceScreenshot(p: Production, format: ImageFormat): Promise<St
 
 export async function produce(p: Production): Promise<StoredDocument> {
 	if (p.job.parts?.length) {
-		const merged = await mergeParts(p);
-		p.onPrinted();
-		const stored = await p.store(bytesStream(merged.pdf), { key: outputKey(p.job.tenantId, p.job.id, "pdf"), contentType: contentTypeOf("pdf") });
-		return withPreview(p, stored, merged.preview);
+		const as = { key: outputKey(p.job.tenantId, p.job.id, "pdf"), contentType: contentTypeOf("pdf") };
+		const merged = await mergeParts(p, (pdf) => {
+			p.onPrinted();
+			return p.store(bytesStream(pdf), as);
+		});
+		return withPreview(p, merged.kept, merged.preview);
 	}
 	const output = outputOf(p.job);
 	return output === "pdf" ? producePdf(p) : produceScreenshot(p, output);

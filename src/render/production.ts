@@ -21,6 +21,11 @@ export interface Production {
 	html: string | null;
 	browser: Browser;
 	policy: UrlPolicy;
+	/**
+	 * When the attempt's page phase must be over (epoch ms): a step waiting for the isolate's
+	 * whole-PDF turn gives up then, leaving the attempt its margin to fail cleanly within its lease.
+	 */
+	deadline: number;
 	/** Called once the page phase is over and the document starts going to storage. */
 	onPrinted: () => void;
 	store: (body: ReadableStream<Uint8Array>, as: StoreAs) => Promise<StoredDocument>;

@@ -76,6 +76,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	let started = Date.now();
 	let printed = started;
 	let printing = false;
+	const deadline = started + renderBudgetMs(job);
 	const production = async () => {
 		const html = await loadHtml(env, job);
 		const browser = await getBrowser();
@@ -87,6 +88,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 			html,
 			browser,
 			policy: { allowPrivateNetwork: config(env).allowPrivateNetwork },
+			deadline,
 			onPrinted: () => {
 				printed = Date.now();
 				printing = true;
