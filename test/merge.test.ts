@@ -5,7 +5,7 @@ import { PDFDocument } from "pdf-lib";
 import { api, download, getJob, postRender, renderToEnd } from "./support/api";
 import { collectPart, countPart } from "../src/render/merge";
 import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, wholePdfState, withWholePdf } from "../src/render/pdf-memory";
-import { declaredObjectCount } from "../src/render/pdf-object-count";
+import { declaredObjectCount } from "../src/pdf/object-count";
 import { readPdf, renderPdf, storedDocuments } from "./support/pdf";
 import { readPdfInfo } from "./support/pdf-info";
 import { decodePng, dominantColour } from "./support/png";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { PDFDocument } from "pdf-lib";
 import { wholePdfState, withWholePdf } from "../src/render/pdf-memory";
-import { declaredObjectCount } from "../src/render/pdf-object-count";
+import { declaredObjectCount } from "../src/pdf/object-count";
 import { poll } from "./support/poll";
 
 /** A promise the test settles by hand. */

@@ -8,7 +8,7 @@ import type { Page } from "@cloudflare/puppeteer";
 import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
-import { declaredObjectCount } from "./pdf-object-count";
+import { declaredObjectCount } from "../pdf/object-count";
 import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
 import { documentTitle } from "./pdf-metadata";
 import { capturePreview } from "./preview";
