@@ -25,10 +25,8 @@ async function render(html: string, templates: Record<string, string> = {}, opti
 }
 
 describe("template budgets (renderTemplate)", () => {
-	it("capture doubling with | raw stops at the string budget, before a string passes 10 MiB", async () => {
-		const r = await render(
-			`{% assign s = "x" %}{% for i in (1..40) %}{% capture s %}{{ s | raw }}{{ s | raw }}{% endcapture %}{% endfor %}{{ s }}`,
-		);
+	it("capture/raw doubling stops at the string budget, before a string passes 10 MiB", async () => {
+		const r = await render(`{% assign s = "x" %}{% for i in (1..40) %}{% capture s %}{{ s | raw }}{{ s | raw }}{% endcapture %}{% endfor %}{{ s }}`);
 		expect(r.error).toMatch(/built a string of more than 10 MiB \(string budget\)/);
 		expect(r.budget.largest).toBeLessThanOrEqual(CAP);
 		expect(r.budget.largest).toBeGreaterThan(CAP / 2);
@@ -108,7 +106,13 @@ describe("template budgets (renderTemplate)", () => {
 	it("at most 100 distinct templates per render", async () => {
 		const names = Array.from({ length: 101 }, (_, i) => `t${i}`);
 		const templates = Object.fromEntries(names.map((n) => [n, n]));
-		const ok = await render(names.slice(0, 100).map((n) => `{% render "${n}" %}`).join(""), templates);
+		const ok = await render(
+			names
+				.slice(0, 100)
+				.map((n) => `{% render "${n}" %}`)
+				.join(""),
+			templates,
+		);
 		expect(ok.error).toBeNull();
 		const over = await render(names.map((n) => `{% render "${n}" %}`).join(""), templates);
 		expect(over.error).toMatch(/more than 100 distinct templates included \(include budget\)/);
@@ -118,9 +122,13 @@ describe("template budgets (renderTemplate)", () => {
 	it("a 1,000-row invoice with a {% render %} per row renders, each template looked up once, well within every budget", async () => {
 		const row = `<tr><td>ROW-{{ line.n }}</td><td>{{ line.description }}</td>{% for tag in line.tags %}<i>{{ tag | upcase }}</i>{% endfor %}<td>{{ line.qty | times: line.price | number: 2 }}</td></tr>`;
 		const lines = Array.from({ length: 1000 }, (_, i) => ({ n: i + 1, description: `Widget <${i}>`, qty: 2, price: 1234.5, tags: ["a", "b", "c"] }));
-		const r = await render(`{% include "head" %}<table>{% for line in lines %}{% render "row", line: line %}{% endfor %}</table>`, { row, head: "<h1>ACME</h1>" }, {
-			data: { lines },
-		});
+		const r = await render(
+			`{% include "head" %}<table>{% for line in lines %}{% render "row", line: line %}{% endfor %}</table>`,
+			{ row, head: "<h1>ACME</h1>" },
+			{
+				data: { lines },
+			},
+		);
 		expect(r.error).toBeNull();
 		for (const n of [1, 500, 1000]) expect(r.output).toContain(`<td>ROW-${n}</td><td>Widget &lt;${n - 1}&gt;</td><i>A</i><i>B</i><i>C</i><td>2,469.00</td>`);
 		expect(r.loads.sort()).toEqual(["head", "row"]);

@@ -59,7 +59,8 @@ export class RenderBudget {
 
 	/** Before writing `bytes` more to the output, which already holds `held`. */
 	writeOutput(held: number, bytes: number): void {
-		if (held + bytes > this.limits.outputBytes) throw new BudgetExceeded(`the template built more than ${size(this.limits.outputBytes)} of output (output budget)`);
+		if (held + bytes > this.limits.outputBytes)
+			throw new BudgetExceeded(`the template built more than ${size(this.limits.outputBytes)} of output (output budget)`);
 		this.output = held + bytes;
 		this.largest = Math.max(this.largest, this.output);
 	}
@@ -116,8 +117,12 @@ export class RenderBudget {
 	 */
 	liquidCharge(count: number): void {
 		if (!(count > 0)) return;
-		if (this.inFilter === 0) return this.allocate(count);
+		if (this.inFilter === 0) {
+			this.allocate(count);
+			return;
+		}
 		this.filterCharge += count;
-		if (this.filterCharge > this.limits.stringBytes) throw new BudgetExceeded(`the template built a string of more than ${size(this.limits.stringBytes)} (string budget)`);
+		if (this.filterCharge > this.limits.stringBytes)
+			throw new BudgetExceeded(`the template built a string of more than ${size(this.limits.stringBytes)} (string budget)`);
 	}
 }

@@ -60,7 +60,8 @@ const BOUNDS: Record<string, Bound> = {
 	replace_last: (_b, text, value, [, replacement]) => utf8Bytes(text(value)) + utf8Bytes(text(replacement)),
 	join: (budget, text, value, [separator]) =>
 		textBytes(value, budget.limits.stringBytes, walk(budget), separator === undefined || separator === null ? 1 : utf8Bytes(text(separator))),
-	array_to_sentence_string: (budget, text, value, [connector]) => textBytes(value, budget.limits.stringBytes, walk(budget), 3 + utf8Bytes(text(connector ?? "and"))),
+	array_to_sentence_string: (budget, text, value, [connector]) =>
+		textBytes(value, budget.limits.stringBytes, walk(budget), 3 + utf8Bytes(text(connector ?? "and"))),
 	truncate: (_b, text, value, [, ellipsis]) => utf8Bytes(text(value)) + utf8Bytes(text(ellipsis ?? "...")),
 	truncatewords: (_b, text, value, [, ellipsis]) => utf8Bytes(text(value)) + utf8Bytes(text(ellipsis ?? "...")),
 	escape: escapeBound,
