@@ -5,6 +5,7 @@ import invoiceTemplate from "./fixtures/invoice.liquid?raw";
 import type { Job } from "../src/schemas/job";
 import { TEST_KEYS } from "./support/bindings";
 import { api, postRender } from "./support/api";
+import { expectError } from "./support/errors";
 import { answeredPdfText as pdfText } from "./support/pdf";
 import { saveTemplate, send, type TemplateView, uniqueName } from "./support/templates";
 
@@ -97,5 +98,73 @@ describe("templates", () => {
 		expect((await api(`/v1/templates/${t.id}`, { method: "DELETE" })).status).toBe(200);
 		expect((await api(`/v1/templates/${t.id}?version=1`)).status).toBe(404);
 		expect((await postRender({ template: { id: t.id, data: {} } })).status).toBe(400);
+	});
+});
+
+/** POST /v1/renders with the template: a 400 TEMPLATE_ERROR naming `budget`, and no job made from it. */
+async function expectRefused(template: TemplateView, budget: RegExp): Promise<void> {
+	const error = await expectError(await postRender({ template: { id: template.id, data: {} } }), 400, "TEMPLATE_ERROR");
+	expect(error.message).toMatch(budget);
+	expect(error.details?.[0]?.path).toBe("template");
+	const jobs = (await (await api("/v1/renders?limit=100")).json()) as { data: Job[] };
+	expect(jobs.data.filter((job) => job.source && "id" in job.source && job.source.id === template.id)).toEqual([]);
+}
+
+describe("template budgets (POST /v1/renders)", () => {
+	it("capture/raw doubling (171 bytes) is refused at the string budget", async () => {
+		const t = await saveTemplate(
+			uniqueName("capture-doubling"),
+			`{% assign s = "x" %}{% for i in (1..40) %}{% capture s %}{{ s | raw }}{{ s | raw }}{% endcapture %}{% endfor %}{{ s }}`,
+		);
+		await expectRefused(t, /built a string of more than 10 MiB \(string budget\)/);
+	});
+
+	it("assign/append doubling that is never output is refused at the string budget", async () => {
+		const t = await saveTemplate(uniqueName("append-doubling"), `{% assign s = "x" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}done`);
+		await expectRefused(t, /\(string budget\)/);
+	});
+
+	it("split/join and replace growth are refused at the string budget", async () => {
+		const splitJoin = await saveTemplate(
+			uniqueName("split-join"),
+			`{% assign s = "ab" %}{% for i in (1..40) %}{% assign a = s | split: "" %}{% assign s = a | join: s %}{% endfor %}done`,
+		);
+		await expectRefused(splitJoin, /\(string budget\)/);
+		const replace = await saveTemplate(
+			uniqueName("replace"),
+			`{% assign s = "x" %}{% for i in (1..40) %}{% assign s = s | replace: "x", "xxxxxxxxxx" %}{% endfor %}done`,
+		);
+		await expectRefused(replace, /\(string budget\)/);
+	});
+
+	it("a huge tablerow is refused at the output budget", async () => {
+		const t = await saveTemplate(
+			uniqueName("tablerow"),
+			`{% assign s = "0123456789" %}{% for i in (1..10) %}{% assign s = s | append: s %}{% endfor %}{% tablerow i in (1..1000000) cols: 3 %}{{ s }}{% endtablerow %}`,
+		);
+		await expectRefused(t, /more than 10 MiB of output \(output budget\)/);
+	});
+
+	it("a template that includes itself is refused by depth, naming the include budget", async () => {
+		const name = uniqueName("self-include");
+		const t = await saveTemplate(name, `<p>again</p>{% include "${name}" %}`);
+		await expectRefused(t, /includes nested deeper than 10 \(include budget\)/);
+	});
+
+	it("a CPU-only loop is refused by its step count, naming the work budget", async () => {
+		const t = await saveTemplate(uniqueName("cpu-loop"), `{% assign r = (1..100000) %}{% for a in r %}{% for b in r %}{% endfor %}{% endfor %}`);
+		await expectRefused(t, /did more than [\d,]+ steps \(work budget\)/);
+	});
+
+	it("a 1,000-row invoice with a {% render %} per row renders every row", async () => {
+		const row = await saveTemplate(
+			uniqueName("row"),
+			`<tr><td>ROW-{{ line.n }}</td>{% for tag in line.tags %}<td>{{ tag }}</td>{% endfor %}<td>{{ line.price | number: 2 }}</td></tr>`,
+		);
+		const t = await saveTemplate(uniqueName("long-invoice"), `<table>{% for line in lines %}{% render "${row.name}", line: line %}{% endfor %}</table>`);
+		const lines = Array.from({ length: 1000 }, (_, i) => ({ n: i + 1, tags: ["x", "y"], price: 1234.5 }));
+		const text = await pdfText(await postRender({ template: { id: t.id, data: { lines } }, async: false }));
+		for (const n of [1, 2, 500, 999, 1000]) expect(text).toContain(`ROW-${n}`);
+		expect(text).toContain("1,234.50");
 	});
 });

@@ -1,7 +1,13 @@
 // Liquid (LiquidJS: a tree-walking interpreter, no eval or new Function, so it runs in Workers).
 // Output is HTML-escaped by default (`| raw` opts out); includes name another template of the same
 // tenant; an undefined variable is an error only when the render asks for `strict`.
-import { Liquid, type FS } from "liquidjs";
+// A render runs within budgets that count rather than time (see budget.ts): its output and every
+// string it builds, array items, steps of work, and include depth and count.
+import { Context, defaultOperators, filters, Liquid, type FS, type Template, toPromise } from "liquidjs";
+import { BudgetExceeded, type BudgetName, RenderBudget } from "./budget";
+import { guardedOperators, guardFilter, guardFilters } from "./guarded-filters";
+import { guardIncludes } from "./guarded-tags";
+import { CountingSink } from "./sink";
 
 /** A template problem, with the line it is on (1-based) when the engine knows it. */
 export class TemplateError extends Error {
@@ -20,10 +26,10 @@ export class TemplateError extends Error {
  */
 export class TemplateBudgetError extends TemplateError {
 	constructor(
-		readonly budget: string,
+		readonly budget: BudgetName,
 		message: string,
 	) {
-		super(`${budget} budget: ${message}`, null);
+		super(message, null);
 		this.name = "TemplateBudgetError";
 	}
 }
@@ -31,16 +37,20 @@ export class TemplateBudgetError extends TemplateError {
 /** Resolves `{% include "name" %}` / `{% render "name" %}` to that template's latest source, or null. */
 export type IncludeSource = (name: string) => Promise<string | null>;
 
-/** Guards against templates that would pin a Worker: source size, render time, allocations. */
-const LIMITS = { parseLimit: 4_000_000, renderLimit: 10_000, memoryLimit: 64_000_000 };
+/** Source size per parse; everything a render does is counted by its RenderBudget instead of LiquidJS's limits. */
+const PARSE_LIMIT = 4_000_000;
 
-/** Includes go through `source`, one lookup per name per render; the file system is never touched. */
-function tenantFs(source: IncludeSource): FS {
+/** Includes go through `source`, one lookup per name per render (at most the budget's count of names); the file system is never touched. */
+function tenantFs(source: IncludeSource, budget: RenderBudget | null): FS {
 	const seen = new Map<string, Promise<string | null>>();
 	const load = (name: string) => {
 		let found = seen.get(name);
 		if (!found) {
-			found = source(name);
+			if (budget && seen.size >= budget.limits.templates) throw budget.tooManyTemplates();
+			found = source(name).then((html) => {
+				if (html !== null) budget?.loadSource(html);
+				return html;
+			});
 			seen.set(name, found);
 		}
 		return found;
@@ -65,17 +75,22 @@ function tenantFs(source: IncludeSource): FS {
 
 const noIncludes: IncludeSource = async () => null;
 
-function engine(source: IncludeSource): Liquid {
+const builtinEscape = filters.escape;
+
+/** A LiquidJS engine for one render (its parsed includes cached for that render only), counting against `budget`. */
+function engine(source: IncludeSource, budget: RenderBudget | null): Liquid {
 	const liquid = new Liquid({
-		...LIMITS,
-		fs: tenantFs(source),
+		parseLimit: PARSE_LIMIT,
+		fs: tenantFs(source, budget),
 		root: [""],
 		relativeReference: false,
 		extname: "",
-		outputEscape: "escape",
+		outputEscape: budget && typeof builtinEscape === "function" ? guardFilter(budget, "escape", builtinEscape) : "escape",
+		operators: budget ? guardedOperators(budget, defaultOperators) : defaultOperators,
 		strictFilters: true,
 		ownPropertyOnly: true,
-		cache: false,
+		// The engine lives for one render: a {% render %} in a 1,000-row loop parses its template once.
+		cache: true,
 	});
 	// {{ 1234.5 | number: 2 }} -> 1,234.50 and {{ 9.9 | currency: "EUR", "de-DE" }} -> 9,90 €
 	liquid.registerFilter("number", (value: unknown, decimals: unknown = 0, locale: unknown = "en-US") => {
@@ -85,23 +100,54 @@ function engine(source: IncludeSource): Liquid {
 	liquid.registerFilter("currency", (value: unknown, code: unknown = "USD", locale: unknown = "en-US") =>
 		new Intl.NumberFormat(String(locale), { style: "currency", currency: String(code) }).format(Number(value)),
 	);
+	if (budget) guard(liquid, budget);
 	return liquid;
+}
+
+/** Every filter, operator, nesting tag and block render of `liquid` counted against `budget`. */
+function guard(liquid: Liquid, budget: RenderBudget): void {
+	guardFilters(liquid, budget);
+	guardIncludes(liquid, budget);
+	const renderer = liquid.renderer;
+	const renderTemplates = renderer.renderTemplates.bind(renderer);
+	// Every block (a loop's body each turn, an if branch, an include) comes through here: its nodes are
+	// its steps, and a block rendered into a string (capture) gets a sink counting that string.
+	renderer.renderTemplates = (templates, ctx, emitter) => {
+		budget.step(blockSteps(templates));
+		return renderTemplates(templates, ctx, emitter ?? new CountingSink(budget, "string"));
+	};
+}
+
+const stepsOf = new WeakMap<Template[], number>();
+
+/** A step for the block, one per node, and one more per 256 characters of a node's own source. */
+function blockSteps(templates: Template[]): number {
+	let steps = stepsOf.get(templates);
+	if (steps === undefined) {
+		steps = 1;
+		for (const t of templates) steps += 1 + ((t.token.end - t.token.begin) >>> 8);
+		stepsOf.set(templates, steps);
+	}
+	return steps;
 }
 
 /** What LiquidJS threw, as a TemplateError naming the line. */
 function templateError(err: unknown): TemplateError {
+	if (err instanceof BudgetExceeded) return new TemplateBudgetError(err.budget, err.message);
 	if (!(err instanceof Error)) return new TemplateError(String(err), null);
 	const token = (err as { token?: { getPosition?: () => number[] } }).token;
 	const line = token?.getPosition?.()[0] ?? Number(err.message.match(/line:(\d+)/)?.[1] ?? NaN);
-	// LiquidJS appends ", line:3, col:1"; the line is said once, up front.
-	const message = err.message.replace(/,? ?line:\d+, col:\d+\s*$/, "");
-	return Number.isFinite(line) ? new TemplateError(`line ${line}: ${message}`, line) : new TemplateError(message, null);
+	// LiquidJS appends "[, file:name], line:3, col:1"; the line (and the included template it is in) is said once, up front.
+	const file = err.message.match(/,? ?file:(.*?), line:\d+, col:\d+\s*$/)?.[1];
+	const message = err.message.replace(/,? ?(file:.*?, )?line:\d+, col:\d+\s*$/, "");
+	const where = file ? `line ${line} of included template "${file}"` : `line ${line}`;
+	return Number.isFinite(line) ? new TemplateError(`${where}: ${message}`, line) : new TemplateError(message, null);
 }
 
 /** Parses `html` as Liquid; throws TemplateError (with the line) on a syntax error. */
 export function checkSyntax(html: string): void {
 	try {
-		engine(noIncludes).parse(html);
+		engine(noIncludes, null).parse(html);
 	} catch (err) {
 		throw templateError(err);
 	}
@@ -110,23 +156,25 @@ export function checkSyntax(html: string): void {
 export interface RenderOptions {
 	strict: boolean;
 	include: IncludeSource;
-	/** The most UTF-8 bytes of HTML this render may produce (the caller's budget left for it). */
+	/** UTF-8 bytes of output this render may make (default 10 MiB): what is left of the request's HTML. */
 	maxBytes?: number;
+	/** The counters to render against, to read what the render spent (a new one by default). */
+	budget?: RenderBudget;
 }
 
-/** Over `maxBytes`: a TemplateBudgetError naming the output budget. */
-function checkOutput(html: string, maxBytes: number | undefined): string {
-	if (maxBytes !== undefined && new TextEncoder().encode(html).byteLength > maxBytes) {
-		throw new TemplateBudgetError("output", `the HTML is more than the ${maxBytes} bytes this render may produce`);
-	}
-	return html;
-}
-
-/** The HTML a template makes with `data`; throws TemplateError naming the line. */
+/** The HTML a template makes with `data`; throws TemplateError naming the line, or the budget it ran out of. */
 export async function renderTemplate(html: string, data: Record<string, unknown>, options: RenderOptions): Promise<string> {
-	const liquid = engine(options.include);
+	const budget = options.budget ?? new RenderBudget();
+	if (options.maxBytes !== undefined) budget.limits.outputBytes = Math.min(budget.limits.outputBytes, options.maxBytes);
+	const liquid = engine(options.include, budget);
 	try {
-		return checkOutput(await liquid.parseAndRender(html, data, { strictVariables: options.strict }), options.maxBytes);
+		const templates = liquid.parse(html);
+		const ctx = new Context(data, liquid.options, { strictVariables: options.strict, sync: false }, { liquid });
+		// LiquidJS calls this before it makes a range and, in some filters, before it builds a string.
+		ctx.memoryLimit.use = (count) => budget.liquidCharge(count);
+		const output = new CountingSink(budget, "output");
+		await toPromise(liquid.renderer.renderTemplates(templates, ctx, output));
+		return output.buffer;
 	} catch (err) {
 		if (err instanceof TemplateError) throw err;
 		throw templateError(err);
