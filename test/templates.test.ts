@@ -142,7 +142,7 @@ describe("template budgets (POST /v1/renders)", () => {
 			uniqueName("tablerow"),
 			`{% assign s = "0123456789" %}{% for i in (1..10) %}{% assign s = s | append: s %}{% endfor %}{% tablerow i in (1..1000000) cols: 3 %}{{ s }}{% endtablerow %}`,
 		);
-		await expectRefused(t, /more than 10 MiB of output \(output budget\)/);
+		await expectRefused(t, /renders more than 10485760 bytes of HTML, the HTML budget of a request/);
 	});
 
 	it("a template that includes itself is refused by depth, naming the include budget", async () => {

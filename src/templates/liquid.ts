@@ -131,9 +131,18 @@ function blockSteps(templates: Template[]): number {
 	return steps;
 }
 
-/** What LiquidJS threw, as a TemplateError naming the line. */
+/** The budget error behind what LiquidJS threw (it wraps errors raised inside tags and filters), if any. */
+function budgetBehind(err: unknown): BudgetExceeded | null {
+	for (let e = err, i = 0; e instanceof Error && i < 20; e = (e as { originalError?: unknown }).originalError, i++) {
+		if (e instanceof BudgetExceeded) return e;
+	}
+	return null;
+}
+
+/** What LiquidJS threw, as a TemplateError naming the line (a TemplateBudgetError naming the budget). */
 function templateError(err: unknown): TemplateError {
-	if (err instanceof BudgetExceeded) return new TemplateBudgetError(err.budget, err.message);
+	const budget = budgetBehind(err);
+	if (budget) return new TemplateBudgetError(budget.budget, budget.message);
 	if (!(err instanceof Error)) return new TemplateError(String(err), null);
 	const token = (err as { token?: { getPosition?: () => number[] } }).token;
 	const line = token?.getPosition?.()[0] ?? Number(err.message.match(/line:(\d+)/)?.[1] ?? NaN);
