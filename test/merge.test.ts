@@ -5,6 +5,7 @@ import { api, download, getJob, postRender, renderToEnd } from "./support/api";
 import { collectPart, MAX_MERGE_BYTES } from "../src/render/merge";
 import { readPdfInfo } from "./support/pdf-info";
 import { decodePng, dominantColour } from "./support/png";
+import { errorOf } from "./support/errors";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));
@@ -74,9 +75,9 @@ describe("merged parts", () => {
 
 	it("validates parts: at most 20, exactly one source each, URLs by the address policy", async () => {
 		const many = await postRender({ parts: Array.from({ length: 21 }, () => ({ html: "<p>x</p>" })) });
-		expect(many.status).toBe(400);
+		expect(await errorOf(many)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["parts"] });
 		const twoSources = await postRender({ parts: [{ html: "<p>x</p>", url: "https://example.com" }] });
-		expect(twoSources.status).toBe(400);
+		expect(await errorOf(twoSources)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["parts.0.url"] });
 		const local = await postRender({ parts: [{ html: "<p>x</p>" }, { url: "http://127.0.0.1/" }] });
 		expect(local.status).toBe(400);
 		expect(((await local.json()) as { error: { code: string; details: Array<{ path: string }> } }).error).toMatchObject({
@@ -84,7 +85,11 @@ describe("merged parts", () => {
 			details: [{ path: "parts.1.url" }],
 		});
 		const both = await postRender({ parts: [{ html: "<p>x</p>" }], html: "<p>y</p>" });
-		expect(both.status).toBe(400);
+		expect(await errorOf(both)).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			details: [{ path: "url", message: "exactly one of url, html, template or parts is required" }],
+		});
 	});
 });
 

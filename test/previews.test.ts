@@ -7,6 +7,7 @@ import { api, download, getJob, postRender, renderToEnd } from "./support/api";
 import { readPdf } from "./support/pdf";
 import { poll } from "./support/poll";
 import { decodePng, dominantColour } from "./support/png";
+import { errorOf } from "./support/errors";
 
 describe("previews", () => {
 	it("a PNG preview is the requested width, A4-shaped, and shows page 1 (red), not pages 2-3", async () => {
@@ -65,8 +66,8 @@ describe("previews", () => {
 		const job = await renderToEnd({ html: "<p>plain</p>" });
 		expect(job.document?.preview).toBeUndefined();
 		const res = await postRender({ html: "<p>x</p>", preview: { width: 1201 } });
-		expect(res.status).toBe(400);
+		expect(await errorOf(res)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["preview.width"] });
 		const onImage = await postRender({ html: "<p>x</p>", output: "png", preview: { width: 100 } });
-		expect(onImage.status).toBe(400);
+		expect(await errorOf(onImage)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["preview"] });
 	});
 });
