@@ -180,19 +180,21 @@ describe("POST /v1/renders", () => {
 });
 
 describe("the other operations", () => {
-	it("GET /v1/renders: generated queries answer 200 lists or documented 400s", async () => {
+	it("GET /v1/renders: generated queries answer 200 lists; invalid ones documented 400s", async () => {
 		const [status, limit, cursor] = contract.operation("GET", "/v1/renders").op.parameters!.map((p) => contract.schemas.valid(p.schema));
 		const query = fc.record({ status: status!, limit: limit!, cursor: cursor! }, { requiredKeys: [] });
 		await fc.assert(
 			fc.asyncProperty(query, async (q) => {
 				const res = await call("GET", `/v1/renders?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}`);
-				expect([200, 400]).toContain(res.status);
-				if (res.status === 400) expect(res.body.error?.code).toBe("INVALID_REQUEST");
+				// A valid query is never refused: whatever the cursor names, the answer is a (possibly empty) page.
+				expect(res.status, JSON.stringify([q, res.body])).toBe(200);
 			}),
 			{ numRuns: 15 },
 		);
 		for (const bad of ["limit=0", "limit=101", "limit=x", "status=done", `cursor=${"c".repeat(65)}`]) {
-			expect((await call("GET", `/v1/renders?${bad}`)).status, bad).toBe(400);
+			const res = await call("GET", `/v1/renders?${bad}`);
+			const field = bad.split("=")[0];
+			expect([res.status, res.body.error?.code, res.body.error?.details], bad).toEqual([400, "INVALID_REQUEST", [expect.objectContaining({ path: field })]]);
 		}
 	});
 

@@ -16,6 +16,7 @@ import { open, seal } from "../src/security/secret-box";
 import { api, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { jobRecord } from "./support/jobs";
+import { errorOf } from "./support/errors";
 
 const json = (method: string, body: unknown) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const saved = {
@@ -26,11 +27,6 @@ const saved = {
 	accessKeyId: "AKIAEXAMPLE000012345",
 	secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 };
-
-async function errorOf(res: Response): Promise<{ status: number; code: string; paths: string[] }> {
-	const body = (await res.json()) as { error: { code: string; details?: Array<{ path: string }> } };
-	return { status: res.status, code: body.error.code, paths: (body.error.details ?? []).map((d) => d.path) };
-}
 
 describe("saved destinations API", () => {
 	it("PUT creates then replaces; GET, list and DELETE never show the secret", async () => {
@@ -57,11 +53,12 @@ describe("saved destinations API", () => {
 			expect(text).not.toContain(saved.accessKeyId);
 		}
 		expect((await (await api("/v1/destinations")).json()) as { data: unknown[] }).toMatchObject({ object: "list", data: [{ name: "docs-bucket" }] });
-		expect((await api("/v1/destinations/docs-bucket", { key: TEST_KEYS.globex })).status).toBe(404);
-		expect((await api("/v1/destinations/docs-bucket", { method: "DELETE", key: TEST_KEYS.globex })).status).toBe(404);
+		const notFound = { status: 404, code: "NOT_FOUND", message: "no saved destination docs-bucket" };
+		expect(await errorOf(await api("/v1/destinations/docs-bucket", { key: TEST_KEYS.globex }))).toMatchObject(notFound);
+		expect(await errorOf(await api("/v1/destinations/docs-bucket", { method: "DELETE", key: TEST_KEYS.globex }))).toMatchObject(notFound);
 		expect((await api("/v1/destinations/docs-bucket", { method: "DELETE" })).status).toBe(204);
-		expect((await api("/v1/destinations/docs-bucket")).status).toBe(404);
-		expect((await api("/v1/destinations/docs-bucket/check", { method: "POST" })).status).toBe(404);
+		expect(await errorOf(await api("/v1/destinations/docs-bucket"))).toMatchObject(notFound);
+		expect(await errorOf(await api("/v1/destinations/docs-bucket/check", { method: "POST" }))).toMatchObject(notFound);
 	});
 
 	it("refuses private endpoints, unknown fields and bad names", async () => {
@@ -77,8 +74,12 @@ describe("saved destinations API", () => {
 			code: "INVALID_REQUEST",
 			paths: ["sessionToken"],
 		});
-		expect((await api("/v1/destinations/bad%20name", json("PUT", saved))).status).toBe(400);
-		expect((await api("/v1/destinations/private")).status).toBe(404);
+		expect(await errorOf(await api("/v1/destinations/bad%20name", json("PUT", saved)))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["name"],
+		});
+		expect(await errorOf(await api("/v1/destinations/private"))).toMatchObject({ status: 404, code: "NOT_FOUND" });
 	});
 });
 
@@ -97,11 +98,17 @@ describe("destination on POST /v1/renders", () => {
 			code: "INVALID_REQUEST",
 			paths: ["destination.destination"],
 		});
-		expect((await postRender({ html: "<p>x</p>", destination: { type: "ftp", url: "ftp://x" } })).status).toBe(400);
-		expect(
-			(await postRender({ html: "<p>x</p>", destination: { type: "presigned_put", url: "https://s3.example.com/k", headers: { "x-a": "1\r\nx-b: 2" } } }))
-				.status,
-		).toBe(400);
+		expect(await errorOf(await postRender({ html: "<p>x</p>", destination: { type: "ftp", url: "ftp://x" } }))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["destination.type"],
+		});
+		const header = { type: "presigned_put", url: "https://s3.example.com/k", headers: { "x-a": "1\r\nx-b: 2" } };
+		expect(await errorOf(await postRender({ html: "<p>x</p>", destination: header }))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["destination.headers.x-a"],
+		});
 	});
 });
 
@@ -137,7 +144,11 @@ describe("tenant webhook settings under the address policy", () => {
 			expect(await errorOf(await api("/v1/webhooks/endpoint", json("PUT", { url })))).toMatchObject({ status: 400, code: "URL_NOT_ALLOWED" });
 			expect(await errorOf(await api("/v1/webhooks/test", json("POST", { url })))).toMatchObject({ status: 400, code: "URL_NOT_ALLOWED" });
 		}
-		expect((await api("/v1/webhooks/endpoint", json("PUT", { url: "https://hooks.example.com/x", events: ["render.started"] }))).status).toBe(400);
+		expect(await errorOf(await api("/v1/webhooks/endpoint", json("PUT", { url: "https://hooks.example.com/x", events: ["render.started"] })))).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			paths: ["events.0"],
+		});
 	});
 
 	it("a test event needs a url or an endpoint", async () => {

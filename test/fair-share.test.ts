@@ -7,6 +7,7 @@ import { api, getJob, postRender, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { deliver, storedJob } from "./support/jobs";
 import { runInDurableObject } from "cloudflare:test";
+import { newJobId } from "../src/jobs/ids";
 import { type TenantObject, tenantStub } from "../src/tenants/tenant-object";
 import { expectError } from "./support/errors";
 import { saveTemplate, uniqueName } from "./support/templates";
@@ -16,9 +17,9 @@ import type { Job } from "../src/schemas/job";
 function slotsHeld(tenantId: string): Promise<string[]> {
 	return runInDurableObject(tenantStub(env, tenantId), async (_instance: TenantObject, state) =>
 		state.storage.sql
-			.exec<{ job_id: string }>("SELECT job_id FROM render_slots WHERE until > ? ORDER BY job_id", Date.now())
+			.exec<{ holder: string }>("SELECT holder FROM leases WHERE pool = 'render' AND until > ? ORDER BY holder", Date.now())
 			.toArray()
-			.map((row) => row.job_id),
+			.map((row) => row.holder),
 	);
 }
 
@@ -51,21 +52,33 @@ describe("per-tenant render cap", () => {
 	it("a synchronous render over the cap answers 429 with Retry-After and creates no job", async () => {
 		const tenant = tenantStub(env, "globex");
 		const cap = Number(env.TENANT_MAX_CONCURRENT_RENDERS);
-		for (let i = 0; i < cap; i++) {
-			expect(await tenant.acquireRenderSlot({ jobId: `ren_holder${i}`, until: Date.now() + 60_000, cap, lane: "fast" })).toEqual({ kind: "granted" });
-		}
-		const res = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
-		expect(res.status).toBe(429);
-		expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-		expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
-		const listing = await (await api("/v1/renders", { key: TEST_KEYS.globex })).json<{ data: Job[] }>();
-		expect(listing.data).toEqual([]);
+		const listed = async () => (await (await api("/v1/renders", { key: TEST_KEYS.globex })).json<{ data: Job[] }>()).data.map((j) => j.id);
+		const before = await listed();
+		// Hold every slot the tenant has free, whatever other tests left held; each is given back below.
+		const holders: string[] = [];
+		const hold = async () => {
+			const jobId = newJobId();
+			const grant = await tenant.acquireRenderSlot({ jobId, until: Date.now() + 60_000, cap, lane: "fast" });
+			if (grant.kind === "granted") holders.push(jobId);
+			return grant.kind === "granted";
+		};
+		try {
+			for (let i = 0; i < cap && (await hold()); i++);
+			expect(await hold(), "the tenant's slots are all held").toBe(false);
+			const res = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
+			expect(res.status).toBe(429);
+			expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+			expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+			expect(await listed()).toEqual(before);
 
-		// A freed slot lets the next synchronous render through.
-		await tenant.releaseRenderSlot("ren_holder0", false);
-		const ok = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
-		expect(ok.status).toBe(200);
-		expect(ok.headers.get("content-type")).toBe("application/pdf");
+			// A freed slot lets the next synchronous render through.
+			await tenant.releaseRenderSlot(holders.shift()!, false);
+			const ok = await postRender({ html: "<p>sync</p>", async: false }, { key: TEST_KEYS.globex });
+			expect(ok.status).toBe(200);
+			expect(ok.headers.get("content-type")).toBe("application/pdf");
+		} finally {
+			await Promise.all(holders.map((jobId) => tenant.releaseRenderSlot(jobId, false)));
+		}
 	});
 });
 

@@ -7,6 +7,7 @@ import { canTransition, IllegalTransition, isTerminal, transition, type JobRecor
 import { JOB_STATUSES } from "../src/schemas/job";
 import { getJob, renderToEnd, waitForJob } from "./support/api";
 import { deliver, editRecord, jobRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
+import { captureLogs } from "./support/logs";
 
 const record = jobRecord;
 const stored = (overrides: Partial<JobRecord> = {}) => storedJob(overrides);
@@ -230,8 +231,16 @@ describe("render queue consumer", () => {
 	});
 
 	it("a malformed message is acked and logged, not retried forever", async () => {
-		const result = await deliver("edge-pdf-render", [{ nope: true }]);
-		expect(result.explicitAcks).toEqual(result.ids);
+		const logs = captureLogs();
+		try {
+			const result = await deliver("edge-pdf-render", [{ nope: true }]);
+			expect(result.explicitAcks).toEqual(result.ids);
+			expect(result.retryMessages).toEqual([]);
+			const dropped = logs.records().filter((r) => r.msg === "malformed message dropped");
+			expect(dropped).toEqual([expect.objectContaining({ queue: "render", id: result.ids[0] })]);
+		} finally {
+			logs.restore();
+		}
 	});
 
 	it("the render dead-letter queue fails the job it carries", async () => {

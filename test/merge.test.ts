@@ -9,6 +9,7 @@ import { declaredObjectCount } from "../src/pdf/object-count";
 import { readPdf, renderPdf, storedDocuments } from "./support/pdf";
 import { readPdfInfo } from "./support/pdf-info";
 import { decodePng, dominantColour } from "./support/png";
+import { errorOf } from "./support/errors";
 import { poll } from "./support/poll";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
@@ -87,9 +88,9 @@ describe("merged parts", () => {
 
 	it("validates parts: at most 20, exactly one source each, URLs by the address policy", async () => {
 		const many = await postRender({ parts: Array.from({ length: 21 }, () => ({ html: "<p>x</p>" })) });
-		expect(many.status).toBe(400);
+		expect(await errorOf(many)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["parts"] });
 		const twoSources = await postRender({ parts: [{ html: "<p>x</p>", url: "https://example.com" }] });
-		expect(twoSources.status).toBe(400);
+		expect(await errorOf(twoSources)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["parts.0.url"] });
 		const local = await postRender({ parts: [{ html: "<p>x</p>" }, { url: "http://127.0.0.1/" }] });
 		expect(local.status).toBe(400);
 		expect(((await local.json()) as { error: { code: string; details: Array<{ path: string }> } }).error).toMatchObject({
@@ -97,7 +98,11 @@ describe("merged parts", () => {
 			details: [{ path: "parts.1.url" }],
 		});
 		const both = await postRender({ parts: [{ html: "<p>x</p>" }], html: "<p>y</p>" });
-		expect(both.status).toBe(400);
+		expect(await errorOf(both)).toMatchObject({
+			status: 400,
+			code: "INVALID_REQUEST",
+			details: [{ path: "url", message: "exactly one of url, html, template or parts is required" }],
+		});
 	});
 });
 

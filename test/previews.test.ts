@@ -5,7 +5,9 @@ import colourPages from "./fixtures/colour-pages.html?raw";
 import { imageSize } from "../src/render/image-size";
 import { api, download, getJob, postRender, renderToEnd } from "./support/api";
 import { readPdf } from "./support/pdf";
+import { poll } from "./support/poll";
 import { decodePng, dominantColour } from "./support/png";
+import { errorOf } from "./support/errors";
 
 describe("previews", () => {
 	it("a PNG preview is the requested width, A4-shaped, and shows page 1 (red), not pages 2-3", async () => {
@@ -45,9 +47,14 @@ describe("previews", () => {
 		const job = await renderToEnd({ html: "<p>one page</p>", preview: { width: 100 } });
 		const first = job.document?.preview?.url ?? "";
 		expect(new URL(first).pathname).toBe(`/v1/files/${job.id}/preview`);
-		await new Promise((resolve) => setTimeout(resolve, 1100));
-		const again = (await getJob(job.id)).document?.preview?.url;
-		expect(again).not.toBe(first);
+		// Links expire a whole number of seconds from their signing: a read in a later second signs anew.
+		const expiry = (url: string) => Number(new URL(url).searchParams.get("expires"));
+		const again = await poll(async () => {
+			const url = (await getJob(job.id)).document?.preview?.url;
+			return url && url !== first ? url : undefined;
+		});
+		expect(expiry(again)).toBeGreaterThan(expiry(first));
+		expect((await download(again)).status).toBe(200);
 		// The document link's signature does not open the preview.
 		const docUrl = new URL(job.document?.url ?? "");
 		expect((await download(`${docUrl.origin}${docUrl.pathname}/preview${docUrl.search}`)).status).toBe(403);
@@ -59,8 +66,8 @@ describe("previews", () => {
 		const job = await renderToEnd({ html: "<p>plain</p>" });
 		expect(job.document?.preview).toBeUndefined();
 		const res = await postRender({ html: "<p>x</p>", preview: { width: 1201 } });
-		expect(res.status).toBe(400);
+		expect(await errorOf(res)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["preview.width"] });
 		const onImage = await postRender({ html: "<p>x</p>", output: "png", preview: { width: 100 } });
-		expect(onImage.status).toBe(400);
+		expect(await errorOf(onImage)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["preview"] });
 	});
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { imageSize } from "../src/render/image-size";
 import { download, postRender, renderToEnd } from "./support/api";
 import { decodePng, dominantColour } from "./support/png";
+import { errorOf } from "./support/errors";
 
 const PAGE = "<!doctype html><style>html,body{margin:0;background:#1e90ff}</style><div style='height:3000px'>tall</div>";
 
@@ -63,9 +64,8 @@ describe("screenshots", () => {
 
 	it("refuses screenshot options on a PDF and parts with an image output", async () => {
 		const a = await postRender({ html: PAGE, screenshot: { fullPage: true } });
-		expect(a.status).toBe(400);
+		expect(await errorOf(a)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["screenshot"] });
 		const b = await postRender({ parts: [{ html: "<p>x</p>" }], output: "png" });
-		expect(b.status).toBe(400);
-		expect(((await b.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]?.path).toBe("output");
+		expect(await errorOf(b)).toMatchObject({ status: 400, code: "INVALID_REQUEST", paths: ["output"] });
 	});
 });

@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startLocalStack, type LocalStack } from "../../scripts/lib/local-stack.mjs";
 import { fetchWebhookSecret, startReceiver, type Receiver } from "../../scripts/lib/receiver.mjs";
+import { readPdf } from "../support/pdf-info";
 
 const KEY = "dev_local_key";
 let stack: LocalStack;
@@ -63,7 +64,11 @@ describe("the playground in Chromium", () => {
 		const pdf = await fetch(href!);
 		expect(pdf.status).toBe(200);
 		const bytes = new Uint8Array(await pdf.arrayBuffer());
-		expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
+		// The paper chosen in the form: A5 landscape, 210 mm wide and 148 mm high (in points, within 5).
+		const { size } = await readPdf(bytes);
+		const mm = 72 / 25.4;
+		expect(size.width).toBeCloseTo(210 * mm, -1);
+		expect(size.height).toBeCloseTo(148 * mm, -1);
 		expect(await page.locator("#pdf-facts").textContent()).toMatch(/1 page · \d+\.\d KiB/);
 
 		const [event] = receiver.events;

@@ -12,6 +12,7 @@ import type { TenantObject } from "../../src/tenants/tenant-object";
 import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
 import { TEST_KEYS } from "../support/bindings";
 import { readRecord, storedJob } from "../support/jobs";
+import { captureLogs } from "../support/logs";
 import { receiver } from "../support/receiver";
 import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
 
@@ -99,14 +100,20 @@ describe("saved S3 destinations", () => {
 
 	it("a job canceled while its delivery waits to retry keeps no copy and sends nothing more", async () => {
 		const { bucket, name } = await savedBucket("flaky");
-		const { id } = (await (await postRender({ html: HTML, destination: { type: "s3", destination: name } })).json()) as Job;
-		await vi.waitUntil(async () => (await puts(bucket)).length === 1, { timeout: 30_000, interval: 100 });
-		const canceled = (await (await api(`/v1/renders/${id}`, { method: "DELETE" })).json()) as Job;
-		expect(canceled).toMatchObject({ status: "canceled", document: null, error: { code: "CANCELED" } });
-		expect(await env.DOCUMENTS.head(`documents/acme/${id}.pdf`)).toBeNull();
-		await new Promise((resolve) => setTimeout(resolve, 3000)); // past the first retry's 2 s
-		expect(await puts(bucket)).toHaveLength(1);
-		expect((await waitForJob(id)).status).toBe("canceled");
+		const logs = captureLogs();
+		try {
+			const { id } = (await (await postRender({ html: HTML, destination: { type: "s3", destination: name } })).json()) as Job;
+			await vi.waitUntil(async () => (await puts(bucket)).length === 1, { timeout: 30_000, interval: 100 });
+			const canceled = (await (await api(`/v1/renders/${id}`, { method: "DELETE" })).json()) as Job;
+			expect(canceled).toMatchObject({ status: "canceled", document: null, error: { code: "CANCELED" } });
+			expect(await env.DOCUMENTS.head(`documents/acme/${id}.pdf`)).toBeNull();
+			// The queued retry still arrives: the consumer finds the job canceled and does nothing.
+			expect(await logs.waitFor({ msg: "render message handled", jobId: id, delivery: 2 })).toMatchObject({ result: "skipped" });
+			expect(await puts(bucket)).toHaveLength(1);
+			expect((await waitForJob(id)).status).toBe("canceled");
+		} finally {
+			logs.restore();
+		}
 	});
 
 	it("a 403 from the storage itself is final", async () => {

@@ -1,11 +1,20 @@
 // With private networks allowed, the same vectors as test/egress.test.ts: those that follow the
-// address policy now reach the listener (so each vector is real and the listener sees it), and
-// those switched off for rendered pages still never do.
-import { describe, expect, it } from "vitest";
+// address policy now reach the listener, every part of each (so each vector is real and the listener
+// sees it), and those switched off for rendered pages still never do. Each switched-off one has a
+// positive control: the same markup on a page with no guard at all does reach the listener.
+import { env } from "cloudflare:workers";
+import puppeteer, { type Browser } from "@cloudflare/puppeteer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { download, renderToEnd } from "../support/api";
-import { connections, openListener, serviceWorkerFetches, serviceWorkerPage, sharedWorkerPage } from "../support/egress";
-import { NAVIGATES_AWAY, REFUSED_FOR_OPAQUE_ORIGINS, SWITCHED_OFF, VECTORS, vectorPage } from "../support/egress-vectors";
+import { connections, openListener, serviceWorkerFetches, serviceWorkerPage, sharedWorkerPage, withUnguardedPage } from "../support/egress";
+import { missingOf, missingParts, NAVIGATES_AWAY, REFUSED_FOR_OPAQUE_ORIGINS, SWITCHED_OFF, VECTORS, vectorPage } from "../support/egress-vectors";
 import { readPdf } from "../support/pdf";
+import { poll } from "../support/poll";
+
+/** Waits until every part has reached the listener on `port`; fails after the poll's bound. */
+function reachedByAll(port: number, missing: (reached: Awaited<ReturnType<typeof connections>>) => string[]): Promise<true> {
+	return poll(async () => (missing(await connections(port)).length === 0 ? true : undefined));
+}
 
 describe("egress with private networks allowed", () => {
 	for (const name of Object.keys(VECTORS)) {
@@ -19,15 +28,17 @@ describe("egress with private networks allowed", () => {
 			if (!NAVIGATES_AWAY.has(name)) expect(text).toContain("VISIBLE-TEXT");
 			const reached = await connections(port);
 			if (off) expect(reached).toEqual([]);
-			else expect(reached.length).toBeGreaterThan(0);
+			// Every part of the vector, not just one of them.
+			else expect(missingParts(name, reached), JSON.stringify(reached)).toEqual([]);
 		});
 	}
 
-	it("a page on a real origin cannot register a service worker (its script is never fetched)", async () => {
-		const id = crypto.randomUUID();
-		const job = await renderToEnd({ url: serviceWorkerPage(id), page: { delayMs: 1000 } });
+	it("a page on a real origin cannot register a service worker (its script is never fetched, its fetch never sent)", async () => {
+		const port = await openListener();
+		const job = await renderToEnd({ url: serviceWorkerPage(port), page: { delayMs: 1000 } });
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
-		expect(await serviceWorkerFetches(id)).toBe(0);
+		expect(await serviceWorkerFetches(port)).toBe(0);
+		expect(await connections(port)).toEqual([]);
 	});
 
 	it("a shared worker on a real origin runs and fetches, but has no WebSocket", async () => {
@@ -35,5 +46,42 @@ describe("egress with private networks allowed", () => {
 		const job = await renderToEnd({ url: sharedWorkerPage(port), page: { delayMs: 1500 } });
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
 		expect((await connections(port)).map((c) => c.first)).toEqual(["GET /shared-fetch HTTP/1.1"]);
+	});
+});
+
+describe("positive controls: on a page with no guard at all, what the guard switches off connects", () => {
+	let browser: Browser;
+	beforeAll(async () => {
+		browser = await puppeteer.launch(env.BROWSER);
+	});
+	afterAll(async () => {
+		await browser.close();
+	});
+
+	for (const name of SWITCHED_OFF) {
+		it(`${name}: reaches the listener from a page without the guard`, async () => {
+			const port = await openListener();
+			await withUnguardedPage(browser, async (page) => {
+				await page.setContent(vectorPage(name, port));
+				await reachedByAll(port, (reached) => missingParts(name, reached));
+			});
+		});
+	}
+
+	it("a service worker registered by a page on a real origin is fetched and fetches from the listener", async () => {
+		const port = await openListener();
+		await withUnguardedPage(browser, async (page) => {
+			await page.goto(serviceWorkerPage(port));
+			await reachedByAll(port, (reached) => missingOf(["GET /sw-fetch"], reached));
+		});
+		expect(await serviceWorkerFetches(port)).toBeGreaterThan(0);
+	});
+
+	it("a shared worker on a real origin opens its WebSocket", async () => {
+		const port = await openListener();
+		await withUnguardedPage(browser, async (page) => {
+			await page.goto(sharedWorkerPage(port));
+			await reachedByAll(port, (reached) => missingOf(["GET /shared-fetch", "GET /shared-ws"], reached));
+		});
 	});
 });

@@ -112,8 +112,13 @@ describe("POST /v1/webhooks/test", () => {
 		expect((await setEndpoint({ url: hook.url }, TEST_KEYS.globex)).status).toBe(200);
 		const res = await api("/v1/webhooks/test", { method: "POST", ...json({}), key: TEST_KEYS.globex });
 		expect(await res.json()).toMatchObject({ httpStatus: 500, error: null });
-		await new Promise((resolve) => setTimeout(resolve, 2500)); // past the first retry delay (1 s) of this project
-		expect(await hook.received()).toHaveLength(1);
+		// A sentinel sent after it to the same failing endpoint: once its whole retry schedule has run,
+		// a retry of the test event, due sooner, would have arrived too.
+		const sentinel = await createRender({ html: "<p>sentinel</p>" }, TEST_KEYS.globex);
+		await waitForJob(sentinel.id, (j) => j.webhook?.status === "failed", 45_000, TEST_KEYS.globex);
+		const types = (await hook.received()).map((h) => JSON.parse(h.body).type);
+		expect(types.filter((t) => t === "render.succeeded").length).toBeGreaterThan(1);
+		expect(types.filter((t) => t === "webhook.test")).toEqual(["webhook.test"]);
 		expect((await api("/v1/webhooks/endpoint", { method: "DELETE", key: TEST_KEYS.globex })).status).toBe(204);
 	});
 

@@ -59,3 +59,19 @@ export function relayedBrowser(relay: Relay): Env["BROWSER"] {
 	};
 	return browserBinding(fetch);
 }
+
+/**
+ * The real browser, reached through a relay that makes `aliasUrl` stand for `localUrl`: the browser
+ * goes to the local server while the Worker, and so the address policy, sees only the alias. With
+ * `publicAddress`, the alias is a public address, so the egress sink lets the local server through
+ * as it would a public one (one more bypass rule after "<-loopback>"; the last rule wins); without
+ * it, the sink treats the local server as the private address it stands for.
+ */
+export function aliasedBrowser(aliasUrl: string, localUrl: string, { publicAddress = false } = {}): Env["BROWSER"] {
+	const local = new URL(localUrl).hostname;
+	const bypass = (message: string) => (publicAddress ? message.replace("<-loopback>", `<-loopback>,${local}`) : message);
+	return relayedBrowser({
+		toBrowser: (message) => ({ pass: bypass(message.replaceAll(aliasUrl, localUrl)) }),
+		fromBrowser: (message) => ({ pass: message.replaceAll(localUrl, aliasUrl) }),
+	});
+}

@@ -44,7 +44,8 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 	const control = createHttpServer((req, res) => {
 		void (async () => {
 			const [, what = "", port = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
-			// A page on a real origin that registers a service worker from it; the log says whether its script was fetched.
+			// A page on a real origin that registers a service worker from it, which fetches from the
+			// listener on `port` once installed; the log says whether its script was fetched.
 			if (what === "sw-page") {
 				res.setHeader("content-type", "text/html");
 				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>navigator.serviceWorker.register("/sw-script/${port}").catch(() => {});</script>`);
@@ -61,7 +62,7 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 			if (what === "sw-script") {
 				workerScripts.set(port, (workerScripts.get(port) ?? 0) + 1);
 				res.setHeader("content-type", "text/javascript");
-				return res.end("self.addEventListener('install', () => {});");
+				return res.end(`self.addEventListener("install", (e) => e.waitUntil(fetch("http://127.0.0.1:${port}/sw-fetch").catch(() => {})));`);
 			}
 			res.setHeader("content-type", "application/json");
 			if (what === "sw-log") return res.end(JSON.stringify({ fetched: workerScripts.get(port) ?? 0 }));

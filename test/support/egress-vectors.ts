@@ -1,5 +1,9 @@
 // Every way out a page has, as markup aimed at a port on 127.0.0.1, for the egress tests of both
-// address policies.
+// address policies. Service workers are not here: an html job's document has an opaque origin, from
+// which Chrome refuses any registration before fetching anything, and a page on a real local origin
+// is refused by the production policy before it loads; test/local/egress-allowed.test.ts renders
+// one from a real origin instead.
+import type { EgressConnection } from "./egress-listener";
 
 /** Each vector's markup, given the listener's port. */
 export const VECTORS: Record<string, (port: number) => string> = {
@@ -8,14 +12,13 @@ export const VECTORS: Record<string, (port: number) => string> = {
 	"WebSocket through a fresh about:blank iframe's constructor": (p) =>
 		`<script>const f = document.createElement("iframe"); document.body.append(f); try { new f.contentWindow.WebSocket("ws://127.0.0.1:${p}/ws-iframe"); } catch {}</script>`,
 	"<link rel=prefetch>": (p) => `<link rel="prefetch" href="http://127.0.0.1:${p}/prefetch">`,
-	"window.open(url), and the popup's favicon.ico": (p) => `<script>window.open("http://127.0.0.1:${p}/popup");</script>`,
+	"window.open(url)": (p) => `<script>window.open("http://127.0.0.1:${p}/popup");</script>`,
 	"<a target=_blank>.click()": (p) => `<a id="a" target="_blank" href="http://127.0.0.1:${p}/link">x</a><script>document.getElementById("a").click();</script>`,
 	"auto-submitted <form method=post target=_blank>": (p) =>
 		`<form id="f" method="post" target="_blank" action="http://127.0.0.1:${p}/form"><input name="secret" value="1"></form><script>document.getElementById("f").submit();</script>`,
 	"WebRTC turn:…?transport=tcp": (p) => rtc("window", p),
 	"WebRTC through a fresh about:blank iframe's constructor": (p) =>
 		`<script>const f = document.createElement("iframe"); document.body.append(f); window.RTCPeerConnection = f.contentWindow.RTCPeerConnection;</script>${rtc("window", p)}`,
-	"service worker": (p) => `<script>navigator.serviceWorker?.register("http://127.0.0.1:${p}/sw.js").catch(() => {});</script>`,
 	"a worker's importScripts(url)": (p) => worker(`try { importScripts("http://127.0.0.1:${p}/imported.js"); } catch {}`),
 	"fetch from a blob-URL worker": (p) => worker(`fetch("http://127.0.0.1:${p}/worker-fetch").catch(() => {})`),
 	SharedWorker: (p) =>
@@ -66,13 +69,57 @@ export const SWITCHED_OFF = new Set([
 	"WebSocket from the page",
 	"WebSocket from a blob-URL worker",
 	"WebSocket through a fresh about:blank iframe's constructor",
-	"window.open(url), and the popup's favicon.ico",
+	"window.open(url)",
 	"<a target=_blank>.click()",
 	"auto-submitted <form method=post target=_blank>",
 	"WebRTC turn:…?transport=tcp",
 	"WebRTC through a fresh about:blank iframe's constructor",
-	"service worker",
 ]);
+
+/**
+ * What each vector sends when nothing stops it, one entry per part: the request line's method and
+ * path as the listener records it, or "binary" for bytes that are not HTTP (TURN). A vector with
+ * several parts reaches the listener only when every part does. Measured in the real browser with
+ * no guard at all (egress-allowed.test.ts keeps that as the positive control).
+ */
+const PARTS: Record<string, string[]> = {
+	"WebSocket from the page": ["GET /ws"],
+	"WebSocket from a blob-URL worker": ["GET /ws-worker"],
+	"WebSocket through a fresh about:blank iframe's constructor": ["GET /ws-iframe"],
+	"<link rel=prefetch>": ["GET /prefetch"],
+	"window.open(url)": ["GET /popup"],
+	"<a target=_blank>.click()": ["GET /link"],
+	"auto-submitted <form method=post target=_blank>": ["POST /form"],
+	"WebRTC turn:…?transport=tcp": ["binary"],
+	"WebRTC through a fresh about:blank iframe's constructor": ["binary"],
+	"a worker's importScripts(url)": ["GET /imported.js"],
+	"fetch from a blob-URL worker": ["GET /worker-fetch"],
+	EventSource: ["GET /events"],
+	"sendBeacon, also on pagehide": ["POST /beacon", "POST /beacon-hide"],
+	"CSS background, @font-face and stylesheet": ["GET /font.woff2", "GET /bg.png", "GET /style.css"],
+	"meta refresh": ["GET /refresh"],
+	"meta refresh to a *.localhost name": ["GET /refresh-name"],
+	"location.href": ["GET /location"],
+	"an iframe's src": ["GET /frame"],
+	"a form POST in the same frame": ["POST /self-form"],
+	"meta refresh inside an iframe's srcdoc": ["GET /srcdoc-refresh"],
+	"<object data>, <svg><image> and CSS @import": ["GET /import.css", "GET /object", "GET /svg.png"],
+	"speculation rules prefetch": ["GET /prefetch-rule"],
+	"speculation rules prerender": ["GET /prerender-rule"],
+};
+
+/** The parts of vector `name` (by its PARTS entry) of which no connection in `reached` is a trace. */
+export function missingParts(name: string, reached: EgressConnection[]): string[] {
+	const parts = PARTS[name];
+	if (!parts) throw new Error(`no parts listed for vector ${name}`);
+	return missingOf(parts, reached);
+}
+
+/** The parts (as in PARTS) of which no connection in `reached` is a trace. */
+export function missingOf(parts: string[], reached: EgressConnection[]): string[] {
+	const seen = (part: string) => reached.some((c) => (part === "binary" ? c.first.startsWith("binary:") : c.first.startsWith(`${part} HTTP/`)));
+	return parts.filter((part) => !seen(part));
+}
 
 /**
  * Refused by Chrome itself for an html job: its document has an opaque origin, and shared workers

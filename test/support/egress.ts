@@ -1,4 +1,5 @@
 // Worker side of the egress tests: a fresh raw TCP listener per test, and what reached it.
+import type { Browser, Page } from "@cloudflare/puppeteer";
 import { inject } from "vitest";
 import type { EgressConnection } from "./egress-listener";
 
@@ -12,17 +13,31 @@ export async function connections(port: number): Promise<EgressConnection[]> {
 	return (await (await fetch(`${inject("egressControl")}/listeners/${port}`)).json()) as EgressConnection[];
 }
 
-/** A page on the control server's own origin that registers a service worker there. */
-export function serviceWorkerPage(id: string): string {
-	return `${inject("egressControl")}/sw-page/${id}`;
+/** A page on the control server's own origin that registers a service worker there, which fetches from the listener on `port`. */
+export function serviceWorkerPage(port: number): string {
+	return `${inject("egressControl")}/sw-page/${port}`;
 }
 
-/** How often that page's service worker script was fetched. */
-export async function serviceWorkerFetches(id: string): Promise<number> {
-	return ((await (await fetch(`${inject("egressControl")}/sw-log/${id}`)).json()) as { fetched: number }).fetched;
+/** How often the script of that page's service worker was fetched. */
+export async function serviceWorkerFetches(port: number): Promise<number> {
+	return ((await (await fetch(`${inject("egressControl")}/sw-log/${port}`)).json()) as { fetched: number }).fetched;
 }
 
 /** A page on the control server's origin whose shared worker fetches from, and opens a WebSocket to, the listener on `port`. */
 export function sharedWorkerPage(port: number): string {
 	return `${inject("egressControl")}/shared-page/${port}`;
+}
+
+/**
+ * The positive control of a vector: `open` runs on a page of the real local browser with no egress
+ * guard at all (no interception, lockdown or sink), in a fresh context closed afterwards, so a test
+ * can show that what the guard stops would otherwise connect.
+ */
+export async function withUnguardedPage<T>(browser: Browser, open: (page: Page) => Promise<T>): Promise<T> {
+	const context = await browser.createBrowserContext();
+	try {
+		return await open(await context.newPage());
+	} finally {
+		await context.close();
+	}
 }

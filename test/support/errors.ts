@@ -14,3 +14,10 @@ export async function expectError(res: Response, status: number, code: string): 
 	expect(body.error.message.length).toBeGreaterThan(0);
 	return body.error;
 }
+
+/** An error answer reduced to what tests compare: status, code, message, its details and the paths they name. */
+export async function errorOf(res: Response) {
+	const body = (await res.json()) as ErrorBody;
+	const details = body.error.details ?? [];
+	return { status: res.status, code: body.error.code, message: body.error.message, details, paths: details.map((d) => d.path) };
+}

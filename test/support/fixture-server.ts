@@ -53,6 +53,8 @@ const SCENARIOS: Record<string, (n: number) => Answer> = {
 	"hang-once": (n) => (n === 0 ? { status: 200, hang: true } : { status: 200 }),
 	// The first request waits for the test's POST /__hooks/release/<token>, then answers 200.
 	"hold-first": (n) => (n === 0 ? { status: 200, hold: true } : { status: 200 }),
+	// Like fail-twice, but the first answer (500) also waits for the release.
+	"hold-fail-twice": (n) => (n === 0 ? { status: 500, hold: true } : { status: n < 2 ? 500 : 200 }),
 	redirect: () => ({ status: 302, headers: { location: "/hello" } }),
 };
 

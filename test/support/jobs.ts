@@ -95,6 +95,23 @@ export interface Delivered extends QueueResult {
 	ids: string[];
 	/** delaySeconds of each retry() call, in call order. */
 	delays: Array<number | undefined>;
+	/** Per message (in the order of the bodies given): ms from the batch's start to its first ack() or retry(); null if neither. */
+	settledAfterMs: Array<number | null>;
+}
+
+/** When each message was first acked or retried, as ms after `start` (the calls still go through). */
+function watchSettling(messages: readonly Message<unknown>[], start: number): Array<number | null> {
+	const settled: Array<number | null> = messages.map(() => null);
+	for (const [i, message] of messages.entries()) {
+		for (const method of ["ack", "retry"] as const) {
+			const original = message[method].bind(message) as (...args: unknown[]) => void;
+			vi.spyOn(message, method).mockImplementation((...args: unknown[]) => {
+				settled[i] ??= Date.now() - start;
+				original(...args);
+			});
+		}
+	}
+	return settled;
 }
 
 /**
@@ -107,10 +124,11 @@ export async function deliver(queue: string, bodies: unknown[], withEnv: Env = e
 		queue,
 		bodies.map((body, i) => ({ id: ids[i]!, timestamp: new Date(), attempts, body })),
 	);
+	const settledAfterMs = watchSettling(batch.messages, Date.now());
 	// getQueueResult does not report retry delays, so watch the calls themselves.
 	const retries = batch.messages.map((m) => vi.spyOn(m, "retry"));
 	const ctx = createExecutionContext();
 	await worker.queue(batch, withEnv);
 	const result = await getQueueResult(batch, ctx);
-	return { ...result, ids, delays: retries.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)) };
+	return { ...result, ids, settledAfterMs, delays: retries.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)) };
 }

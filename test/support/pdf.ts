@@ -1,26 +1,11 @@
 // Real PDF checks with pdf.js (unpdf): magic bytes, page count, page size, text.
 import { env } from "cloudflare:workers";
-import { extractText, getDocumentProxy } from "unpdf";
 import { expect } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { download, renderToEnd } from "./api";
+import { readPdf, type PdfFacts } from "./pdf-info";
 
-export interface PdfFacts {
-	pages: number;
-	text: string;
-	/** Width and height of page 1 in PDF points (1/72 in). */
-	size: { width: number; height: number };
-}
-
-export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<PdfFacts> {
-	const data = new Uint8Array(bytes);
-	if (new TextDecoder().decode(data.subarray(0, 5)) !== "%PDF-") throw new Error("not a PDF");
-	const pdf = await getDocumentProxy(data.slice());
-	const { text } = await extractText(pdf, { mergePages: true });
-	const page = await pdf.getPage(1);
-	const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
-	return { pages: pdf.numPages, text, size: { width: Math.round(x1 - x0), height: Math.round(y1 - y0) } };
-}
+export { readPdf, type PdfFacts };
 
 export const MM = 72 / 25.4;
 
