@@ -6,7 +6,7 @@ import type { Job } from "../src/schemas/job";
 import { TEST_KEYS } from "./support/bindings";
 import { api, postRender } from "./support/api";
 import { errorOf, expectError } from "./support/errors";
-import { answeredPdfText as pdfText, readPdf } from "./support/pdf";
+import { answeredPdfText as pdfText } from "./support/pdf";
 import { saveTemplate, send, type TemplateView, uniqueName } from "./support/templates";
 
 interface ErrorView {
