@@ -1,4 +1,4 @@
-// Typed view of the Worker's vars (wrangler.toml [vars], `--var`, .dev.vars), with SPEC.md defaults.
+// Typed view of the Worker's vars (wrangler.toml [vars], `--var`, .dev.vars), with the documented defaults.
 
 /** Queues accept at most 12 h of delay on a retry. */
 export const MAX_QUEUE_DELAY_SECONDS = 43200;

@@ -127,7 +127,7 @@ describe("faults lose no job", () => {
 		const { job } = await storedJob({}, HTML);
 		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, BROWSER: rateLimitedBrowser(1) });
 		expect(first.retryMessages).toHaveLength(1);
-		// The backoff of SPEC.md: 2 s after the first attempt.
+		// The documented backoff: 2 s after the first attempt.
 		expect(first.delays).toEqual([2]);
 		const waiting = await getJob(job.id);
 		expect(waiting).toMatchObject({ status: "queued", attempts: 1, error: null });

@@ -144,7 +144,7 @@ describe("template budgets (POST /v1/renders)", () => {
 		await expectRefused(replace, /\(string budget\)/);
 	});
 
-	it("a huge tablerow is refused at the output budget", async () => {
+	it("a huge tablerow is refused at the request's HTML budget", async () => {
 		const t = await saveTemplate(
 			uniqueName("tablerow"),
 			`{% assign s = "0123456789" %}{% for i in (1..10) %}{% assign s = s | append: s %}{% endfor %}{% tablerow i in (1..1000000) cols: 3 %}{{ s }}{% endtablerow %}`,

@@ -50,7 +50,7 @@ describe("retry decisions", () => {
 		expect(parseRetryAfter(null, now)).toBeNull();
 	});
 
-	it("WEBHOOK_RETRY_SCHEDULE is read from the var, with SPEC.md's default", () => {
+	it("WEBHOOK_RETRY_SCHEDULE is read from the var, with the documented default", () => {
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "1, 2,3" }).webhookRetrySchedule).toEqual([1, 2, 3]);
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "" }).webhookRetrySchedule).toEqual(SCHEDULE);
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "5,x" }).webhookRetrySchedule).toEqual(SCHEDULE);

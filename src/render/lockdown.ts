@@ -42,7 +42,7 @@ const NO_NEW_WINDOWS = `
 
 /**
  * A print job has no one to answer a dialog and no printer dialog to show: these become no-ops
- * instead of blocking the page until its deadline (#12). Writable, so a page that assigns its own
+ * instead of blocking the page until its deadline. Writable, so a page that assigns its own
  * still works; a dialog that slips past is dismissed by print.ts's dialog handler.
  */
 const NO_BLOCKING_DIALOGS = `

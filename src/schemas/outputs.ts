@@ -1,4 +1,4 @@
-// The request fields for more inputs and outputs (SPEC "More inputs and outputs"): image outputs,
+// The request fields for more inputs and outputs: image outputs,
 // a first-page preview, PDF metadata, stored templates with data, and merged parts.
 import { z } from "@hono/zod-openapi";
 

@@ -172,7 +172,7 @@ export const S3Destination = z
 	})
 	.openapi("S3Destination");
 
-/** Where the PDF is delivered after printing (issue #16). */
+/** Where the PDF is delivered after printing: a presigned URL or a saved S3 destination. */
 export const RenderDestination = z.discriminatedUnion("type", [PresignedPutDestination, S3Destination]).openapi("RenderDestination");
 
 /** One document of a merged render: its own source and options, over the request's `pdf` and `page`. */

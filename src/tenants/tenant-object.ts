@@ -17,7 +17,7 @@ export const TENANT_MIGRATIONS = [
 	// Jobs of this tenant rendering now, each until its render lease lapses (a crashed consumer's slot frees itself).
 	"CREATE TABLE IF NOT EXISTS render_slots (job_id TEXT PRIMARY KEY, until INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS render_lane (id INTEGER PRIMARY KEY CHECK (id = 1), slow_until INTEGER NOT NULL)",
-	// #16: saved destinations, the default webhook endpoint, the test-event limit.
+	// Tenant settings: saved destinations, the default webhook endpoint, the test-event limit.
 	...settings.SETTINGS_MIGRATIONS,
 	// Render slots and open event streams: one lease table for both (src/tenants/leases.ts).
 	...LEASE_MIGRATIONS,
@@ -110,7 +110,7 @@ export class TenantObject extends DurableObject<Env> {
 		releaseLease(this.sql, "stream", streamId);
 	}
 
-	// ---- #16 tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
+	// ---- tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
 
 	async putDestination(
 		name: string,
