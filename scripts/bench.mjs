@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { endToEndJob } from "./lib/e2e-job.mjs";
 import { startFloor } from "./lib/floor.mjs";
 import { processTree, REPO_ROOT, startLocalStack } from "./lib/local-stack.mjs";
 import { fetchWebhookSecret, startReceiver } from "./lib/receiver.mjs";
@@ -89,21 +90,8 @@ async function main() {
 	const results = { machine: `${(await import("node:os")).cpus().length} cores`, endToEnd: [], floor: [], long: null, accept: null };
 
 	/** One job, end to end: POST → webhook → download. */
-	async function endToEnd(html, i) {
-		const res = await fetch(`${stack.origin}/v1/renders`, {
-			method: "POST",
-			headers,
-			body: JSON.stringify({ html, pdf: PDF, webhook: { url: receiver.url }, metadata: { n: String(i) } }),
-		});
-		if (res.status !== 202) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
-		const { id } = await res.json();
-		const ok = await receiver.waitFor((r) => r.eventsFor(id).length > 0, { timeoutMs: JOB_TIMEOUT_MS, intervalMs: 200 });
-		if (!ok) throw new Error(`no webhook for ${id}`);
-		const event = receiver.eventsFor(id)[0];
-		if (event.status !== "succeeded") throw new Error(`${id} ended ${event.status}`);
-		const pdf = new Uint8Array(await (await fetch(event.documentUrl)).arrayBuffer());
-		if (new TextDecoder().decode(pdf.subarray(0, 5)) !== "%PDF-") throw new Error(`${id}: not a PDF`);
-	}
+	const endToEnd = (html, i) =>
+		endToEndJob({ origin: stack.origin, key: KEY, receiver, timeoutMs: JOB_TIMEOUT_MS }, { html, pdf: PDF, metadata: { n: String(i) } });
 
 	try {
 		// Warm both sides once, so neither pays a cold start inside a measurement.

@@ -13,6 +13,7 @@ export interface LocalStackOptions {
 	port?: number;
 	healthTimeoutMs?: number;
 	snapshot?: boolean;
+	root?: string;
 }
 export function startLocalStack(options?: LocalStackOptions): Promise<LocalStack>;
 export function withLocalStack<T>(options: LocalStackOptions, fn: (stack: LocalStack) => Promise<T>): Promise<T>;

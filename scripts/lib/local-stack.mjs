@@ -101,14 +101,15 @@ function snapshotRepo(dest) {
  * Starts `node scripts/start.mjs --port <free> --persist-to <fresh tmp> --var ALLOW_PRIVATE_NETWORK:true`
  * plus `--var NAME:value` for each entry of `vars` and any `args`, from the repository root, and waits
  * until GET /healthz answers 200. `snapshot: true` runs it from a copy of the working tree taken now
- * (node_modules linked) instead, immune to concurrent edits.
- * @param {{ vars?: Record<string,string>, args?: string[], port?: number, healthTimeoutMs?: number, snapshot?: boolean }} [options]
+ * (node_modules linked) instead, immune to concurrent edits. `root` runs another checkout's stack
+ * (the benchmark guard's "before").
+ * @param {{ vars?: Record<string,string>, args?: string[], port?: number, healthTimeoutMs?: number, snapshot?: boolean, root?: string }} [options]
  * @returns {Promise<{ origin: string, port: number, dir: string, logFile: string, pid: number, stop: () => Promise<void> }>}
  */
-export async function startLocalStack({ vars = {}, args = [], port, healthTimeoutMs = 90_000, snapshot = false } = {}) {
+export async function startLocalStack({ vars = {}, args = [], port, healthTimeoutMs = 90_000, snapshot = false, root = REPO_ROOT } = {}) {
 	port ??= await freePort();
 	const dir = mkdtempSync(join(tmpdir(), "edge-pdf-stack-"));
-	const cwd = snapshot ? snapshotRepo(join(dir, "repo")) : REPO_ROOT;
+	const cwd = snapshot ? snapshotRepo(join(dir, "repo")) : root;
 	const persistTo = join(dir, "state");
 	const logFile = join(dir, "wrangler.log");
 	const varArgs = Object.entries({ ALLOW_PRIVATE_NETWORK: "true", ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
