@@ -1,7 +1,8 @@
 // The per-tenant limit on creating renders: 600 a minute, then 429 with Retry-After; other tenants
 // unaffected. Template previews are renders too and count toward the same limit.
 // The local limiter (miniflare's, like the platform's) counts in windows aligned to the clock minute,
-// so the test starts at the beginning of a window: 601 requests then all fall in one.
+// so each test starts with enough of a window left for its requests to fall in one, each with a
+// tenant of its own (a tenant's count is its own: the other test's requests do not count here).
 import { describe, expect, it } from "vitest";
 import { api, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
@@ -13,9 +14,12 @@ const LIMIT = 600;
 const windowOf = (ms: number) => Math.floor(ms / WINDOW_MS);
 const msLeftInWindow = () => WINDOW_MS - (Date.now() % WINDOW_MS);
 
-/** Waits, if less than 45 s of this window are left, for the next one to begin; returns the window. */
+/**
+ * Waits, if less than 25 s of this window are left, for the next one to begin; returns the window.
+ * The ~600 requests of a test take a few seconds (each test asserts they all fell in one window).
+ */
 async function freshWindow(): Promise<number> {
-	if (msLeftInWindow() < 45_000) await poll(() => msLeftInWindow() > 55_000, { timeout: WINDOW_MS, interval: 100 });
+	if (msLeftInWindow() < 25_000) await poll(() => msLeftInWindow() > 55_000, { timeout: WINDOW_MS, interval: 100 });
 	return windowOf(Date.now());
 }
 
@@ -25,7 +29,7 @@ const invalidPreview = () =>
 		method: "POST",
 		body: JSON.stringify({ unknown: true }),
 		headers: { "content-type": "application/json" },
-		key: TEST_KEYS.burst,
+		key: TEST_KEYS.previews,
 	});
 
 describe("rate limit", () => {
@@ -44,16 +48,13 @@ describe("rate limit", () => {
 	}, 120_000);
 
 	it("template previews count toward the same limit: half the minute's 600 as previews, then both answer 429 with Retry-After", async () => {
-		// The test above may have used this tenant's current window up: start at the beginning of the next one.
-		const used = windowOf(Date.now());
-		await poll(() => windowOf(Date.now()) > used && msLeftInWindow() > 55_000, { timeout: WINDOW_MS + 5_000, interval: 100 });
-		const window = windowOf(Date.now());
+		const window = await freshWindow();
 		for (let sent = 0; sent < LIMIT; sent += 50) {
-			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? invalidPreview() : postRender({}, { key: TEST_KEYS.burst }))).status);
+			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? invalidPreview() : postRender({}, { key: TEST_KEYS.previews }))).status);
 			expect(await Promise.all(batch)).toEqual(Array.from({ length: 50 }, () => 400));
 		}
 		const preview = await invalidPreview();
-		const render = await postRender({}, { key: TEST_KEYS.burst });
+		const render = await postRender({}, { key: TEST_KEYS.previews });
 		expect(windowOf(Date.now()), "the 602 requests did not fit in one window").toBe(window);
 		for (const limited of [preview, render]) {
 			expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
