@@ -41,7 +41,9 @@ function findTitle(source, title) {
 		let at = source.indexOf(`${quote}${title}${quote}`);
 		while (at !== -1) {
 			const lineStart = source.lastIndexOf("\n", at) + 1;
-			const before = source.slice(lineStart, at);
+			// A title alone on its line (the formatter wraps long calls): the call opens on the line above.
+			const alone = source.slice(lineStart, at).trim() === "";
+			const before = alone ? source.slice(source.lastIndexOf("\n", lineStart - 2) + 1, lineStart - 1) : source.slice(lineStart, at);
 			if (/\b(it|test)\b[^\n]*\(\s*$/.test(before)) return /\.(skip|todo)\b/.test(before) ? "skipped or todo" : null;
 			// it.each([...rows over several lines...])("title", ...) (or `] as const)(`): the call starts further up.
 			if (/^\s*\](\s+as\s+const)?\)\(\s*$/.test(before)) {

@@ -8,17 +8,11 @@ import { countedStream, jsonRequest, paddedJson } from "./support/bodies";
 import { TEST_KEYS } from "./support/bindings";
 import type { OpenApiDocument } from "./support/contract";
 import { expectError } from "./support/errors";
+import { EXAMPLE_DESTINATION } from "./support/s3";
 
 const SETTINGS = BODY_LIMITS.settings;
 const LARGEST = Math.max(...Object.values(BODY_LIMITS));
-const destination = {
-	type: "s3",
-	endpoint: "https://s3.example.com",
-	region: "us-east-1",
-	bucket: "invoices",
-	accessKeyId: "AKIAEXAMPLE000012345",
-	secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-};
+const destination = EXAMPLE_DESTINATION;
 const endpoint = { url: "https://hooks.example.com/edge-pdf" };
 
 /** Every operation of the published document that declares a request body, with a concrete path. */

@@ -17,16 +17,10 @@ import { api, postRender } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { jobRecord } from "./support/jobs";
 import { errorOf } from "./support/errors";
+import { EXAMPLE_DESTINATION } from "./support/s3";
 
 const json = (method: string, body: unknown) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const saved = {
-	type: "s3",
-	endpoint: "https://s3.example.com",
-	region: "us-east-1",
-	bucket: "invoices",
-	accessKeyId: "AKIAEXAMPLE000012345",
-	secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-};
+const saved = EXAMPLE_DESTINATION;
 
 describe("saved destinations API", () => {
 	it("PUT creates then replaces; GET, list and DELETE never show the secret", async () => {

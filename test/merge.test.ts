@@ -161,44 +161,43 @@ async function denseParts(html: string, pdf: Record<string, unknown>, measure: "
 }
 
 describe("dense merges at the limits", () => {
-	const objectsPart = () => denseParts(headings(Math.round(WHOLE_PDF_MAX_OBJECTS / 30)), { outline: true }, "objects", WHOLE_PDF_MAX_OBJECTS);
-	const bytesPart = () => denseParts(noise(Math.round(Math.sqrt(WHOLE_PDF_MAX_BYTES / 30))), { printBackground: true }, "bytes", WHOLE_PDF_MAX_BYTES);
+	const limits = [
+		{
+			limit: "object",
+			unit: "PDF objects",
+			max: WHOLE_PDF_MAX_OBJECTS,
+			part: () => denseParts(headings(Math.round(WHOLE_PDF_MAX_OBJECTS / 30)), { outline: true }, "objects", WHOLE_PDF_MAX_OBJECTS),
+		},
+		{
+			limit: "byte",
+			unit: "bytes",
+			max: WHOLE_PDF_MAX_BYTES,
+			part: () => denseParts(noise(Math.round(Math.sqrt(WHOLE_PDF_MAX_BYTES / 30))), { printBackground: true }, "bytes", WHOLE_PDF_MAX_BYTES),
+		},
+	] as const;
 
-	it("a merge of dense parts just inside the object limit succeeds, and its page count matches pdf.js", { timeout: 180_000 }, async () => {
-		const { part, fit, parts } = await objectsPart();
-		const { job, facts } = await renderPdf({ parts: parts(fit) });
-		expect(facts.pages).toBe(fit * part.pages);
-		expect(job.document?.pages).toBe(facts.pages);
-	});
+	it.each(limits)(
+		"a merge of dense parts just inside the $limit limit succeeds, and its page count matches pdf.js",
+		{ timeout: 180_000 },
+		async ({ part: densePart }) => {
+			const { part, fit, parts } = await densePart();
+			const { job, facts } = await renderPdf({ parts: parts(fit) });
+			expect(facts.pages).toBe(fit * part.pages);
+			expect(job.document?.pages).toBe(facts.pages);
+		},
+	);
 
-	it("one dense part more fails CONTENT_TOO_LARGE naming that part and the object limit, and nothing is stored", { timeout: 180_000 }, async () => {
-		const { fit, parts } = await objectsPart();
-		const job = await renderToEnd({ parts: parts(fit + 1) });
-		expect(job.status).toBe("failed");
-		expect(job.error).toEqual({
-			code: "CONTENT_TOO_LARGE",
-			message: `parts[${fit}]: the parts add up to more than ${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`,
-		});
-		expect(await storedDocuments(job.id)).toEqual([]);
-	});
-
-	it("a merge of dense parts just inside the byte limit succeeds, and its page count matches pdf.js", { timeout: 180_000 }, async () => {
-		const { part, fit, parts } = await bytesPart();
-		const { job, facts } = await renderPdf({ parts: parts(fit) });
-		expect(facts.pages).toBe(fit * part.pages);
-		expect(job.document?.pages).toBe(facts.pages);
-	});
-
-	it("one dense part more fails CONTENT_TOO_LARGE naming that part and the byte limit, and nothing is stored", { timeout: 180_000 }, async () => {
-		const { fit, parts } = await bytesPart();
-		const job = await renderToEnd({ parts: parts(fit + 1) });
-		expect(job.status).toBe("failed");
-		expect(job.error).toEqual({
-			code: "CONTENT_TOO_LARGE",
-			message: `parts[${fit}]: the parts add up to more than ${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`,
-		});
-		expect(await storedDocuments(job.id)).toEqual([]);
-	});
+	it.each(limits)(
+		"one dense part more fails CONTENT_TOO_LARGE naming that part and the $limit limit, and nothing is stored",
+		{ timeout: 180_000 },
+		async ({ part: densePart, unit, max }) => {
+			const { fit, parts } = await densePart();
+			const job = await renderToEnd({ parts: parts(fit + 1) });
+			expect(job.status).toBe("failed");
+			expect(job.error).toEqual({ code: "CONTENT_TOO_LARGE", message: `parts[${fit}]: the parts add up to more than ${max} ${unit}, the merge limit` });
+			expect(await storedDocuments(job.id)).toEqual([]);
+		},
+	);
 });
 
 describe("one merge at a time per isolate", () => {

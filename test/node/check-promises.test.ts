@@ -77,4 +77,12 @@ describe("npm run check:promises", () => {
 			'docs/promises.md:8: test/a.test.ts: "answers JSON": no test with this title',
 		]);
 	});
+
+	it("finds a title the formatter wrapped onto its own line, in it() and it.each()", () => {
+		const wrapped = 'it.each(cases)(\n\t"arrives",\n\tasync () => {},\n);\nit(\n\t"answers JSON",\n\t() => {},\n);\n';
+		expect(check({ "test/a.test.ts": wrapped })).toEqual({ status: 0, problems: [] });
+		expect(check({ "test/a.test.ts": 'it("arrives", () => {});\nconst note = [\n\t"answers JSON",\n];\n' }).problems).toEqual([
+			'docs/promises.md:8: test/a.test.ts: "answers JSON": no test with this title',
+		]);
+	});
 });

@@ -10,6 +10,16 @@ export { S3_TEST_CREDENTIALS };
 
 export const s3Origin = () => inject("s3Origin");
 
+/** A saved destination's body that validates, for tests that never deliver to it. */
+export const EXAMPLE_DESTINATION = {
+	type: "s3",
+	endpoint: "https://s3.example.com",
+	region: "us-east-1",
+	bucket: "invoices",
+	accessKeyId: "AKIAEXAMPLE000012345",
+	secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+} as const;
+
 /** A bucket name no other test uses; the prefix picks the server's behaviour ("flaky-", "forbidden-", "hang-"). */
 export const bucketName = (prefix = "b") => `${prefix}-${crypto.randomUUID().slice(0, 12)}`;
 
