@@ -5,14 +5,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
 import { jobStub, newJobId } from "../jobs/ids";
 import { logError } from "../log";
-import { type JobObject, LEASE_MARGIN_MS } from "../jobs/job-object";
+import type { JobObject } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
+import { leaseEnd } from "../jobs/render-lease";
 import { jobView } from "../jobs/view";
 import { sendRender } from "../queue-message";
 import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
-import { renderBudgetMs } from "../jobs/budget";
 import type { RenderRequest } from "../schemas/render-request";
 import { sha256Hex } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
@@ -109,7 +109,7 @@ async function releaseSyncSlot(env: Env, tenantId: string, jobId: string): Promi
  * over TENANT_MAX_CONCURRENT_RENDERS is refused (429) without leaving a job behind.
  */
 export async function reserveSyncSlot(env: Env, tenantId: string, jobId: string, body: Body, now: number): Promise<void> {
-	const until = now + renderBudgetMs({ page: body.page ?? {}, parts: body.parts }) + LEASE_MARGIN_MS;
+	const until = leaseEnd({ page: body.page ?? {}, parts: body.parts }, now);
 	const grant = await tenantStub(env, tenantId).acquireRenderSlot({ jobId, until, cap: config(env).tenantMaxConcurrentRenders, lane: "sync" }, now);
 	if (grant.kind === "granted") return;
 	const retryAfter = grant.kind === "wait" ? grant.retryAfterSeconds : 1;

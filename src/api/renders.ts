@@ -1,7 +1,7 @@
 // /v1/renders: create (async or sync), list, read, cancel, redeliver the webhook.
 import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub } from "../jobs/ids";
-import { MAX_WEBHOOK_SERIES } from "../jobs/job-object";
+import { MAX_WEBHOOK_SERIES } from "../webhooks/state";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
 import { responseHeaders } from "../schemas/headers";
