@@ -51,9 +51,14 @@ export function beginAttempt(job: JobRecord | null, series: number, now: number)
 	};
 }
 
+/**
+ * The answer to an attempt. Only the attempt holding the series records it: a later series, an
+ * attempt already answered, or one whose lease lapsed and a copy of the message took over (a newer
+ * attempt number) is stale, so a late failure cannot set back an attempt still in flight.
+ */
 export function endAttempt(job: JobRecord | null, id: AttemptId, outcome: AttemptOutcome, schedule: number[], now: number): AttemptResult {
 	const w = current(job, id.series);
-	if (w?.status !== "delivering") return { kind: "stale" };
+	if (w?.status !== "delivering" || w.seriesAttempts !== id.attempt) return { kind: "stale" };
 	w.attempts.push({
 		at: new Date(now - outcome.durationMs).toISOString(),
 		httpStatus: outcome.httpStatus,
