@@ -167,7 +167,7 @@ export const renders = createRouter()
 		if (result.reason === "missing") throw notFound(id);
 		if (result.reason === "capped") {
 			const message = `this render's event was already sent in ${MAX_WEBHOOK_SERIES} attempt series; it cannot be redelivered again`;
-			throw new ApiError(429, "RATE_LIMITED", message, undefined, { "Retry-After": String(result.retryAfterSeconds) });
+			throw new ApiError(429, "RATE_LIMITED", message, { headers: { "Retry-After": String(result.retryAfterSeconds) } });
 		}
 		throw new ApiError(
 			409,
