@@ -76,7 +76,7 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	if (result.kind === "succeeded") {
 		const pdf = await storedPdf(c, result.document, headers);
 		if (pdf) return pdf;
-		// #16: delivered to a destination without keepCopy: the answer is the job, which says where it went.
+		// Delivered to a destination without keepCopy: the answer is the job, which says where it went.
 		const job = await jobStub(c.env, id).read(c.var.tenantId);
 		if (job?.delivery?.result) return c.json(await jobView(c.env, job), 200, headers);
 		throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", { headers });

@@ -1,4 +1,4 @@
-// /v1/destinations: a tenant's saved S3-compatible destinations (issue #16). Secrets are accepted,
+// /v1/destinations: a tenant's saved S3-compatible destinations. Secrets are accepted,
 // sealed and never returned; endpoints obey the address policy when saved and when used.
 import { createRoute, z } from "@hono/zod-openapi";
 import { checkDestination, checkDestinationUrl, destinationView, loadDestination, saveDestination } from "../destinations/saved";

@@ -1,4 +1,4 @@
-// What POST /v1/renders takes from the tenant's settings (issue #16): its saved destinations, checked
+// What POST /v1/renders takes from the tenant's settings: its saved destinations, checked
 // when the render is created, and its default webhook endpoint for renders that name none.
 import { checkDestinationUrl } from "../destinations/saved";
 import type { JobRecord } from "../jobs/record";

@@ -1,4 +1,4 @@
-// /v1/webhooks/endpoint and /v1/webhooks/test (issue #16): the tenant's default endpoint, and a
+// /v1/webhooks/endpoint and /v1/webhooks/test: the tenant's default endpoint, and a
 // signed `webhook.test` event on demand (rate-limited, never retried).
 import { createRoute } from "@hono/zod-openapi";
 import { config } from "../config";

@@ -1,4 +1,4 @@
-// The delivery step of the render pipeline (issue #16): after printing, a job with a destination
+// The delivery step of the render pipeline: after printing, a job with a destination
 // records its stored PDF and delivers it; a queued retry of such a job comes straight here.
 import { storedKeys } from "../storage/outputs";
 import { jobStub } from "../jobs/ids";

@@ -103,7 +103,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	const document = await bounded(production(), renderBudgetMs(job) + STORE_MARGIN_MS, overrun);
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
-	// #16 delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
+	// The delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
 	if (job.destination) return deliverAfterPrint(env, job, document, timings);
 	const outcome = await jobStub(env, job.id).complete(document, timings, { attempt: job.attempts });
 	if (!outcome.ok) {
@@ -129,7 +129,7 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 	const stub = jobStub(env, jobId);
 	const claim = await stub.claim({ lane, cap: config(env).tenantMaxConcurrentRenders });
 	if (claim.kind === "done") return { kind: "skipped", status: claim.status };
-	// #16 delivery step: the PDF is stored already; a retry delivers it without printing again.
+	// The delivery step: the PDF is stored already; a retry delivers it without printing again.
 	if (claim.kind === "deliver") return deliverStored(env, claim.job);
 	if (claim.kind !== "render") return claim;
 	const job = claim.job;
