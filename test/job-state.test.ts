@@ -2,8 +2,21 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LEASE_MARGIN_MS, QUEUED_WATCHDOG_MS, type JobObject } from "../src/jobs/job-object";
+import { MAX_REQUEUES, nextAlarmAt, OUTBOX_RETRY_MS, QUEUED_WATCHDOG_MS, queuedTooLong, requeue } from "../src/jobs/alarm";
+import type { JobObject } from "../src/jobs/job-object";
 import { canTransition, IllegalTransition, isTerminal, transition, type JobRecord } from "../src/jobs/record";
+import {
+	claimable,
+	endLapsedAttempt,
+	failAttempt,
+	LAPSED_ATTEMPT,
+	leaseEnd,
+	LEASE_MARGIN_MS,
+	leaseLapsed,
+	startAttempt,
+	superseded,
+	waitForSlot,
+} from "../src/jobs/render-lease";
 import { JOB_STATUSES } from "../src/schemas/job";
 import { getJob, renderToEnd, waitForJob } from "./support/api";
 import { deliver, editRecord, jobRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
@@ -37,6 +50,117 @@ describe("state machine", () => {
 		transition(job, "failed", Date.now());
 		for (const to of JOB_STATUSES) expect(() => transition(job, to, Date.now())).toThrow(IllegalTransition);
 		expect(job.status).toBe("failed");
+	});
+});
+
+describe("render lease (pure)", () => {
+	const MAX_ATTEMPTS = 3;
+	/** A job claimed at `now`: rendering under attempt 1's lease. */
+	const rendering = (now = 1000) => {
+		const job = record({ page: { timeoutMs: 5000 } });
+		startAttempt(job, leaseEnd(job, now), now);
+		return job;
+	};
+
+	it("lasts the render budget plus the margin; merged parts print one after another, so their budgets add up", () => {
+		expect(leaseEnd({ page: { timeoutMs: 5000 } }, 1000)).toBe(1000 + 5000 + LEASE_MARGIN_MS);
+		expect(leaseEnd({ page: { timeoutMs: 5000 }, parts: [{ page: { timeoutMs: 2000 } }, {}] }, 0)).toBe(2000 + 5000 + LEASE_MARGIN_MS);
+	});
+
+	it("one claim at a time: the next waits until the lease runs out, then may take it; each claim counts an attempt", () => {
+		const job = rendering();
+		expect(job).toMatchObject({ status: "rendering", attempts: 1, startedAt: 1000, leaseUntil: 1000 + 5000 + LEASE_MARGIN_MS });
+		expect(job.timings.queuedMs).toBe(1000 - job.createdAt);
+		const until = job.leaseUntil!;
+		expect(claimable(job, until - 1500)).toEqual({ kind: "busy", retryAfterSeconds: 2 });
+		expect(leaseLapsed(job, until - 1)).toBe(false);
+		expect(claimable(job, until)).toEqual({ kind: "render", job });
+		expect(leaseLapsed(job, until)).toBe(true);
+		expect(endLapsedAttempt(job, MAX_ATTEMPTS, until)).toEqual({ kind: "requeued" });
+		startAttempt(job, until + 10_000, until);
+		expect(job).toMatchObject({ status: "rendering", attempts: 2, startedAt: 1000, leaseUntil: until + 10_000 });
+	});
+
+	it("a missing or finished job is never claimed; a queued one always may be", () => {
+		expect(claimable(null, 0)).toEqual({ kind: "done", status: "missing" });
+		for (const status of ["succeeded", "failed", "canceled"] as const) expect(claimable(record({ status }), 0)).toEqual({ kind: "done", status });
+		const queued = record();
+		expect(claimable(queued, 0)).toEqual({ kind: "render", job: queued });
+		expect(leaseLapsed(queued, Number.MAX_SAFE_INTEGER)).toBe(false);
+	});
+
+	it("a lapsed attempt is a transient failure: back to queued while attempts remain, then the job fails", () => {
+		const job = rendering();
+		for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+			expect(endLapsedAttempt(job, MAX_ATTEMPTS, job.leaseUntil!)).toEqual({ kind: "requeued" });
+			expect(job).toMatchObject({ status: "queued", leaseUntil: null, attempts: attempt });
+			startAttempt(job, leaseEnd(job, job.queuedAt), job.queuedAt);
+		}
+		expect(endLapsedAttempt(job, MAX_ATTEMPTS, job.leaseUntil!)).toEqual({ kind: "fail", error: LAPSED_ATTEMPT });
+		expect(job).toMatchObject({ status: "rendering", attempts: MAX_ATTEMPTS });
+	});
+
+	it("a report from an attempt the job was claimed again after is stale; a report naming no attempt is not", () => {
+		const job = rendering();
+		expect(superseded(job, 1)).toBe(false);
+		expect(superseded(job, undefined)).toBe(false);
+		endLapsedAttempt(job, MAX_ATTEMPTS, job.leaseUntil!);
+		startAttempt(job, job.leaseUntil! + 1, job.queuedAt);
+		expect(superseded(job, 1)).toBe(true);
+		expect(superseded(job, 2)).toBe(false);
+	});
+
+	it("a failed attempt: transient ones back off 2^attempts seconds until the attempts are used up; permanent ones stop at once", () => {
+		const job = rendering();
+		const delays: number[] = [];
+		for (;;) {
+			const decision = failAttempt(job, true, MAX_ATTEMPTS, 5000);
+			if (!decision.retry) break;
+			expect(job.status).toBe("queued");
+			delays.push(decision.delaySeconds);
+			startAttempt(job, 99_000, 5000);
+		}
+		expect(delays).toEqual([2, 4]);
+		expect(job).toMatchObject({ status: "rendering", attempts: MAX_ATTEMPTS });
+		const permanent = rendering();
+		expect(failAttempt(permanent, false, MAX_ATTEMPTS, 5000)).toEqual({ retry: false });
+		expect(permanent.status).toBe("rendering");
+	});
+
+	it("a claim refused a render slot restarts a queued job's watchdog, and leaves a rendering job as it was", () => {
+		const queued = record({ queuedAt: 0 });
+		expect(waitForSlot(queued, 7000)).toBe(true);
+		expect(queued.queuedAt).toBe(7000);
+		const job = rendering();
+		const before = structuredClone(job);
+		expect(waitForSlot(job, 7000)).toBe(false);
+		expect(job).toEqual(before);
+	});
+});
+
+describe("alarm schedule (pure)", () => {
+	it("a queued job's watchdog re-sends its message 3 times, each 10 minutes after the last, then fails it", () => {
+		const job = record({ queuedAt: 0 });
+		expect(nextAlarmAt(job, 0)).toBe(QUEUED_WATCHDOG_MS);
+		expect(queuedTooLong(job, QUEUED_WATCHDOG_MS - 1)).toBe(false);
+		for (let n = 1; n <= MAX_REQUEUES; n++) {
+			const now = n * QUEUED_WATCHDOG_MS;
+			expect(queuedTooLong(job, now)).toBe(true);
+			expect(requeue(job, now)).toEqual({ kind: "resend" });
+			expect(nextAlarmAt(job, now)).toBe(now + QUEUED_WATCHDOG_MS);
+		}
+		expect(requeue(job, 9 * QUEUED_WATCHDOG_MS)).toMatchObject({ kind: "fail", error: { code: "INTERNAL" } });
+	});
+
+	it("is the earliest of what the record holds: the lease, the document's expiry, the outbox retry", () => {
+		const job = record({ status: "rendering", leaseUntil: 50_000 });
+		expect(nextAlarmAt(job, 0)).toBe(50_000);
+		job.document = { key: "k", filename: "f.pdf", sizeBytes: 1, pages: 1, sha256: "0", etag: "e" };
+		job.deleteAt = 40_000;
+		expect(nextAlarmAt(job, 0)).toBe(40_000);
+		job.webhook = { ...webhookTo("https://hooks.example.com/x")!, enqueuePending: true };
+		expect(nextAlarmAt(job, 1000)).toBe(1000 + OUTBOX_RETRY_MS);
+		expect(nextAlarmAt(record({ status: "failed", purgeAt: null }), 0)).toBeNull();
 	});
 });
 
@@ -135,11 +259,11 @@ describe("watchdog alarm", () => {
 		expect((await stub.claim()).kind).toBe("render");
 		const document = { key: "documents/acme/x.pdf", filename: "x.pdf", sizeBytes: 1, pages: 1, sha256: "0", etag: "e" };
 		// Attempt 1 reports after attempt 2 took over: refused, and the job stays with attempt 2.
-		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, Date.now(), 1)).toEqual({ ok: false, status: "superseded" });
-		expect(await stub.attemptFailed({ code: "INTERNAL", message: "late" }, true, Date.now(), 1)).toEqual({ retry: false });
+		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, { attempt: 1 })).toEqual({ ok: false, status: "superseded" });
+		expect(await stub.attemptFailed({ code: "INTERNAL", message: "late" }, true, { attempt: 1 })).toEqual({ retry: false });
 		expect(await readRecord(stub)).toMatchObject({ status: "rendering", attempts: 2, document: null, error: null });
 		// Attempt 2's own report still counts.
-		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, Date.now(), 2)).toEqual({ ok: true });
+		expect(await stub.complete(document, { renderMs: 1, storeMs: 1 }, { attempt: 2 })).toEqual({ ok: true });
 		expect(await readRecord(stub)).toMatchObject({ status: "succeeded", attempts: 2 });
 	});
 

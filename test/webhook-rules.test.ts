@@ -6,8 +6,10 @@ import { config } from "../src/config";
 import { buildHeaders } from "../src/webhooks/deliver";
 import { decide, parseRetryAfter, type AttemptOutcome } from "../src/webhooks/policy";
 import { signatureHeader, tenantWebhookSecret } from "../src/webhooks/signing";
+import { beginAttempt, endAttempt, restartSeries, type WebhookTurn } from "../src/webhooks/state";
 import { api, BASE } from "./support/api";
 import { expectError } from "./support/errors";
+import { jobRecord, webhookTo } from "./support/jobs";
 import { signedUrl } from "../src/storage/signed-links";
 
 const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -54,6 +56,51 @@ describe("retry decisions", () => {
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "1, 2,3" }).webhookRetrySchedule).toEqual([1, 2, 3]);
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "" }).webhookRetrySchedule).toEqual(SCHEDULE);
 		expect(config({ ...env, WEBHOOK_RETRY_SCHEDULE: "5,x" }).webhookRetrySchedule).toEqual(SCHEDULE);
+	});
+});
+
+describe("attempt series (pure)", () => {
+	/** A finished job whose event is recorded and waits for its first attempt. */
+	const withEvent = () => {
+		const webhook = webhookTo("https://hooks.example.com/x")!;
+		return jobRecord({ status: "succeeded", webhook: { ...webhook, eventId: "evt_x", eventBody: "{}" } });
+	};
+	const attemptOf = (turn: WebhookTurn) => {
+		if (turn.kind !== "send") throw new Error(`expected to send, got ${turn.kind}`);
+		return turn.attempt;
+	};
+
+	it("one sender at a time: a copy of the message waits while the attempt's lease holds, and takes over once it lapsed", () => {
+		const job = withEvent();
+		expect(attemptOf(beginAttempt(job, 1, 0))).toBe(1);
+		const lapsesAt = job.webhook!.leaseUntil!;
+		expect(beginAttempt(job, 1, lapsesAt - 1)).toEqual({ kind: "busy", retryAfterSeconds: 1 });
+		expect(attemptOf(beginAttempt(job, 1, lapsesAt))).toBe(2);
+	});
+
+	it("a late failing answer from an attempt a copy took over is stale: it neither records nor sets the event back to pending", () => {
+		const job = withEvent();
+		const first = attemptOf(beginAttempt(job, 1, 0));
+		const copy = attemptOf(beginAttempt(job, 1, job.webhook!.leaseUntil!));
+		expect(endAttempt(job, { series: 1, attempt: first }, outcome(500), SCHEDULE, 50_000)).toEqual({ kind: "stale" });
+		expect(job.webhook).toMatchObject({ status: "delivering", seriesAttempts: 2, attempts: [], nextAttemptAt: null });
+		// The copy's own answer counts, once.
+		expect(endAttempt(job, { series: 1, attempt: copy }, outcome(200), SCHEDULE, 51_000)).toEqual({ kind: "delivered" });
+		expect(job.webhook).toMatchObject({ status: "delivered", attempts: [{ httpStatus: 200 }] });
+		expect(endAttempt(job, { series: 1, attempt: copy }, outcome(200), SCHEDULE, 52_000)).toEqual({ kind: "stale" });
+		expect(beginAttempt(job, 1, 53_000)).toEqual({ kind: "done", deadLetter: false });
+	});
+
+	it("an attempt whose lease lapsed with nobody taking over still records its answer; an older series' answer is stale", () => {
+		const job = withEvent();
+		const first = attemptOf(beginAttempt(job, 1, 0));
+		const late = job.webhook!.leaseUntil! + 60_000;
+		expect(endAttempt(job, { series: 1, attempt: first }, outcome(500), SCHEDULE, late)).toEqual({ kind: "retry", delaySeconds: SCHEDULE[0] });
+		expect(job.webhook).toMatchObject({ status: "pending", nextAttemptAt: late + SCHEDULE[0]! * 1000, attempts: [{ httpStatus: 500 }] });
+		const second = attemptOf(beginAttempt(job, 1, late + 1));
+		restartSeries(job.webhook!);
+		expect(endAttempt(job, { series: 1, attempt: second }, outcome(200), SCHEDULE, late + 2)).toEqual({ kind: "stale" });
+		expect(attemptOf(beginAttempt(job, 2, late + 3))).toBe(1);
 	});
 });
 

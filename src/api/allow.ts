@@ -38,8 +38,8 @@ export function methodGuard(routes: () => readonly RouteEntry[]): MiddlewareHand
 	return async (c, next) => {
 		const allowed = allowedMethods(routes(), c.req.path);
 		if (allowed.length > 0 && !allowed.includes(c.req.method)) {
-			throw new ApiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not supported on ${c.req.path}; use ${allowed.join(", ")}`, undefined, {
-				Allow: allowed.join(", "),
+			throw new ApiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not supported on ${c.req.path}; use ${allowed.join(", ")}`, {
+				headers: { Allow: allowed.join(", ") },
 			});
 		}
 		await next();

@@ -53,7 +53,7 @@ app.route("/v1/files", previewFiles);
 app.route("/v1/files", files);
 app.route("/v1/templates", templates);
 app.route("/v1/webhooks", webhooks);
-// #16: saved destinations, the tenant webhook endpoint and test events.
+// The tenant's settings: saved destinations, the tenant webhook endpoint and test events.
 app.route("/v1/webhooks", tenantWebhooks);
 app.route("/v1/destinations", destinations);
 

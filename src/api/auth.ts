@@ -35,7 +35,7 @@ export async function tenantForKey(apiKeys: string | undefined, key: string): Pr
 	return tenant;
 }
 
-const unauthorized = (message: string) => new ApiError(401, "UNAUTHORIZED", message, undefined, { "WWW-Authenticate": 'Bearer realm="edge-pdf"' });
+const unauthorized = (message: string) => new ApiError(401, "UNAUTHORIZED", message, { headers: { "WWW-Authenticate": 'Bearer realm="edge-pdf"' } });
 
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");

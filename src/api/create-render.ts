@@ -5,14 +5,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { config } from "../config";
 import { jobStub, newJobId } from "../jobs/ids";
 import { logError } from "../log";
-import { type JobObject, LEASE_MARGIN_MS } from "../jobs/job-object";
+import type { JobObject } from "../jobs/job-object";
 import type { JobRecord } from "../jobs/record";
+import { leaseEnd } from "../jobs/render-lease";
 import { jobView } from "../jobs/view";
 import { sendRender } from "../queue-message";
 import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
-import { renderBudgetMs } from "../jobs/budget";
 import type { RenderRequest } from "../schemas/render-request";
 import { sha256Hex } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
@@ -29,7 +29,8 @@ type Body = RenderRequest;
 /** URL_NOT_ALLOWED for a render or webhook URL outside the address policy. */
 export function checkTargets(env: Env, body: Body): void {
 	const { allowPrivateNetwork } = config(env);
-	const refuse = (path: string, reason: string) => new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, [{ path, message: reason }]);
+	const refuse = (path: string, reason: string) =>
+		new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, { details: [{ path, message: reason }] });
 	if (body.url !== undefined) {
 		const verdict = checkUrl(body.url, { allowPrivateNetwork });
 		if (!verdict.ok) throw refuse("url", verdict.reason);
@@ -40,9 +41,9 @@ export function checkTargets(env: Env, body: Body): void {
 		if (!verdict.ok) throw refuse("webhook.url", verdict.reason);
 	}
 	if (body.html !== undefined && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [
-			{ path: "page.cookies", message: "domain is required with html" },
-		]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", {
+			details: [{ path: "page.cookies", message: "domain is required with html" }],
+		});
 	}
 }
 
@@ -75,26 +76,26 @@ export async function renderNow(c: Context<AppEnv>, id: string): Promise<Respons
 	if (result.kind === "succeeded") {
 		const pdf = await storedPdf(c, result.document, headers);
 		if (pdf) return pdf;
-		// #16: delivered to a destination without keepCopy: the answer is the job, which says where it went.
+		// Delivered to a destination without keepCopy: the answer is the job, which says where it went.
 		const job = await jobStub(c.env, id).read(c.var.tenantId);
 		if (job?.delivery?.result) return c.json(await jobView(c.env, job), 200, headers);
-		throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", undefined, headers);
+		throw new ApiError(404, "NOT_FOUND", "the document was deleted before it could be sent", { headers });
 	}
 	if (result.kind === "retry") {
 		await sendRender(c.env, id, result.delaySeconds);
 		const message = `${result.error.message} (the job was queued for retry; poll /v1/renders/${id})`;
-		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, undefined, headers);
+		throw new ApiError(SYNC_STATUS[result.error.code] ?? 503, result.error.code, message, { headers });
 	}
-	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, undefined, headers);
-	if (result.kind === "skipped") throw new ApiError(409, "CONFLICT", `the job is ${result.status}`, undefined, headers);
+	if (result.kind === "failed") throw new ApiError(SYNC_STATUS[result.error.code] ?? 500, result.error.code, result.error.message, { headers });
+	if (result.kind === "skipped") throw new ApiError(409, "CONFLICT", `the job is ${result.status}`, { headers });
 	if (result.kind === "wait" || result.kind === "divert") {
 		// Its reserved slot lapsed before the claim: the queue takes the job over, as on a retry.
 		const retryAfter = result.kind === "wait" ? result.retryAfterSeconds : 1;
 		await sendRender(c.env, id, retryAfter, result.kind === "divert" ? "slow" : "fast");
 		const message = `this tenant has too many renders in progress (the job was queued; poll /v1/renders/${id})`;
-		throw new ApiError(429, "RATE_LIMITED", message, undefined, { ...headers, "Retry-After": String(retryAfter) });
+		throw new ApiError(429, "RATE_LIMITED", message, { headers: { ...headers, "Retry-After": String(retryAfter) } });
 	}
-	throw new ApiError(409, "CONFLICT", "the job is already rendering", undefined, headers);
+	throw new ApiError(409, "CONFLICT", "the job is already rendering", { headers });
 }
 
 /** The slot a synchronous render reserved, handed back when no job of its own came of it. */
@@ -109,12 +110,12 @@ async function releaseSyncSlot(env: Env, tenantId: string, jobId: string): Promi
  * over TENANT_MAX_CONCURRENT_RENDERS is refused (429) without leaving a job behind.
  */
 export async function reserveSyncSlot(env: Env, tenantId: string, jobId: string, body: Body, now: number): Promise<void> {
-	const until = now + renderBudgetMs({ page: body.page ?? {}, parts: body.parts }) + LEASE_MARGIN_MS;
+	const until = leaseEnd({ page: body.page ?? {}, parts: body.parts }, now);
 	const grant = await tenantStub(env, tenantId).acquireRenderSlot({ jobId, until, cap: config(env).tenantMaxConcurrentRenders, lane: "sync" }, now);
 	if (grant.kind === "granted") return;
 	const retryAfter = grant.kind === "wait" ? grant.retryAfterSeconds : 1;
-	throw new ApiError(429, "RATE_LIMITED", `this tenant already has ${config(env).tenantMaxConcurrentRenders} renders in progress; retry later`, undefined, {
-		"Retry-After": String(retryAfter),
+	throw new ApiError(429, "RATE_LIMITED", `this tenant already has ${config(env).tenantMaxConcurrentRenders} renders in progress; retry later`, {
+		headers: { "Retry-After": String(retryAfter) },
 	});
 }
 
@@ -166,9 +167,9 @@ export async function resolveIdempotency(
 	if (key === undefined) return { id: freshId, replay: false };
 	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await sha256Hex(JSON.stringify(body)), freshId);
 	if (claim.kind === "conflict") {
-		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", [
-			{ path: "Idempotency-Key", message: "reused with a different body" },
-		]);
+		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", {
+			details: [{ path: "Idempotency-Key", message: "reused with a different body" }],
+		});
 	}
 	return claim.kind === "replay" ? { id: claim.jobId, replay: true } : { id: freshId, replay: false };
 }

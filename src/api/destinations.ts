@@ -1,4 +1,4 @@
-// /v1/destinations: a tenant's saved S3-compatible destinations (issue #16). Secrets are accepted,
+// /v1/destinations: a tenant's saved S3-compatible destinations. Secrets are accepted,
 // sealed and never returned; endpoints obey the address policy when saved and when used.
 import { createRoute, z } from "@hono/zod-openapi";
 import { checkDestination, checkDestinationUrl, destinationView, loadDestination, saveDestination } from "../destinations/saved";
@@ -89,7 +89,8 @@ export const destinations = createRouter()
 		const { name } = c.req.valid("param");
 		const input = c.req.valid("json");
 		const verdict = checkDestinationUrl(c.env, input.endpoint);
-		if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `endpoint is not allowed: ${verdict.reason}`, [{ path: "endpoint", message: verdict.reason }]);
+		if (!verdict.ok)
+			throw new ApiError(400, "URL_NOT_ALLOWED", `endpoint is not allowed: ${verdict.reason}`, { details: [{ path: "endpoint", message: verdict.reason }] });
 		const { created, view } = await saveDestination(c.env, c.var.tenantId, name, input);
 		return created ? c.json(view, 201) : c.json(view, 200);
 	})
@@ -113,6 +114,6 @@ export const destinations = createRouter()
 		const saved = await loadDestination(c.env, c.var.tenantId, name);
 		if (!saved) throw notFound(name);
 		const wait = await tenantStub(c.env, c.var.tenantId).takeDestinationCheck();
-		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many destination checks; retry later", undefined, { "Retry-After": String(wait) });
+		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many destination checks; retry later", { headers: { "Retry-After": String(wait) } });
 		return c.json(await checkDestination(c.env, saved), 200);
 	});

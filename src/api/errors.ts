@@ -8,15 +8,25 @@ import { redactText } from "../security/redact";
 import type { ErrorBody, ErrorCode, ErrorDetail } from "../schemas/error";
 import type { ResponseHeaderValues } from "../schemas/headers";
 
+/** What an error may carry beside its message: the fields at fault, and response headers (Retry-After, Allow…). */
+export interface ApiErrorOptions {
+	details?: ErrorDetail[];
+	headers?: ResponseHeaderValues;
+}
+
 export class ApiError extends Error {
+	readonly details?: ErrorDetail[];
+	readonly headers?: ResponseHeaderValues;
+
 	constructor(
 		readonly status: ContentfulStatusCode,
 		readonly code: ErrorCode,
 		message: string,
-		readonly details?: ErrorDetail[],
-		readonly headers?: ResponseHeaderValues,
+		{ details, headers }: ApiErrorOptions = {},
 	) {
 		super(message);
+		this.details = details;
+		this.headers = headers;
 	}
 }
 

@@ -78,7 +78,7 @@ function decide(request: Request, object: R2Object): { status: 304 } | RangeDeci
 	const h = request.headers;
 	const ifMatch = h.get("if-match");
 	if (ifMatch !== null && !ifMatchPasses(ifMatch, object.httpEtag)) {
-		throw new ApiError(412, "PRECONDITION_FAILED", "If-Match does not match the document's ETag", undefined, { ETag: object.httpEtag });
+		throw new ApiError(412, "PRECONDITION_FAILED", "If-Match does not match the document's ETag", { headers: { ETag: object.httpEtag } });
 	}
 	const ifNoneMatch = h.get("if-none-match");
 	if (ifNoneMatch !== null && ifNoneMatchHits(ifNoneMatch, object.httpEtag)) return { status: 304 };
@@ -105,9 +105,11 @@ files.openapi(download, async (c) => {
 	const decision = decide(c.req.raw, head);
 	if ("status" in decision) return c.body(null, 304, Object.fromEntries(headers));
 	if (decision.kind === "unsatisfiable") {
-		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is malformed or not satisfiable", undefined, {
-			"Content-Range": `bytes */${head.size}`,
-			ETag: head.httpEtag,
+		throw new ApiError(416, "RANGE_NOT_SATISFIABLE", "the requested range is malformed or not satisfiable", {
+			headers: {
+				"Content-Range": `bytes */${head.size}`,
+				ETag: head.httpEtag,
+			},
 		});
 	}
 	const partial = decision.kind === "partial";

@@ -22,7 +22,8 @@ export interface NewJob {
 function checkObjectKey(record: JobRecord): void {
 	if (record.destination?.type !== "s3") return;
 	const problem = s3KeyProblem(expandKey(record.destination.key, record));
-	if (problem) throw new ApiError(400, "INVALID_REQUEST", `destination.key ${problem} once expanded`, [{ path: "destination.key", message: problem }]);
+	if (problem)
+		throw new ApiError(400, "INVALID_REQUEST", `destination.key ${problem} once expanded`, { details: [{ path: "destination.key", message: problem }] });
 }
 
 /** 413 past MAX_RECORD_BYTES, naming the part of the request that takes the most. */
@@ -31,7 +32,7 @@ function checkRecordSize(record: JobRecord): void {
 	if (bytes <= MAX_RECORD_BYTES) return;
 	const largest = largestPart(record);
 	const message = `the job's options take ${bytes} bytes, more than 1 MiB (${MAX_RECORD_BYTES} bytes); ${largest.path} takes ${largest.bytes}`;
-	throw new ApiError(413, "CONTENT_TOO_LARGE", message, [{ path: largest.path, message: `takes ${largest.bytes} bytes of the job's 1 MiB` }]);
+	throw new ApiError(413, "CONTENT_TOO_LARGE", message, { details: [{ path: largest.path, message: `takes ${largest.bytes} bytes of the job's 1 MiB` }] });
 }
 
 export async function newRenderRecord(env: Env, job: NewJob, body: RenderRequest, sources: ResolvedSources): Promise<JobRecord> {

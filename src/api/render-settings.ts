@@ -1,4 +1,4 @@
-// What POST /v1/renders takes from the tenant's settings (issue #16): its saved destinations, checked
+// What POST /v1/renders takes from the tenant's settings: its saved destinations, checked
 // when the render is created, and its default webhook endpoint for renders that name none.
 import { checkDestinationUrl } from "../destinations/saved";
 import type { JobRecord } from "../jobs/record";
@@ -12,7 +12,8 @@ import { ApiError } from "./errors";
 export async function checkRenderDestination(env: Env, tenantId: string, body: RenderRequest): Promise<void> {
 	const dest = body.destination;
 	if (!dest) return;
-	const refuse = (path: string, reason: string) => new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, [{ path, message: reason }]);
+	const refuse = (path: string, reason: string) =>
+		new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${reason}`, { details: [{ path, message: reason }] });
 	if (dest.type === "presigned_put") {
 		const verdict = checkDestinationUrl(env, dest.url);
 		// The reason names the host at most, never the URL's signed query.
@@ -21,9 +22,9 @@ export async function checkRenderDestination(env: Env, tenantId: string, body: R
 	}
 	const saved = await tenantStub(env, tenantId).getDestination(dest.destination);
 	if (!saved)
-		throw new ApiError(400, "INVALID_REQUEST", `no saved destination named ${dest.destination}`, [
-			{ path: "destination.destination", message: "no such saved destination (PUT /v1/destinations/{name})" },
-		]);
+		throw new ApiError(400, "INVALID_REQUEST", `no saved destination named ${dest.destination}`, {
+			details: [{ path: "destination.destination", message: "no such saved destination (PUT /v1/destinations/{name})" }],
+		});
 	const verdict = checkDestinationUrl(env, saved.config.endpoint);
 	if (!verdict.ok) throw refuse("destination.destination", `its endpoint: ${verdict.reason}`);
 }

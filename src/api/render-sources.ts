@@ -36,24 +36,26 @@ export function checkPartTargets(env: Env, body: Body): void {
 		if (part.url !== undefined) {
 			const verdict = checkUrl(part.url, { allowPrivateNetwork });
 			if (!verdict.ok)
-				throw new ApiError(400, "URL_NOT_ALLOWED", `parts.${i}.url is not allowed: ${verdict.reason}`, [{ path: `parts.${i}.url`, message: verdict.reason }]);
+				throw new ApiError(400, "URL_NOT_ALLOWED", `parts.${i}.url is not allowed: ${verdict.reason}`, {
+					details: [{ path: `parts.${i}.url`, message: verdict.reason }],
+				});
 		}
 		if (part.url === undefined && part.page?.cookies?.some((cookie) => !cookie.domain)) {
-			throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", [
-				{ path: `parts.${i}.page.cookies`, message: "domain is required with html" },
-			]);
+			throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", {
+				details: [{ path: `parts.${i}.page.cookies`, message: "domain is required with html" }],
+			});
 		}
 	}
 	// The request's own page options apply to every part, and a part may be inline HTML, which has no origin.
 	if (body.parts && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering parts", [
-			{ path: "page.cookies", message: "domain is required with parts" },
-		]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering parts", {
+			details: [{ path: "page.cookies", message: "domain is required with parts" }],
+		});
 	}
 	if (body.template && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering a template", [
-			{ path: "page.cookies", message: "domain is required with a template" },
-		]);
+		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering a template", {
+			details: [{ path: "page.cookies", message: "domain is required with a template" }],
+		});
 	}
 }
 
@@ -69,7 +71,7 @@ function countInlineHtml(parts: NonNullable<Body["parts"]>, budget: HtmlBudget):
 		const bytes = utf8Length(part.html);
 		if (!budget.take(bytes)) {
 			const message = `parts.${i}.html: the parts' HTML adds up to more than ${budget.limit} bytes, the HTML budget of a request`;
-			throw new ApiError(400, "INVALID_REQUEST", message, [{ path: `parts.${i}.html`, message }]);
+			throw new ApiError(400, "INVALID_REQUEST", message, { details: [{ path: `parts.${i}.html`, message }] });
 		}
 		return bytes;
 	});

@@ -1,7 +1,7 @@
 // /v1/renders: create (async or sync), list, read, cancel, redeliver the webhook.
 import { createRoute, z } from "@hono/zod-openapi";
 import { isJobId, jobStub } from "../jobs/ids";
-import { MAX_WEBHOOK_SERIES } from "../jobs/job-object";
+import { MAX_WEBHOOK_SERIES } from "../webhooks/state";
 import { jobView } from "../jobs/view";
 import { errorResponse } from "../schemas/error";
 import { responseHeaders } from "../schemas/headers";
@@ -167,7 +167,7 @@ export const renders = createRouter()
 		if (result.reason === "missing") throw notFound(id);
 		if (result.reason === "capped") {
 			const message = `this render's event was already sent in ${MAX_WEBHOOK_SERIES} attempt series; it cannot be redelivered again`;
-			throw new ApiError(429, "RATE_LIMITED", message, undefined, { "Retry-After": String(result.retryAfterSeconds) });
+			throw new ApiError(429, "RATE_LIMITED", message, { headers: { "Retry-After": String(result.retryAfterSeconds) } });
 		}
 		throw new ApiError(
 			409,

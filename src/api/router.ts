@@ -8,7 +8,7 @@ import type { AppEnv } from "./types";
 export function createRouter(): OpenAPIHono<AppEnv> {
 	return new OpenAPIHono<AppEnv>({
 		defaultHook: (result) => {
-			if (!result.success) throw new ApiError(400, "INVALID_REQUEST", "the request is invalid", zodDetails(result.error));
+			if (!result.success) throw new ApiError(400, "INVALID_REQUEST", "the request is invalid", { details: zodDetails(result.error) });
 		},
 	});
 }
@@ -48,7 +48,7 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.RATE_LIMITER.limit({ key: c.var.tenantId });
 	if (!success)
-		throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+		throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", { headers: { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) } });
 	await next();
 };
 
@@ -56,7 +56,7 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const redeliveryLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.REDELIVERY_LIMITER.limit({ key: c.var.tenantId });
 	if (!success)
-		throw new ApiError(429, "RATE_LIMITED", "too many webhook redeliveries; retry later", undefined, { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) });
+		throw new ApiError(429, "RATE_LIMITED", "too many webhook redeliveries; retry later", { headers: { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) } });
 	await next();
 };
 

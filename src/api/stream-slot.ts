@@ -29,7 +29,7 @@ export async function takeStreamSlot(env: Env, tenantId: string): Promise<Stream
 	const grant = await acquire();
 	if (grant.kind !== "granted") {
 		const message = `this tenant already has ${MAX_OPEN_STREAMS} open event streams; close one or retry later`;
-		throw new ApiError(429, "RATE_LIMITED", message, undefined, { "Retry-After": String(grant.retryAfterSeconds) });
+		throw new ApiError(429, "RATE_LIMITED", message, { headers: { "Retry-After": String(grant.retryAfterSeconds) } });
 	}
 	return {
 		renew: async () => (await acquire()).kind === "granted",

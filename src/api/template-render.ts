@@ -20,7 +20,7 @@ export interface RenderedTemplate {
 
 type Pin = { id: string; version: number } | undefined;
 
-export const templateFailure = (path: string, message: string) => new ApiError(400, "TEMPLATE_ERROR", message, [{ path, message }]);
+export const templateFailure = (path: string, message: string) => new ApiError(400, "TEMPLATE_ERROR", message, { details: [{ path, message }] });
 
 /**
  * The engine's include lookups, answered by the tenant's TemplateObject (as of `pin` when the render

@@ -115,7 +115,7 @@ function requireValidSyntax(html: string | undefined): void {
 		checkSyntax(html);
 	} catch (err) {
 		if (err instanceof TemplateError)
-			throw new ApiError(400, "TEMPLATE_ERROR", `the template has a syntax error at ${err.message}`, [{ path: "html", message: err.message }]);
+			throw new ApiError(400, "TEMPLATE_ERROR", `the template has a syntax error at ${err.message}`, { details: [{ path: "html", message: err.message }] });
 		throw err;
 	}
 }
@@ -133,7 +133,7 @@ function view(stored: StoredTemplate): Template {
 function saved(result: SaveResult, id: string): Template {
 	if (result.ok) return view(result.template);
 	if (result.reason === "missing") throw notFound(id);
-	throw new ApiError(409, "CONFLICT", "another template of this tenant has that name", [{ path: "name", message: "already used" }]);
+	throw new ApiError(409, "CONFLICT", "another template of this tenant has that name", { details: [{ path: "name", message: "already used" }] });
 }
 
 const isTemplateId = (id: string) => TEMPLATE_ID.test(id);

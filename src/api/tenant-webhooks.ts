@@ -1,4 +1,4 @@
-// /v1/webhooks/endpoint and /v1/webhooks/test (issue #16): the tenant's default endpoint, and a
+// /v1/webhooks/endpoint and /v1/webhooks/test: the tenant's default endpoint, and a
 // signed `webhook.test` event on demand (rate-limited, never retried).
 import { createRoute } from "@hono/zod-openapi";
 import { config } from "../config";
@@ -72,7 +72,7 @@ const testEvent = createRoute({
 function checkHookUrl(env: Env, url: string, path: string): void {
 	const { allowPrivateNetwork } = config(env);
 	const verdict = checkUrl(url, { allowPrivateNetwork, requireHttps: !allowPrivateNetwork });
-	if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${verdict.reason}`, [{ path, message: verdict.reason }]);
+	if (!verdict.ok) throw new ApiError(400, "URL_NOT_ALLOWED", `${path} is not allowed: ${verdict.reason}`, { details: [{ path, message: verdict.reason }] });
 }
 
 export const tenantWebhooks = createRouter()
@@ -100,11 +100,11 @@ export const tenantWebhooks = createRouter()
 				? { url, method: "POST", headers: {} }
 				: saved && { url: saved.endpoint.url, method: saved.endpoint.method, headers: saved.endpoint.headers ?? {} };
 		if (!target)
-			throw new ApiError(400, "INVALID_REQUEST", "give a url, or set a webhook endpoint first (PUT /v1/webhooks/endpoint)", [
-				{ path: "url", message: "required without a tenant endpoint" },
-			]);
+			throw new ApiError(400, "INVALID_REQUEST", "give a url, or set a webhook endpoint first (PUT /v1/webhooks/endpoint)", {
+				details: [{ path: "url", message: "required without a tenant endpoint" }],
+			});
 		checkHookUrl(c.env, target.url, "url");
 		const wait = await tenantStub(c.env, tenantId).takeWebhookTest();
-		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many test events; retry later", undefined, { "Retry-After": String(wait) });
+		if (wait !== null) throw new ApiError(429, "RATE_LIMITED", "too many test events; retry later", { headers: { "Retry-After": String(wait) } });
 		return c.json(await sendTestEvent(c.env, tenantId, target), 200);
 	});

@@ -1,4 +1,4 @@
-// The delivery step of the render pipeline (issue #16): after printing, a job with a destination
+// The delivery step of the render pipeline: after printing, a job with a destination
 // records its stored PDF and delivers it; a queued retry of such a job comes straight here.
 import { storedKeys } from "../storage/outputs";
 import { jobStub } from "../jobs/ids";
@@ -22,7 +22,7 @@ export async function deliverAfterPrint(
 	document: StoredDocument,
 	timings: { renderMs: number; storeMs: number },
 ): Promise<StepResult> {
-	const started = await jobStub(env, job.id).stored(document, timings, undefined, job.attempts);
+	const started = await jobStub(env, job.id).stored(document, timings, { attempt: job.attempts });
 	if (!started.ok) {
 		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
 		// same keys now, so a superseded one leaves them alone.

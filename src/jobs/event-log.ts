@@ -94,3 +94,26 @@ export function streamEnded(job: JobRecord): boolean {
 	const w = job.webhook;
 	return !w || w.status === "delivered" || w.status === "failed" || (w.status === "pending" && w.seriesAttempts > 0);
 }
+
+/** Readers long-polling for the next event: each waits until an append wakes it, or its time is up. */
+export class EventWaiters {
+	private readonly waiting = new Set<() => void>();
+
+	wakeAll(): void {
+		for (const wake of this.waiting) wake();
+		this.waiting.clear();
+	}
+
+	wait(ms: number): Promise<void> {
+		return new Promise<void>((resolve) => {
+			const waiting = this.waiting;
+			const timer = setTimeout(wake, ms);
+			function wake() {
+				clearTimeout(timer);
+				waiting.delete(wake);
+				resolve();
+			}
+			waiting.add(wake);
+		});
+	}
+}

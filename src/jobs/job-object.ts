@@ -1,14 +1,15 @@
 // One Durable Object per job: the only writer of the job's state. Every status change goes through
 // `transition()`; the alarm is the watchdog (stuck queued/rendering jobs), the retention timer (the
 // document, then the whole record) and the outbox retry for the terminal webhook event.
+// Each change reads the record, lets a pure state machine decide (render-lease.ts, alarm.ts,
+// destinations/state.ts, webhooks/state.ts), saves, then sends what follows (queues, R2, the tenant).
 // Storage is created on the first write only: reading an unknown id leaves nothing behind.
 import { DurableObject } from "cloudflare:workers";
-import { clampDelay, config } from "../config";
+import { config } from "../config";
 import { logError } from "../log";
 import { sendRender, sendWebhook } from "../queue-message";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
 import { redactText } from "../security/redact";
-import { webhookEvent } from "../schemas/webhook-event";
 import {
 	beginAfterPrint,
 	beginDelivery,
@@ -21,29 +22,28 @@ import {
 import type { StoredDocument } from "../storage/documents";
 import { sourceKeysOf, storedKeys } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
-import type { Lane } from "../tenants/render-slots";
+import type { Lane, SlotGrant } from "../tenants/render-slots";
 import { tenantStub } from "../tenants/tenant-object";
 import type { AttemptOutcome } from "../webhooks/policy";
-import { beginAttempt, endAttempt, markDeadLettered, restartSeries, type AttemptResult, type WebhookTurn } from "../webhooks/state";
-import { appendEvents, ensureEventLog, eventsAfter, streamEnded, type JobEventPage } from "./event-log";
-import { renderBudgetMs } from "./budget";
-import { eventTypeFor, IllegalTransition, isTerminal, transition, type JobRecord } from "./record";
+import {
+	beginAttempt,
+	endAttempt,
+	markDeadLettered,
+	MAX_WEBHOOK_SERIES,
+	restartSeries,
+	type AttemptId,
+	type AttemptResult,
+	type WebhookTurn,
+} from "../webhooks/state";
+import { documentExpired, nextAlarmAt, queuedTooLong, requeue } from "./alarm";
+import { appendEvents, ensureEventLog, EventWaiters, eventsAfter, streamEnded, type JobEventPage } from "./event-log";
+import type { At, CancelResult, Claim, ClaimOptions, Outcome, OutcomeStatus, RedeliverResult, ReportOptions } from "./job-rpc";
+import { isTerminal, type JobRecord } from "./record";
 import { upgradeRecord } from "./record-migrations";
-import { eraseTerminalSecrets, openWebhookHeaders, purgeDue, purgeRecheckAt, sealWebhookHeaders } from "./secrets";
-import { jobView, jobWithoutWebhook } from "./view";
-
-/** How long a queued job may wait before the watchdog re-sends its message. */
-export const QUEUED_WATCHDOG_MS = 10 * 60 * 1000;
-/** Re-sends before a never-picked-up job is failed. */
-const MAX_REQUEUES = 3;
-/** Grace beyond the render budget before a rendering job's consumer counts as gone. */
-export const LEASE_MARGIN_MS = 60 * 1000;
-const OUTBOX_RETRY_MS = 30 * 1000;
-/**
- * Attempt series per job: the first delivery plus 4 redeliveries. Each series is up to
- * WEBHOOK_RETRY_SCHEDULE + 1 requests to a caller-chosen URL, so the total stays bounded.
- */
-export const MAX_WEBHOOK_SERIES = 5;
+import { claimable, endLapsedAttempt, failAttempt, leaseEnd, leaseLapsed, startAttempt, superseded, waitForSlot, type RetryDecision } from "./render-lease";
+import { eraseTerminalSecrets, openWebhookHeaders, purgeDue, sealWebhookHeaders } from "./secrets";
+import { endJob, type TerminalStatus } from "./terminal";
+import { jobView } from "./view";
 
 const MIGRATIONS = [
 	`CREATE TABLE IF NOT EXISTS job (
@@ -53,36 +53,10 @@ const MIGRATIONS = [
 	)`,
 ];
 
-export type Claim =
-	| { kind: "render"; job: JobRecord }
-	/** #16: the PDF is stored; only its delivery step is due. */
-	| { kind: "deliver"; job: JobRecord }
-	| { kind: "busy"; retryAfterSeconds: number }
-	/** Over the tenant's render cap: the job stays queued and is tried again later. */
-	| { kind: "wait"; retryAfterSeconds: number }
-	/** The tenant's pages are slow right now: render it on the slow lane. */
-	| { kind: "divert" }
-	| { kind: "done"; status: JobRecord["status"] | "missing" };
+/** The opening of a change: the job, or why there is none to change. */
+type Opened = { ok: true; job: JobRecord } | { ok: false; status: "missing" | "superseded" };
 
-export type RetryDecision = { retry: true; delaySeconds: number } | { retry: false };
-
-/** Why a report was refused: the job's status now, gone, or a newer attempt holds the job. */
-export type OutcomeStatus = JobRecord["status"] | "missing" | "superseded";
-
-export type Outcome = { ok: true } | { ok: false; status: OutcomeStatus };
-
-/** The job was claimed again after `attempt` (its lease lapsed): that attempt's report is stale. */
-function superseded(job: JobRecord, attempt: number | undefined): boolean {
-	return attempt !== undefined && job.attempts !== attempt;
-}
-
-export type CancelResult = { action: "canceled" | "deleted" | "none"; job: JobRecord } | null;
-
-export type RedeliverResult =
-	| { ok: true; job: JobRecord }
-	| { ok: false; reason: "missing" | "not-finished" | "no-webhook" }
-	/** MAX_WEBHOOK_SERIES used up; the cap holds until the record is deleted, `retryAfterSeconds` from now. */
-	| { ok: false; reason: "capped"; retryAfterSeconds: number };
+type Timings = { renderMs: number; storeMs: number };
 
 export class JobObject extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
@@ -93,6 +67,8 @@ export class JobObject extends DurableObject<Env> {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
 	}
+
+	// ---- the stored record ------------------------------------------------------------------
 
 	private tableExists(): boolean {
 		this.hasTable ||= this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job'").toArray().length > 0;
@@ -109,29 +85,59 @@ export class JobObject extends DurableObject<Env> {
 		return record;
 	}
 
+	/**
+	 * The opening of every report and request: the job, unless it is gone, belongs to another tenant
+	 * (which reads as gone), or was claimed again after the reporting attempt (whose report is stale).
+	 */
+	private async loadFor(asker: { tenantId?: string; attempt?: number } = {}): Promise<Opened> {
+		const job = await this.load();
+		if (!job || (asker.tenantId !== undefined && job.tenantId !== asker.tenantId)) return { ok: false, status: "missing" };
+		if (superseded(job, asker.attempt)) return { ok: false, status: "superseded" };
+		return { ok: true, job };
+	}
+
+	/** Stores the record, then brings what derives from it up to date: its event log, its alarm, the tenant's index. */
 	private async save(job: JobRecord): Promise<void> {
-		// Tables appear with the first write: a read of an unknown id leaves no storage behind.
+		this.ensureTables();
+		await this.prepareForStorage(job);
+		// Without its document the view needs no signing: only microtasks run here, nothing interleaves.
+		const view = await jobView(this.env, { ...job, document: null });
+		this.writeRecord(job);
+		this.logEvents(job, view);
+		await this.scheduleAlarm(job);
+		this.indexStatus(job);
+	}
+
+	/** Tables appear with the first write: a read of an unknown id leaves no storage behind. */
+	private ensureTables(): void {
 		if (!this.tableExists()) {
 			migrate(this.sql, MIGRATIONS);
 			this.hasTable = true;
 		}
 		ensureEventLog(this.sql);
-		// What is stored never holds a webhook header in plaintext, nor a finished job's page credentials.
+	}
+
+	/** What is stored never holds a webhook header in plaintext, nor a finished job's page credentials; a finished job gets its deletion date. */
+	private async prepareForStorage(job: JobRecord): Promise<void> {
 		await sealWebhookHeaders(this.env, job);
-		if (isTerminal(job.status)) {
-			eraseTerminalSecrets(job);
-			job.purgeAt ??= (job.completedAt ?? Date.now()) + config(this.env).retentionSeconds * 1000;
-		}
-		// Without its document the view needs no signing: only microtasks run here, nothing interleaves.
-		const view = await jobView(this.env, { ...job, document: null });
+		if (!isTerminal(job.status)) return;
+		eraseTerminalSecrets(job);
+		job.purgeAt ??= (job.completedAt ?? Date.now()) + config(this.env).retentionSeconds * 1000;
+	}
+
+	private writeRecord(job: JobRecord): void {
 		this.sql.exec(
 			"INSERT INTO job (id, record, updated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at",
 			JSON.stringify(job),
 			Date.now(),
 		);
-		this.logEvents(job, view);
-		await this.scheduleAlarm(job);
-		this.indexStatus(job);
+	}
+
+	/** One alarm for every timer, recomputed from the record on each save. */
+	private async scheduleAlarm(job: JobRecord): Promise<void> {
+		const at = nextAlarmAt(job, Date.now());
+		if (at === null) await this.ctx.storage.deleteAlarm();
+		else await this.ctx.storage.setAlarm(at);
 	}
 
 	/** Status last sent to the tenant's job index by this instance, and the chain of those updates. */
@@ -166,7 +172,7 @@ export class JobObject extends DurableObject<Env> {
 		return run;
 	}
 
-	// ---- RPC -------------------------------------------------------------------------------
+	// ---- RPC: create and read ----------------------------------------------------------------
 
 	/** Records a new job; calling it again with the same id returns the job already stored. */
 	async create(job: JobRecord): Promise<{ created: boolean; job: JobRecord }> {
@@ -180,8 +186,8 @@ export class JobObject extends DurableObject<Env> {
 
 	/** The job, if it belongs to `tenantId`; another tenant's job is indistinguishable from none. */
 	async read(tenantId: string): Promise<JobRecord | null> {
-		const job = await this.load();
-		return job && job.tenantId === tenantId ? job : null;
+		const opened = await this.loadFor({ tenantId });
+		return opened.ok ? opened.job : null;
 	}
 
 	/** The job for the signed download route, which has no tenant. */
@@ -190,58 +196,43 @@ export class JobObject extends DurableObject<Env> {
 		return job && { status: job.status, document: job.document };
 	}
 
-	/**
-	 * A consumer asks to render. At most one holds the lease; a lapsed lease means its consumer died.
-	 * `cap` is the caller's TENANT_MAX_CONCURRENT_RENDERS (the caller's env, so a test can narrow it).
-	 */
-	async claim(lane: Lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now()): Promise<Claim> {
+	// ---- RPC: the render lease (state machine in render-lease.ts) ------------------------------
+
+	/** A consumer asks to render. At most one holds the lease; a lapsed lease means its consumer died. */
+	async claim({ lane = "fast", cap = config(this.env).tenantMaxConcurrentRenders, now = Date.now() }: ClaimOptions = {}): Promise<Claim> {
 		return this.exclusive(async () => {
-			const stored = await this.load();
-			// #16: printed already; only the delivery step is due, and it takes no render slot.
-			if (stored?.delivery && !isTerminal(stored.status)) return this.claimDelivery(stored, now);
-			const before = this.claimable(stored, now);
-			if (before.kind !== "render") return before;
-			const job = before.job;
-			const leaseUntil = now + renderBudgetMs(job) + LEASE_MARGIN_MS;
-			// No other change runs meanwhile (exclusive): the job is as loaded when the tenant answers.
-			const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
-			const fresh = job;
-			if (grant.kind !== "granted") {
-				// Still queued, and waiting its turn on purpose: the watchdog counts from now.
-				if (fresh.status === "queued") {
-					fresh.queuedAt = now;
-					await this.save(fresh);
-				}
-				return grant.kind === "divert" ? { kind: "divert" } : { kind: "wait", retryAfterSeconds: grant.retryAfterSeconds };
-			}
-			if (fresh.status === "rendering") {
-				// The previous consumer vanished mid-render: count its attempt as a transient failure.
-				const lapsed: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
-				if (fresh.attempts >= config(this.env).renderMaxAttempts) {
-					this.releaseSlot(fresh, null);
-					await this.finish(fresh, "failed", now, lapsed);
-					return { kind: "done", status: fresh.status };
-				}
-				transition(fresh, "queued", now);
-			}
-			transition(fresh, "rendering", now);
-			fresh.attempts += 1;
-			fresh.startedAt ??= now;
-			fresh.timings.queuedMs ??= now - fresh.createdAt;
-			fresh.leaseUntil = leaseUntil;
-			await this.save(fresh);
-			return { kind: "render", job: fresh };
+			const job = await this.load();
+			// Printed already: only the delivery step is due, and it takes no render slot.
+			if (job?.delivery && !isTerminal(job.status)) return this.claimDelivery(job, now);
+			const turn = claimable(job, now);
+			if (turn.kind !== "render") return turn;
+			return this.claimRender(turn.job, lane, cap, now);
 		});
 	}
 
-	/** Whether a claim may render this job now, without changing it. */
-	private claimable(job: JobRecord | null, now: number): Claim {
-		if (!job) return { kind: "done", status: "missing" };
-		if (isTerminal(job.status)) return { kind: "done", status: job.status };
-		if (job.status === "rendering" && job.leaseUntil !== null && job.leaseUntil > now) {
-			return { kind: "busy", retryAfterSeconds: Math.ceil((job.leaseUntil - now) / 1000) };
+	private async claimRender(job: JobRecord, lane: Lane, cap: number, now: number): Promise<Claim> {
+		const leaseUntil = leaseEnd(job, now);
+		// No other change runs meanwhile (exclusive): the job is as loaded when the tenant answers.
+		const grant = await tenantStub(this.env, job.tenantId).acquireRenderSlot({ jobId: job.id, until: leaseUntil, cap, lane }, now);
+		if (grant.kind !== "granted") return this.refused(job, grant, now);
+		if (job.status === "rendering") {
+			// The previous consumer vanished mid-render: its attempt ends as a transient failure.
+			const lapse = endLapsedAttempt(job, config(this.env).renderMaxAttempts, now);
+			if (lapse.kind === "fail") {
+				this.releaseSlot(job, null);
+				await this.finish(job, "failed", now, lapse.error);
+				return { kind: "done", status: job.status };
+			}
 		}
+		startAttempt(job, leaseUntil, now);
+		await this.save(job);
 		return { kind: "render", job };
+	}
+
+	/** No render slot now: the job waits its turn (or moves to the slow lane). */
+	private async refused(job: JobRecord, grant: Exclude<SlotGrant, { kind: "granted" }>, now: number): Promise<Claim> {
+		if (waitForSlot(job, now)) await this.save(job);
+		return grant.kind === "divert" ? { kind: "divert" } : { kind: "wait", retryAfterSeconds: grant.retryAfterSeconds };
 	}
 
 	/** The job left `rendering`: its tenant's slot is free again (off the hot path, like the index). */
@@ -254,17 +245,22 @@ export class JobObject extends DurableObject<Env> {
 		);
 	}
 
+	/** The printed document is stored: the record keeps it until its retention ends. */
+	private keepDocument(job: JobRecord, document: StoredDocument, timings: Timings, now: number): void {
+		job.document = document;
+		job.timings.renderMs = timings.renderMs;
+		job.timings.storeMs = timings.storeMs;
+		job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+	}
+
 	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
-	async complete(document: StoredDocument, timings: { renderMs: number; storeMs: number }, now = Date.now(), attempt?: number): Promise<Outcome> {
+	async complete(document: StoredDocument, timings: Timings, { now = Date.now(), attempt }: ReportOptions = {}): Promise<Outcome> {
 		return this.exclusive(async () => {
-			const job = await this.load();
-			if (!job) return { ok: false, status: "missing" };
-			if (superseded(job, attempt)) return { ok: false, status: "superseded" };
+			const opened = await this.loadFor({ attempt });
+			if (!opened.ok) return opened;
+			const { job } = opened;
 			if (job.status !== "rendering") return { ok: false, status: job.status };
-			job.document = document;
-			job.timings.renderMs = timings.renderMs;
-			job.timings.storeMs = timings.storeMs;
-			job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+			this.keepDocument(job, document, timings, now);
 			job.error = null;
 			await this.finish(job, "succeeded", now);
 			this.releaseSlot(job, null);
@@ -272,24 +268,70 @@ export class JobObject extends DurableObject<Env> {
 		});
 	}
 
-	// ---- #16 delivery step (state machine in src/destinations/state.ts) -----------------------
+	/** A failed attempt: transient ones go back to the queue while attempts remain. */
+	async attemptFailed(error: JobError, transient: boolean, { now = Date.now(), attempt }: ReportOptions = {}): Promise<RetryDecision> {
+		return this.exclusive(async () => {
+			const opened = await this.loadFor({ attempt });
+			// A late report of an attempt the watchdog already replaced changes nothing.
+			if (!opened.ok || opened.job.status !== "rendering") return { retry: false };
+			const { job } = opened;
+			// The PDF is stored: a delivery step that broke is retried under its own lease, never printed again.
+			if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
+			this.releaseSlot(job, error);
+			const decision = failAttempt(job, transient, config(this.env).renderMaxAttempts, now);
+			if (decision.retry) await this.save(job);
+			else await this.finish(job, "failed", now, error);
+			return decision;
+		});
+	}
+
+	/** Fails a job that is not finished (render dead-letter queue). A finished job is left alone. */
+	async failIfActive(error: JobError, { now = Date.now() }: At = {}): Promise<Outcome> {
+		return this.exclusive(async () => {
+			const opened = await this.loadFor();
+			if (!opened.ok) return opened;
+			const { job } = opened;
+			if (isTerminal(job.status)) return { ok: false, status: job.status };
+			if (job.status === "rendering") this.releaseSlot(job, null);
+			await this.finish(job, "failed", now, error);
+			return { ok: true };
+		});
+	}
+
+	/** DELETE: cancels an unfinished job, or deletes a finished job's document. Repeating it changes nothing. */
+	async cancel(tenantId: string, { now = Date.now() }: At = {}): Promise<CancelResult> {
+		return this.exclusive(async () => {
+			const opened = await this.loadFor({ tenantId });
+			if (!opened.ok) return null;
+			const { job } = opened;
+			if (!isTerminal(job.status)) {
+				if (job.status === "rendering" && !job.delivery) this.releaseSlot(job, null);
+				// A PDF stored for delivery to a destination is not kept past a cancel.
+				if (job.delivery) await this.expireDocument(job);
+				await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
+				return { action: "canceled", job };
+			}
+			if (!job.document) return { action: "none", job };
+			await this.expireDocument(job);
+			await this.save(job);
+			return { action: "deleted", job };
+		});
+	}
+
+	// ---- RPC: delivery to a destination (state machine in destinations/state.ts) ---------------
 
 	/** The PDF is stored and has a destination: the job stays `rendering` while it is delivered. */
 	async stored(
 		document: StoredDocument,
-		timings: { renderMs: number; storeMs: number },
-		now = Date.now(),
-		attempt?: number,
+		timings: Timings,
+		{ now = Date.now(), attempt }: ReportOptions = {},
 	): Promise<{ ok: true; job: JobRecord } | { ok: false; status: OutcomeStatus }> {
 		return this.exclusive(async () => {
-			const job = await this.load();
-			if (!job) return { ok: false, status: "missing" };
-			if (superseded(job, attempt)) return { ok: false, status: "superseded" };
+			const opened = await this.loadFor({ attempt });
+			if (!opened.ok) return opened;
+			const { job } = opened;
 			if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
-			job.document = document;
-			job.timings.renderMs = timings.renderMs;
-			job.timings.storeMs = timings.storeMs;
-			job.deleteAt = now + config(this.env).retentionSeconds * 1000;
+			this.keepDocument(job, document, timings, now);
 			beginAfterPrint(job, now);
 			await this.save(job);
 			// Printing is over: the delivery step holds no browser, so the tenant's render slot is free.
@@ -310,7 +352,7 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	/** A delivery try ended: success ends the job (dropping our copy unless keepCopy), else retry or fail. */
-	async endDelivery(outcome: DeliveryOutcome, now = Date.now()): Promise<DeliveryDecision> {
+	async endDelivery(outcome: DeliveryOutcome, { now = Date.now() }: At = {}): Promise<DeliveryDecision> {
 		return this.exclusive(async () => {
 			const job = await this.load();
 			if (!job) return { kind: "stale" };
@@ -327,59 +369,9 @@ export class JobObject extends DurableObject<Env> {
 		});
 	}
 
-	/** A failed attempt: transient ones go back to the queue while attempts remain. */
-	async attemptFailed(error: JobError, transient: boolean, now = Date.now(), attempt?: number): Promise<RetryDecision> {
-		return this.exclusive(async () => {
-			const job = await this.load();
-			// A late report of an attempt the watchdog already replaced changes nothing.
-			if (job?.status !== "rendering" || superseded(job, attempt)) return { retry: false };
-			// #16: the PDF is stored; a delivery step that broke is retried under its own lease, never re-rendered.
-			if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
-			this.releaseSlot(job, error);
-			if (transient && job.attempts < config(this.env).renderMaxAttempts) {
-				transition(job, "queued", now);
-				await this.save(job);
-				return { retry: true, delaySeconds: clampDelay(2 ** job.attempts) };
-			}
-			await this.finish(job, "failed", now, error);
-			return { retry: false };
-		});
-	}
+	// ---- RPC: webhook delivery (state machine in webhooks/state.ts) ----------------------------
 
-	/** Fails a job that is not finished (render dead-letter queue). A finished job is left alone. */
-	async failIfActive(error: JobError, now = Date.now()): Promise<Outcome> {
-		return this.exclusive(async () => {
-			const job = await this.load();
-			if (!job) return { ok: false, status: "missing" };
-			if (isTerminal(job.status)) return { ok: false, status: job.status };
-			if (job.status === "rendering") this.releaseSlot(job, null);
-			await this.finish(job, "failed", now, error);
-			return { ok: true };
-		});
-	}
-
-	/** DELETE: cancels an unfinished job, or deletes a finished job's document. Repeating it changes nothing. */
-	async cancel(tenantId: string, now = Date.now()): Promise<CancelResult> {
-		return this.exclusive(async () => {
-			const job = await this.load();
-			if (!job || job.tenantId !== tenantId) return null;
-			if (!isTerminal(job.status)) {
-				if (job.status === "rendering" && !job.delivery) this.releaseSlot(job, null);
-				// #16: a PDF stored for delivery is not kept past a cancel.
-				if (job.delivery) await this.expireDocument(job);
-				await this.finish(job, "canceled", now, { code: "CANCELED", message: "the render was canceled" });
-				return { action: "canceled", job };
-			}
-			if (!job.document) return { action: "none", job };
-			await this.expireDocument(job);
-			await this.save(job);
-			return { action: "deleted", job };
-		});
-	}
-
-	// ---- webhook delivery --------------------------------------------------------------------
-
-	async beginWebhookAttempt(series: number, now = Date.now()): Promise<WebhookTurn> {
+	async beginWebhookAttempt(series: number, { now = Date.now() }: At = {}): Promise<WebhookTurn> {
 		return this.exclusive(async () => {
 			const job = await this.load();
 			const turn = beginAttempt(job, series, now);
@@ -390,12 +382,13 @@ export class JobObject extends DurableObject<Env> {
 		});
 	}
 
-	async endWebhookAttempt(series: number, outcome: AttemptOutcome, now = Date.now()): Promise<AttemptResult> {
+	/** The answer to attempt `id` (the series, and the attempt number its `send` turn gave). */
+	async endWebhookAttempt(id: AttemptId, outcome: AttemptOutcome, { now = Date.now() }: At = {}): Promise<AttemptResult> {
 		return this.exclusive(async () => {
 			const job = await this.load();
 			// A network error's text may quote the receiver's URL: its query stays out of the record.
 			const recorded = { ...outcome, error: outcome.error === null ? null : redactText(outcome.error) };
-			const result = endAttempt(job, series, recorded, config(this.env).webhookRetrySchedule, now);
+			const result = endAttempt(job, id, recorded, config(this.env).webhookRetrySchedule, now);
 			if (job && result.kind !== "stale") await this.save(job);
 			return result;
 		});
@@ -413,8 +406,9 @@ export class JobObject extends DurableObject<Env> {
 	/** POST /v1/renders/{id}/webhook: the same event again, in a new attempt series. */
 	async redeliverWebhook(tenantId: string): Promise<RedeliverResult> {
 		return this.exclusive(async () => {
-			const job = await this.load();
-			if (!job || job.tenantId !== tenantId) return { ok: false, reason: "missing" };
+			const opened = await this.loadFor({ tenantId });
+			if (!opened.ok) return { ok: false, reason: "missing" };
+			const { job } = opened;
 			if (!job.webhook) return { ok: false, reason: "no-webhook" };
 			if (!isTerminal(job.status) || !job.webhook.eventId) return { ok: false, reason: "not-finished" };
 			if (job.webhook.series >= MAX_WEBHOOK_SERIES) {
@@ -429,15 +423,13 @@ export class JobObject extends DurableObject<Env> {
 		});
 	}
 
-	// ---- live status: the event log ------------------------------------------------------------
+	// ---- RPC: live status, the event log -------------------------------------------------------
 
 	/** Readers waiting in eventsSince() for the next appended event. */
-	private readonly eventWaiters = new Set<() => void>();
+	private readonly eventWaiters = new EventWaiters();
 
 	private logEvents(job: JobRecord, view: Awaited<ReturnType<typeof jobView>>): void {
-		if (appendEvents(this.sql, job, view) === 0) return;
-		for (const wake of this.eventWaiters) wake();
-		this.eventWaiters.clear();
+		if (appendEvents(this.sql, job, view) > 0) this.eventWaiters.wakeAll();
 	}
 
 	/**
@@ -445,27 +437,19 @@ export class JobObject extends DurableObject<Env> {
 	 * the stream not over, waits up to `waitMs` for the next one (a long poll, so readers need not spin).
 	 */
 	async eventsSince(tenantId: string, after: number, waitMs = 0): Promise<JobEventPage | null> {
-		const job = await this.load();
-		if (!job || job.tenantId !== tenantId) return null;
+		const opened = await this.loadFor({ tenantId });
+		if (!opened.ok) return null;
+		const { job } = opened;
 		ensureEventLog(this.sql);
 		// A job stored before the event log existed gets its current state as its first events.
 		if (after === 0 && eventsAfter(this.sql, 0).length === 0) this.logEvents(job, await jobView(this.env, { ...job, document: null }));
 		const events = eventsAfter(this.sql, after);
 		if (events.length > 0 || streamEnded(job) || waitMs <= 0) return { events, job, ended: streamEnded(job) };
-		await new Promise<void>((resolve) => {
-			const timer = setTimeout(wake, waitMs);
-			const waiters = this.eventWaiters;
-			function wake() {
-				clearTimeout(timer);
-				waiters.delete(wake);
-				resolve();
-			}
-			waiters.add(wake);
-		});
+		await this.eventWaiters.wait(waitMs);
 		return this.eventsSince(tenantId, after, 0);
 	}
 
-	// ---- alarm: watchdog, retention, outbox --------------------------------------------------
+	// ---- alarm: watchdog, retention, outbox (what is due: alarm.ts) ---------------------------
 
 	/** Idempotent: it re-derives what is due from the stored state, so a repeated run changes nothing. */
 	override async alarm(): Promise<void> {
@@ -474,33 +458,25 @@ export class JobObject extends DurableObject<Env> {
 			if (!job) return;
 			const now = Date.now();
 			if (purgeDue(job, now)) return this.purge(job);
-			if (job.status === "queued" && now >= job.queuedAt + QUEUED_WATCHDOG_MS) await this.watchQueued(job, now);
-			else if (job.status === "rendering" && job.leaseUntil !== null && now >= job.leaseUntil) await this.watchRendering(job, now);
-			if (job.document && job.deleteAt !== null && now >= job.deleteAt) await this.expireDocument(job);
+			if (queuedTooLong(job, now)) await this.watchQueued(job, now);
+			else if (leaseLapsed(job, now)) await this.watchRendering(job, now);
+			if (documentExpired(job, now)) await this.expireDocument(job);
 			if (job.webhook?.enqueuePending) await this.flushOutbox(job);
 			await this.save(job);
 		});
 	}
 
 	private async watchQueued(job: JobRecord, now: number): Promise<void> {
-		if (job.requeues >= MAX_REQUEUES) {
-			await this.finish(job, "failed", now, { code: "INTERNAL", message: "the job was never picked up by a renderer" });
-			return;
-		}
-		job.requeues += 1;
-		job.queuedAt = now;
+		const next = requeue(job, now);
+		if (next.kind === "fail") return this.finish(job, "failed", now, next.error);
 		await sendRender(this.env, job.id);
 	}
 
 	private async watchRendering(job: JobRecord, now: number): Promise<void> {
 		if (job.delivery) return this.watchDeliveryStep(job, now);
-		const error: JobError = { code: "INTERNAL", message: "a render attempt did not finish" };
 		this.releaseSlot(job, null);
-		if (job.attempts >= config(this.env).renderMaxAttempts) {
-			await this.finish(job, "failed", now, error);
-			return;
-		}
-		transition(job, "queued", now);
+		const lapse = endLapsedAttempt(job, config(this.env).renderMaxAttempts, now);
+		if (lapse.kind === "fail") return this.finish(job, "failed", now, lapse.error);
 		await sendRender(this.env, job.id);
 	}
 
@@ -535,21 +511,14 @@ export class JobObject extends DurableObject<Env> {
 	// ---- terminal transition and its event -------------------------------------------------
 
 	/** Ends the job and records its one terminal event in the outbox, then tries to enqueue it. */
-	private async finish(job: JobRecord, to: "succeeded" | "failed" | "canceled", now: number, error?: JobError): Promise<void> {
-		transition(job, to, now);
-		// The recorded message is what callers and webhooks see: a URL in it keeps no query or userinfo.
-		if (error) job.error = { code: error.code, message: redactText(error.message) };
-		// #16: the tenant endpoint's `events` filter: an event it did not ask for is never recorded.
-		const type = eventTypeFor(to);
-		if (job.webhook?.events && type && !job.webhook.events.includes(type)) job.webhook = null;
-		if (job.webhook && job.webhook.eventId === null) {
-			if (!type) throw new IllegalTransition(job.status, to);
-			const data = await jobWithoutWebhook(this.env, job, now);
-			job.webhook.eventId = `evt_${job.id.replace(/^ren_/, "")}`;
-			job.webhook.eventBody = JSON.stringify(webhookEvent(type, now, data));
-			job.webhook.enqueuePending = true;
-		}
+	private async finish(job: JobRecord, to: TerminalStatus, now: number, error?: JobError): Promise<void> {
+		await endJob(this.env, job, to, now, error);
 		await this.save(job);
+		await this.afterEnd(job);
+	}
+
+	/** Once the end is stored: the stashed sources go (the purge retries a failure), the event goes to the queue. */
+	private async afterEnd(job: JobRecord): Promise<void> {
 		const sources = sourceKeysOf(job);
 		if (sources.length) await this.env.DOCUMENTS.delete(sources).catch(() => undefined);
 		if (job.webhook?.enqueuePending) {
@@ -567,16 +536,5 @@ export class JobObject extends DurableObject<Env> {
 		} catch (err) {
 			logError({ msg: "webhook enqueue failed", jobId: job.id, error: String(err) });
 		}
-	}
-
-	private async scheduleAlarm(job: JobRecord): Promise<void> {
-		const due: number[] = [];
-		if (job.status === "queued") due.push(job.queuedAt + QUEUED_WATCHDOG_MS);
-		if (job.status === "rendering" && job.leaseUntil !== null) due.push(job.leaseUntil);
-		if (job.document && job.deleteAt !== null) due.push(job.deleteAt);
-		if (job.webhook?.enqueuePending) due.push(Date.now() + OUTBOX_RETRY_MS);
-		if (job.purgeAt !== null) due.push(purgeRecheckAt(job, Date.now()));
-		if (due.length === 0) await this.ctx.storage.deleteAlarm();
-		else await this.ctx.storage.setAlarm(Math.min(...due));
 	}
 }

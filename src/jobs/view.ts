@@ -1,4 +1,5 @@
-// Turns a stored JobRecord into the public job object of SPEC.md, signing the download link afresh.
+// Turns a stored JobRecord into the public job object (what GET /v1/renders/{id} answers), signing
+// the download link afresh.
 import { config } from "../config";
 import type { Job, JobWithoutWebhook } from "../schemas/job";
 import { filePath, previewPath, signedUrl } from "../storage/signed-links";
@@ -13,7 +14,7 @@ async function documentView(env: Env, job: JobRecord, now: number): Promise<Job[
 	const expiresMs = Math.min(now + job.expiresIn * 1000, job.deleteAt ?? Number.POSITIVE_INFINITY);
 	const expires = Math.floor(expiresMs / 1000);
 	const origin = config(env).publicBaseUrl ?? job.origin;
-	// #16: delivered elsewhere without keepCopy, our copy is gone and there is no link.
+	// Delivered to a destination without keepCopy: our copy is gone and there is no link.
 	const kept = !job.destination || job.keepCopy === true;
 	const preview = doc.preview && {
 		url: await signedUrl(env, origin, previewPath(job.id), expires),

@@ -105,7 +105,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	// The delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
 	if (job.destination) return deliverAfterPrint(env, job, document, timings);
-	const outcome = await jobStub(env, job.id).complete(document, timings, undefined, job.attempts);
+	const outcome = await jobStub(env, job.id).complete(document, timings, { attempt: job.attempts });
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
 		// same keys now, so a superseded one leaves them alone.
@@ -127,7 +127,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 
 export async function runJob(env: Env, jobId: string, browser: SharedBrowser, lane: Lane): Promise<RunResult> {
 	const stub = jobStub(env, jobId);
-	const claim = await stub.claim(lane, config(env).tenantMaxConcurrentRenders);
+	const claim = await stub.claim({ lane, cap: config(env).tenantMaxConcurrentRenders });
 	if (claim.kind === "done") return { kind: "skipped", status: claim.status };
 	// The delivery step: the PDF is stored already; a retry delivers it without printing again.
 	if (claim.kind === "deliver") return deliverStored(env, claim.job);
@@ -151,7 +151,7 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 			transient,
 			error: failure.message,
 		});
-		const decision = await stub.attemptFailed(failure.toJobError(), transient, undefined, job.attempts);
+		const decision = await stub.attemptFailed(failure.toJobError(), transient, { attempt: job.attempts });
 		return decision.retry
 			? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() }
 			: { kind: "failed", error: failure.toJobError() };

@@ -22,7 +22,7 @@ async function deliverOne(message: Message<unknown>, env: Env): Promise<void> {
 			return message.ack();
 		}
 		const outcome = await attemptDelivery(env, turn.delivery);
-		const result = await stub.endWebhookAttempt(series, outcome);
+		const result = await stub.endWebhookAttempt({ series, attempt: turn.attempt }, outcome);
 		log({
 			msg: "webhook attempt",
 			jobId,

@@ -1,4 +1,6 @@
-// What happens after a webhook attempt: SPEC.md's rules as one pure function.
+// What happens after a webhook attempt, as one pure function: a 2xx is delivered, a 410 stops, and
+// any other answer or error is retried on the schedule (a 429 or 503 after its Retry-After instead)
+// until the schedule is used up and the event goes to the dead-letter queue.
 import { clampDelay } from "../config";
 
 export interface AttemptOutcome {

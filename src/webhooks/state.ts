@@ -7,6 +7,17 @@ import { decide, type AttemptOutcome, type Decision } from "./policy";
 const LEASE_MS = WEBHOOK_TIMEOUT_MS + 15_000;
 /** The delivery log keeps the newest attempts across every series. */
 const MAX_LOGGED_ATTEMPTS = 100;
+/**
+ * Attempt series per job: the first delivery plus 4 redeliveries. Each series is up to
+ * WEBHOOK_RETRY_SCHEDULE + 1 requests to a caller-chosen URL, so the total stays bounded.
+ */
+export const MAX_WEBHOOK_SERIES = 5;
+
+/** Which attempt an answer belongs to: its series, and its number within the series (from the `send` turn). */
+export interface AttemptId {
+	series: number;
+	attempt: number;
+}
 
 export type WebhookTurn =
 	| { kind: "send"; delivery: Delivery; attempt: number }
@@ -40,9 +51,14 @@ export function beginAttempt(job: JobRecord | null, series: number, now: number)
 	};
 }
 
-export function endAttempt(job: JobRecord | null, series: number, outcome: AttemptOutcome, schedule: number[], now: number): AttemptResult {
-	const w = current(job, series);
-	if (w?.status !== "delivering") return { kind: "stale" };
+/**
+ * The answer to an attempt. Only the attempt holding the series records it: a later series, an
+ * attempt already answered, or one whose lease lapsed and a copy of the message took over (a newer
+ * attempt number) is stale, so a late failure cannot set back an attempt still in flight.
+ */
+export function endAttempt(job: JobRecord | null, id: AttemptId, outcome: AttemptOutcome, schedule: number[], now: number): AttemptResult {
+	const w = current(job, id.series);
+	if (w?.status !== "delivering" || w.seriesAttempts !== id.attempt) return { kind: "stale" };
 	w.attempts.push({
 		at: new Date(now - outcome.durationMs).toISOString(),
 		httpStatus: outcome.httpStatus,

@@ -1,4 +1,4 @@
-// The tenant's default webhook endpoint (issue #16): sealed at rest (its headers may carry tokens),
+// The tenant's default webhook endpoint: sealed at rest (its headers may carry tokens),
 // copied into each render that names no webhook of its own, and the target of test events.
 import { log } from "../log";
 import { EVENT_TYPES, type WebhookEndpoint, type WebhookEndpointInput, type WebhookTestResult } from "../schemas/tenant-webhook";

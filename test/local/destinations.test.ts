@@ -275,7 +275,7 @@ describe("a delivery whose consumer vanished", () => {
 		await env.DOCUMENTS.put(document.key, bytes);
 		expect((await stub.claim()).kind).toBe("render");
 		const began = Date.now() - DELIVERY_TIMEOUT_MS - DELIVERY_LEASE_MARGIN_MS - 1000;
-		expect(await stub.stored(document, { renderMs: 1, storeMs: 1 }, began, 1)).toMatchObject({ ok: true });
+		expect(await stub.stored(document, { renderMs: 1, storeMs: 1 }, { now: began, attempt: 1 })).toMatchObject({ ok: true });
 
 		// Nobody reports: the alarm finds the lapsed lease and sends the job's message to the real queue.
 		const done = await waitForJob(job.id);

@@ -5,7 +5,8 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { jobStub } from "../../src/jobs/ids";
-import { MAX_WEBHOOK_SERIES, type JobObject } from "../../src/jobs/job-object";
+import type { JobObject } from "../../src/jobs/job-object";
+import { MAX_WEBHOOK_SERIES } from "../../src/webhooks/state";
 import { api, renderToEnd, waitForWebhook } from "../support/api";
 import { receiver } from "../support/receiver";
 

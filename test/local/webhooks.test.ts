@@ -309,6 +309,40 @@ describe("webhook attempts whose sender is slow or gone", () => {
 		]);
 	});
 
+	it("a late failing answer while a copy of the attempt is in flight is stale: the copy's success is recorded and the event is not sent again", async () => {
+		const hook = await receiver("rate-limited");
+		const { job, stub } = await storedJob({ webhook: webhookTo(hook.url) }, "<p>canceled</p>");
+		// The job ends with its one event recorded; its queue message is held here, so no consumer runs yet.
+		const outbox = queueRecorder();
+		await withObjectEnv(stub, { WEBHOOK_QUEUE: outbox }, (instance) => instance.cancel("acme"));
+
+		// The first sender sends attempt 1; the receiver's failing answer (429) is slow to reach the job.
+		const first = await stub.beginWebhookAttempt(1);
+		if (first.kind !== "send") throw new Error(`expected to send, got ${first.kind}`);
+		const lateFailure = await attemptDelivery(env, first.delivery);
+		expect(lateFailure.httpStatus).toBe(429);
+		await lapseLease(job.id);
+		// Its lease lapsed: a copy of the message takes over as attempt 2, and the receiver accepts it.
+		const copy = await stub.beginWebhookAttempt(1);
+		if (copy.kind !== "send") throw new Error(`expected to send, got ${copy.kind}`);
+		expect(copy.attempt).toBe(2);
+		const success = await attemptDelivery(env, copy.delivery);
+		expect(success.httpStatus).toBe(200);
+
+		// Attempt 1's answer arrives while the copy is still in flight: stale, nothing recorded, nothing set back.
+		expect(await stub.endWebhookAttempt({ series: 1, attempt: first.attempt }, lateFailure)).toEqual({ kind: "stale" });
+		expect(await storedWebhook(job.id)).toMatchObject({ status: "delivering", seriesAttempts: 2, attempts: [], nextAttemptAt: null });
+		expect(await stub.endWebhookAttempt({ series: 1, attempt: copy.attempt }, success)).toEqual({ kind: "delivered" });
+
+		// The queue's message, never acknowledged, comes again: it finds the event delivered and sends nothing.
+		const again = await deliver("edge-pdf-webhooks", [{ jobId: job.id, series: 1 }], env, 2);
+		expect(again.explicitAcks).toEqual(again.ids);
+		expect(await hook.received()).toHaveLength(2);
+		const w = await storedWebhook(job.id);
+		expect(w).toMatchObject({ status: "delivered", series: 1, seriesAttempts: 2 });
+		expect(w?.attempts.map((a) => a.httpStatus)).toEqual([200]);
+	});
+
 	it("a consumer that dies after sending, before recording: the queue's redelivery sends the same event id and body again, and records it", async () => {
 		const hook = await receiver("ok");
 		const { job, stub } = await storedJob({ webhook: webhookTo(hook.url) }, "<p>canceled</p>");
