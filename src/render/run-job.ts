@@ -17,7 +17,7 @@ import { produce } from "./produce";
 import { readSource, type StoreAs } from "./production";
 import type { Browser } from "@cloudflare/puppeteer";
 import { connectionLost, type SharedBrowser } from "./browser";
-import { deliverAfterPrint, deliverStored } from "../destinations/step";
+import { deliverAfterPrint, deliverStored } from "./delivery-step";
 
 export type RunResult =
 	| { kind: "succeeded"; document: StoredDocument }

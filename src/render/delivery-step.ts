@@ -6,7 +6,7 @@ import type { JobRecord } from "../schemas/job-record";
 import { log } from "../log";
 import type { JobError } from "../schemas/job";
 import type { StoredDocument } from "../storage/documents";
-import { deliverDocument } from "./upload";
+import { deliverDocument } from "../destinations/upload";
 
 /** The render pipeline's result kinds this step can end in (a subset of run-job's RunResult). */
 export type StepResult =
