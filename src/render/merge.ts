@@ -13,7 +13,7 @@ import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-
 import { documentTitle } from "./pdf-metadata";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
-import { readSource, type Production } from "./production";
+import { readSource, type Production } from "./attempt-inputs";
 
 /** Reads a part's PDF stream into memory, refusing it once the parts so far pass `room` bytes. */
 export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {

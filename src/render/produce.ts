@@ -11,7 +11,7 @@ import { mergeParts } from "./merge";
 import { documentTitle, infoFields, withInfo } from "./pdf-metadata";
 import { capturePreview } from "./preview";
 import { printPdf, withLoadedPage } from "./print";
-import { bytesStream, printInput, type Production } from "./production";
+import { bytesStream, printInput, type Production } from "./attempt-inputs";
 import { RenderFailure } from "./errors";
 import { takeScreenshot } from "./screenshot";
 

@@ -14,7 +14,7 @@ import { CONTENT_TYPES } from "../schemas/outputs";
 import { renderBudgetMs } from "../jobs/budget";
 import { bounded, browserStopped, classify, CONNECTION_SETTLE_MS, mayBeConnectionLoss, RenderFailure } from "./errors";
 import { produce } from "./produce";
-import { readSource, type StoreAs } from "./production";
+import { readSource, type StoreAs } from "./attempt-inputs";
 import type { Browser } from "@cloudflare/puppeteer";
 import { connectionLost, type SharedBrowser } from "./browser";
 import { deliverAfterPrint, deliverStored } from "./delivery-step";
