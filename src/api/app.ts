@@ -13,7 +13,6 @@ import { pages, securityHeaders } from "./pages";
 import { renders } from "./renders";
 import { createRouter } from "./router";
 import { destinations } from "./destinations";
-import { tenantWebhooks } from "./tenant-webhooks";
 import { webhooks } from "./webhooks";
 
 export const app = createRouter();
@@ -52,9 +51,8 @@ app.route("/v1/renders", events);
 app.route("/v1/files", previewFiles);
 app.route("/v1/files", files);
 app.route("/v1/templates", templates);
+// The signing secret, the tenant's default endpoint and test events; then its saved destinations.
 app.route("/v1/webhooks", webhooks);
-// The tenant's settings: saved destinations, the tenant webhook endpoint and test events.
-app.route("/v1/webhooks", tenantWebhooks);
 app.route("/v1/destinations", destinations);
 
 documentApi(app);
