@@ -5,6 +5,7 @@ import type { UrlPolicy } from "../security/url-policy";
 import { jarCookies } from "./credentials";
 import { guardEgress } from "./egress";
 import { contextOptions } from "./egress-sink";
+import type { ObservationSink } from "./observations";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -17,6 +18,8 @@ export interface PrintInput {
 	html: string | null;
 	pdf: PdfOptions;
 	page: PageOptions;
+	/** Gets the page's observations (resources, console, readiness) when its page phase ends. */
+	observe?: ObservationSink;
 }
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
