@@ -2,7 +2,7 @@
 // together); over it, queued jobs wait their turn and a synchronous render answers 429. A tenant
 // whose pages spin to their deadline moves to the slow lane and delays nobody else.
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { api, getJob, postRender, waitForJob } from "./support/api";
 import { TEST_KEYS } from "./support/bindings";
 import { deliver, storedJob } from "./support/jobs";
@@ -10,6 +10,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { newJobId } from "../src/jobs/ids";
 import { type TenantObject, tenantStub } from "../src/tenants/tenant-object";
 import { expectError } from "./support/errors";
+import { captureLogs } from "./support/logs";
 import { saveTemplate, uniqueName } from "./support/templates";
 import type { Job } from "../src/schemas/job";
 
@@ -32,6 +33,8 @@ async function accepted(res: Response): Promise<Job> {
 
 describe("per-tenant render cap", () => {
 	it("a job over its tenant's cap is acked and sent again, not retried or failed, and renders later", async () => {
+		const logs = captureLogs();
+		onTestFinished(() => logs.restore());
 		const jobs = await Promise.all([1, 2, 3].map((n) => storedJob({ tenantId: "acme" }, `<p>capped ${n}</p>`).then((s) => s.job)));
 		const batch = await deliver(
 			"edge-pdf-render",
@@ -41,12 +44,15 @@ describe("per-tenant render cap", () => {
 		// All three acked: two rendered, one waits its turn on a fresh message (no delivery counted against it).
 		expect(batch.explicitAcks).toHaveLength(3);
 		expect(batch.retryMessages).toHaveLength(0);
-		const states = await Promise.all(jobs.map((j) => getJob(j.id)));
-		expect(states.map((j) => j.status).sort()).toEqual(["queued", "succeeded", "succeeded"]);
-		const waiting = states.find((j) => j.status === "queued")!;
-		expect(waiting.attempts).toBe(0);
-		// The queue brings it back and it renders once the tenant has a free slot.
-		expect(await waitForJob(waiting.id)).toMatchObject({ status: "succeeded", attempts: 1 });
+		// One of the three was refused a slot: it waits its turn on a fresh message, which may already be back
+		// on a busy machine, so the batch's own log says which one waited.
+		const handled = logs.records().filter((r) => r.msg === "render message handled" && jobs.some((j) => j.id === r.jobId));
+		// (The fresh message's own line, should it be back already, comes after the batch's.)
+		const firstResults = jobs.map((j) => handled.find((r) => r.jobId === j.id)?.result);
+		expect(firstResults.sort()).toEqual(["succeeded", "succeeded", "wait"]);
+		const waiting = handled.find((r) => r.result === "wait")!;
+		// The queue brings it back and it renders once the tenant has a free slot; waiting cost it no attempt.
+		expect(await waitForJob(String(waiting.jobId))).toMatchObject({ status: "succeeded", attempts: 1 });
 	});
 
 	it("a synchronous render over the cap answers 429 with Retry-After and creates no job", async () => {
@@ -109,17 +115,20 @@ describe("a synchronous template render's slot", () => {
 });
 
 describe("one tenant's slow pages do not delay another tenant", () => {
-	it("20 spinning documents of tenant A; tenant B's 5 ordinary jobs submitted after them all succeed within 15 s", async () => {
+	it("20 spinning documents of tenant A; tenant B's 5 ordinary jobs submitted after them all succeed while A's are still waiting", async () => {
 		const spinning = [];
 		for (let i = 0; i < 20; i++) spinning.push(await accepted(await postRender({ html: SPIN, page: { timeoutMs: 3000 } }, { key: TEST_KEYS.burst })));
 		const ordinary = [];
 		for (let i = 0; i < 5; i++) ordinary.push(await accepted(await postRender({ html: `<h1>tenant B job ${i}</h1>` }, { key: TEST_KEYS.lister })));
 		try {
 			const done = await Promise.all(ordinary.map((job) => waitForJob(job.id, undefined, 30_000, TEST_KEYS.lister)));
-			for (const job of done) {
-				expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
-				expect(Date.parse(job.completedAt!) - Date.parse(job.createdAt), `${job.id} waited behind tenant A`).toBeLessThan(15_000);
-			}
+			for (const job of done) expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+			// Behind tenant A in one line, B's jobs would finish after all of A's (each spins to its
+			// 3 s deadline, at most TENANT_MAX_CONCURRENT_RENDERS at once): order, not a wall-clock bound,
+			// shows that B did not wait for A, however slow the machine.
+			const a = await Promise.all(spinning.map((job) => getJob(job.id, TEST_KEYS.burst)));
+			const unfinished = a.filter((job) => job.status === "queued" || job.status === "rendering");
+			expect(unfinished.length, "tenant A's jobs still waiting when B's were all done").toBeGreaterThan(0);
 		} finally {
 			// Tenant A's jobs would spin on in the background: cancel what is left.
 			await Promise.all(spinning.map((job) => api(`/v1/renders/${job.id}`, { method: "DELETE", key: TEST_KEYS.burst })));
