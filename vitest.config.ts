@@ -5,7 +5,7 @@
 // against `wrangler dev` (scripts/lib/local-stack.mjs) with a real browser (playwright-core).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/support/bindings.ts";
+import { TEST_BINDINGS } from "./test/support/shared/bindings.ts";
 
 const project = (name: string, include: string[], vars: Record<string, string>) => ({
 	plugins: [
@@ -19,7 +19,7 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 
 export default defineConfig({
 	test: {
-		globalSetup: ["./test/support/global-setup.ts"],
+		globalSetup: ["./test/support/node/global-setup.ts"],
 		// The Worker logs a JSON line per request and job phase: show them only for failing tests.
 		silent: "passed-only",
 		projects: [

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // The Worker's JSON log lines (src/log.ts), captured in the test's isolate, where the Worker runs too.
 import { afterEach, beforeEach, vi } from "vitest";
 import { poll, type PollOptions } from "./poll";

@@ -1,9 +1,10 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Every way out a page has, as markup aimed at a port on 127.0.0.1, for the egress tests of both
 // address policies. Service workers are not here: an html job's document has an opaque origin, from
 // which Chrome refuses any registration before fetching anything, and a page on a real local origin
 // is refused by the production policy before it loads; test/local/egress-allowed.test.ts renders
 // one from a real origin instead.
-import type { EgressConnection } from "./egress-listener";
+import type { EgressConnection } from "../shared/servers";
 
 /** Each vector's markup, given the listener's port. */
 export const VECTORS: Record<string, (port: number) => string> = {

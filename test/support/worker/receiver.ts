@@ -1,6 +1,7 @@
-// Talks to the webhook receiver of the fixture server (test/support/fixture-server.ts).
+// Worker side: runs inside workerd, imported by the tests.
+// Talks to the webhook receiver of the fixture server (node/fixture-server.ts).
 import { inject } from "vitest";
-import type { ReceivedEvent } from "./fixture-server";
+import type { ReceivedEvent } from "../shared/servers";
 import { api } from "./api";
 
 const origin = () => inject("fixtureOrigin");

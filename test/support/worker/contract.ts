@@ -1,9 +1,10 @@
+// Worker side: runs inside workerd, imported by the tests.
 // The published OpenAPI document as a test oracle: request and response schemas compiled with ajv,
 // and a check that a response is one the document declares (status, media type, body, headers).
 import Ajv2020, { type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { expect } from "vitest";
-import { RESPONSE_HEADERS } from "../../src/schemas/headers";
+import { RESPONSE_HEADERS } from "../../../src/schemas/headers";
 import { api } from "./api";
 import { SchemaSet, type Schema } from "./schema-arbitrary";
 

@@ -1,14 +1,13 @@
+// Node side: runs in the vitest main process, started by global-setup.ts.
 // A real HTTP server on 127.0.0.1 for the tests: pages to render, and webhook receivers that verify
 // every delivery with the `standardwebhooks` package, unchanged, as a customer's would. The receiver
 // is scripts/lib/receiver.mjs's, the one the load and bench runs use; here one per token.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { receiverHandler, type Answer, type ReceiverHandler } from "../../../scripts/lib/receiver.mjs";
 import type { AddressInfo } from "node:net";
-import { receiverHandler, type Answer, type ReceiverHandler } from "../../scripts/lib/receiver.mjs";
 import { listenLocal } from "./listen";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-export type { ReceivedEvent } from "../../scripts/lib/receiver.mjs";
 
 const PAGES: Record<string, Route> = {
 	"/hello": (_req, res) => {

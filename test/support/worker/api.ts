@@ -1,9 +1,10 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Test helpers: call the Worker's own fetch handler as a client would, and wait on jobs.
 import { exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
-import worker from "../../src/index";
-import { TEST_KEYS } from "./bindings";
-import type { Job } from "../../src/schemas/job";
+import worker from "../../../src/index";
+import { TEST_KEYS } from "../shared/bindings";
+import type { Job } from "../../../src/schemas/job";
 import { poll } from "./poll";
 
 export const BASE = "https://edge-pdf.test";

@@ -1,7 +1,7 @@
-// Worker side of the egress tests: a fresh raw TCP listener per test, and what reached it.
+// Worker side, for the egress tests: a fresh raw TCP listener per test, and what reached it.
 import type { Browser, Page } from "@cloudflare/puppeteer";
 import { inject } from "vitest";
-import type { EgressConnection } from "./egress-listener";
+import type { EgressConnection } from "../shared/servers";
 
 /** Opens a listener on 127.0.0.1 that records every connection; returns its port. */
 export async function openListener(): Promise<number> {

@@ -1,14 +1,15 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Jobs written straight into their Durable Object, as the API would, without going through the queue;
 // their stored record read and edited; queue batches delivered to the Worker's handler.
 import { env } from "cloudflare:workers";
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, type QueueResult } from "cloudflare:test";
 import { vi } from "vitest";
-import worker from "../../src/index";
-import { jobStub, newJobId } from "../../src/jobs/ids";
-import type { JobObject } from "../../src/jobs/job-object";
-import { newJobRecord } from "../../src/jobs/new-record";
-import type { JobRecord } from "../../src/jobs/record";
-import { sourceKey } from "../../src/storage/documents";
+import worker from "../../../src/index";
+import { jobStub, newJobId } from "../../../src/jobs/ids";
+import type { JobObject } from "../../../src/jobs/job-object";
+import { newJobRecord } from "../../../src/jobs/new-record";
+import type { JobRecord } from "../../../src/jobs/record";
+import { sourceKey } from "../../../src/storage/documents";
 
 export function jobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
 	const id = newJobId();

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // The one check of an error answer: status, JSON content type, `{ error: { code, message, details? } }`.
 import { expect } from "vitest";
 

@@ -1,6 +1,7 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Reads GET /v1/renders/{id}/events with the same SSE reader the playground and the demo use.
-import type { Job } from "../../src/schemas/job";
-import { sseEvents } from "../../src/public/static/sse.js";
+import type { Job } from "../../../src/schemas/job";
+import { sseEvents } from "../../../src/public/static/sse.js";
 import { api } from "./api";
 
 export interface SseEvent {

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // A small PNG decoder for the tests (8-bit RGB/RGBA, non-interlaced: what Chrome writes), built on
 // the runtime's DecompressionStream, so an image's pixels are checked without a dependency.
 export interface Pixels {

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // fast-check arbitraries from the JSON Schemas of the published OpenAPI document: values a schema
 // accepts, and mutations of such a value that it refuses. Covers the keywords the document uses
 // ($ref, oneOf/anyOf, allOf of if/then conditionals on a required key, enum/const, type,

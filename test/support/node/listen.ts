@@ -1,4 +1,4 @@
-// A test server on a port the OS hands out (127.0.0.1 only), and a close that does not wait on idle keep-alive connections.
+// Node side: a test server on a port the OS hands out (127.0.0.1 only), and a close that does not wait on idle keep-alive connections.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Request bodies of a chosen size: valid JSON padded with whitespace (so only its size can refuse
 // it), and a stream that counts how much of it the Worker read.
 

@@ -4,20 +4,16 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import type { EgressConnection } from "../shared/servers";
 
-export interface EgressConnection {
-	/** The first line of what the client sent ("GET /x HTTP/1.1"), "binary:<n>" for non-text bytes, "" for none. */
-	first: string;
+async function listen(server: Server): Promise<number> {
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	return (server.address() as AddressInfo).port;
 }
 
 function describe(data: Buffer): string {
 	const text = data.toString("latin1");
 	return /^[A-Z]+ \S+ HTTP\/1\.[01]\r?\n/.test(text) ? (text.split(/\r?\n/)[0] ?? "") : `binary:${data.length}`;
-}
-
-async function listen(server: Server): Promise<number> {
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	return (server.address() as AddressInfo).port;
 }
 
 /** Starts the control server; each POST /listeners opens a counting listener and answers its port. */

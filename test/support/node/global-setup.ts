@@ -1,27 +1,15 @@
-// Runs in Node before the Workers start: a local HTTP server for pages to render and webhooks to
+// Node side: vitest's global setup, run in the main process before the Workers start: a local HTTP server for pages to render and webhooks to
 // receive, whose port reaches the tests through inject("fixtureOrigin"); an origin nothing listens
 // on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
 // deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
 // inject("egressControl"); and two credential-logging origins, inject("credentialOrigins").
+// The keys provided here are typed in shared/servers.ts (ProvidedContext).
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startCredentialServers } from "./credential-servers";
 import { startEgressControl } from "./egress-listener";
 import { closedOrigin, startFixtureServer } from "./fixture-server";
 import { startS3Server } from "./s3-server";
-
-declare module "vitest" {
-	export interface ProvidedContext {
-		fixtureOrigin: string;
-		closedOrigin: string;
-		/** The SigV4-verifying S3 server (test/support/s3-server.ts). */
-		s3Origin: string;
-		/** Opens raw TCP listeners that count connections (egress tests). */
-		egressControl: string;
-		/** A render target and a second origin on another port, both logging credentials. */
-		credentialOrigins: { target: string; other: string };
-	}
-}
 
 /** pid → parent pid for every live process (Linux /proc; empty elsewhere). */
 function parents(): Map<number, number> {

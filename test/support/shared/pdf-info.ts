@@ -1,5 +1,5 @@
-// A PDF as pdf.js (unpdf) reads it: its pages, text and page size, and its document information
-// (the newest trailer's /Info and the Catalog's /Lang). No Worker imports: the Node tests use it too.
+// Shared (the Worker tests and the Node e2e test): a PDF as pdf.js (unpdf) reads it: its pages, text and page size, and its document information
+// (the newest trailer's /Info and the Catalog's /Lang).
 import { extractText, getDocumentProxy } from "unpdf";
 
 export interface PdfInfo {

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Small PDFs written by hand, byte for byte, with xref offsets that are right: what the PDF reader
 // (src/pdf/) is tested on besides Chrome's and pdf-lib's own output.
 

@@ -1,9 +1,9 @@
-// Worker-side helpers for the S3 server of test/support/s3-server.ts: saved destinations pointing
+// Worker side: helpers for the S3 server of node/s3-server.ts: saved destinations pointing
 // at it, presigned URLs for it, and what it stored and was asked.
 import { AwsV4Signer } from "aws4fetch";
 import { inject } from "vitest";
-import type { S3Request, StoredObject } from "./s3-server";
-import { S3_TEST_CREDENTIALS } from "./s3-account";
+import type { S3Request, StoredObject } from "../shared/servers";
+import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
 import { api } from "./api";
 
 export { S3_TEST_CREDENTIALS };

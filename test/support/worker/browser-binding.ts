@@ -1,7 +1,8 @@
-import { env } from "cloudflare:workers";
-
+// Worker side: runs inside workerd, imported by the tests.
 // Stand-ins for the BROWSER binding that answer some calls themselves and pass the rest to the
 // real local Browser Rendering, to fail (or list sessions) the way the platform would.
+import { env } from "cloudflare:workers";
+
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** A BROWSER binding whose every call goes through `fetch`. */

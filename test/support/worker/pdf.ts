@@ -1,9 +1,10 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Real PDF checks with pdf.js (unpdf): magic bytes, page count, page size, text.
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Job } from "../../src/schemas/job";
+import type { Job } from "../../../src/schemas/job";
 import { download, renderToEnd } from "./api";
-import { readPdf, type PdfFacts } from "./pdf-info";
+import { readPdf, type PdfFacts } from "../shared/pdf-info";
 
 export { readPdf, type PdfFacts };
 

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // Stored templates through the API, as a client saves them.
 import { expect } from "vitest";
 import { api } from "./api";

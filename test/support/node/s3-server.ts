@@ -1,3 +1,4 @@
+// Node side: runs in the vitest main process, started by global-setup.ts.
 // A small S3-protocol server on 127.0.0.1 for the delivery tests (PUT and DELETE of objects, in
 // memory) that VERIFIES every SigV4 signature, header-signed or presigned, by signing the request
 // again with aws4fetch and comparing, and checks a signed payload hash against the body. s3rver
@@ -7,27 +8,10 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsV4Signer } from "aws4fetch";
-import { S3_TEST_CREDENTIALS } from "./s3-account";
+import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
 import { listenLocal } from "./listen";
+import type { S3Request, StoredObject } from "../shared/servers";
 const SECRETS = new Map<string, string>([[S3_TEST_CREDENTIALS.accessKeyId, S3_TEST_CREDENTIALS.secretAccessKey]]);
-
-export interface StoredObject {
-	key: string;
-	sha256: string;
-	size: number;
-	contentType: string | null;
-	contentLength: string | null;
-	headers: Record<string, string>;
-}
-
-export interface S3Request {
-	method: string;
-	key: string;
-	status: number;
-	code: string | null;
-	/** "header" (Authorization) or "query" (presigned). */
-	auth: "header" | "query" | "none";
-}
 
 const objects = new Map<string, Map<string, StoredObject>>();
 const requests = new Map<string, S3Request[]>();

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // A page whose subresources all point at the fixture server's /probe/<token>/..., plus what reached it.
 import { inject } from "vitest";
 

@@ -1,3 +1,4 @@
+// Worker side: runs inside workerd, imported by the tests.
 // The one bounded poll of the suite: wait on a state, never on the clock.
 import { vi } from "vitest";
 

@@ -3,14 +3,7 @@
 // carried. The target's page pulls from both and redirects to the other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenLocal } from "./listen";
-
-export interface CredentialHit {
-	server: "target" | "other";
-	path: string;
-	authorization: string | null;
-	cookie: string | null;
-	secret: string | null;
-}
+import type { CredentialHit } from "../shared/servers";
 
 export const SECRET_HEADER = "x-tenant-secret";
 
