@@ -2,12 +2,12 @@
 // port (same host: cookies do not tell ports apart), each logging what credentials every request
 // carried. The target's page pulls from both and redirects to the other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenLocal } from "./listen";
+import { type Listening, listenLocal } from "./listen";
 import type { CredentialHit } from "../shared/servers";
 
 export const SECRET_HEADER = "x-tenant-secret";
 
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ origin: string; close: () => Promise<void> }> {
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
 	const server = createServer(handler);
 	return listenLocal(server);
 }

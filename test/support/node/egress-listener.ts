@@ -3,13 +3,8 @@
 // control server through which a test opens a fresh listener and reads what reached it.
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
+import { type Listening, listenLocal, listenPort } from "./listen";
 import type { EgressConnection } from "../shared/servers";
-
-async function listen(server: Server): Promise<number> {
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	return (server.address() as AddressInfo).port;
-}
 
 function describe(data: Buffer): string {
 	const text = data.toString("latin1");
@@ -17,7 +12,7 @@ function describe(data: Buffer): string {
 }
 
 /** Starts the control server; each POST /listeners opens a counting listener and answers its port. */
-export async function startEgressControl(): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function startEgressControl(): Promise<Listening> {
 	const listeners = new Map<number, { server: Server; connections: EgressConnection[]; sockets: Set<Socket> }>();
 	const open = async (): Promise<number> => {
 		const connections: EgressConnection[] = [];
@@ -32,7 +27,7 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 			// Never answers: whatever got this far has already left the browser.
 			socket.setTimeout(2_000, () => socket.destroy());
 		});
-		const port = await listen(server);
+		const port = await listenPort(server);
 		listeners.set(port, { server, connections, sockets });
 		return port;
 	};
@@ -69,16 +64,15 @@ export async function startEgressControl(): Promise<{ origin: string; close: () 
 			res.end("{}");
 		})();
 	});
-	const port = await listen(control as unknown as Server);
+	const listening = await listenLocal(control);
 	return {
-		origin: `http://127.0.0.1:${port}`,
+		origin: listening.origin,
 		close: async () => {
 			for (const { server, sockets } of listeners.values()) {
 				for (const socket of sockets) socket.destroy();
 				server.close();
 			}
-			control.closeAllConnections();
-			await new Promise<void>((resolve) => control.close(() => resolve()));
+			await listening.close();
 		},
 	};
 }

@@ -4,8 +4,7 @@
 // is scripts/lib/receiver.mjs's, the one the load and bench runs use; here one per token.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { receiverHandler, type Answer, type ReceiverHandler } from "../../../scripts/lib/receiver.mjs";
-import type { AddressInfo } from "node:net";
-import { listenLocal } from "./listen";
+import { type Listening, listenLocal, listenPort } from "./listen";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -96,7 +95,7 @@ const control: Route = (req, res, body) => {
 	res.end(JSON.stringify(answer));
 };
 
-export async function startFixtureServer(): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function startFixtureServer(): Promise<Listening> {
 	const server = createServer((req, res) => {
 		// The receiver reads the body itself.
 		if (new URL(req.url ?? "/", "http://x").pathname.startsWith("/hook/")) return hook(req, res);
@@ -119,8 +118,7 @@ export async function startFixtureServer(): Promise<{ origin: string; close: () 
 /** An origin on 127.0.0.1 that refuses connections: a port the OS handed out, then closed again. */
 export async function closedOrigin(): Promise<string> {
 	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
+	const port = await listenPort(server);
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return `http://127.0.0.1:${port}`;
 }

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsV4Signer } from "aws4fetch";
 import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
-import { listenLocal } from "./listen";
+import { type Listening, listenLocal } from "./listen";
 import type { S3Request, StoredObject } from "../shared/servers";
 const SECRETS = new Map<string, string>([[S3_TEST_CREDENTIALS.accessKeyId, S3_TEST_CREDENTIALS.secretAccessKey]]);
 
@@ -141,7 +141,7 @@ function control(res: ServerResponse, [what = "", bucket = ""]: string[]): void 
 	res.end(JSON.stringify(data));
 }
 
-export async function startS3Server(): Promise<{ origin: string; close: () => Promise<void> }> {
+export async function startS3Server(): Promise<Listening> {
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on("data", (chunk: Buffer) => chunks.push(chunk));
