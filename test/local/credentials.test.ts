@@ -5,9 +5,10 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { renderToEnd } from "../support/worker/api";
 import type { CredentialHit } from "../support/shared/servers";
+import { serverJson } from "../support/worker/server-json";
 
 async function hits(token: string): Promise<CredentialHit[]> {
-	return (await (await fetch(`${inject("credentialOrigins").target}/__log/${token}`)).json()) as CredentialHit[];
+	return serverJson<CredentialHit[]>(`${inject("credentialOrigins").target}/__log/${token}`);
 }
 
 describe("caller credentials", () => {

@@ -2,15 +2,15 @@
 import type { Browser, Page } from "@cloudflare/puppeteer";
 import { inject } from "vitest";
 import type { EgressConnection } from "../shared/servers";
+import { serverJson } from "./server-json";
 
 /** Opens a listener on 127.0.0.1 that records every connection; returns its port. */
 export async function openListener(): Promise<number> {
-	const res = await fetch(`${inject("egressControl")}/listeners`, { method: "POST" });
-	return ((await res.json()) as { port: number }).port;
+	return (await serverJson<{ port: number }>(`${inject("egressControl")}/listeners`, { method: "POST" })).port;
 }
 
 export async function connections(port: number): Promise<EgressConnection[]> {
-	return (await (await fetch(`${inject("egressControl")}/listeners/${port}`)).json()) as EgressConnection[];
+	return serverJson<EgressConnection[]>(`${inject("egressControl")}/listeners/${port}`);
 }
 
 /** A page on the control server's own origin that registers a service worker there, which fetches from the listener on `port`. */
@@ -20,7 +20,7 @@ export function serviceWorkerPage(port: number): string {
 
 /** How often the script of that page's service worker was fetched. */
 export async function serviceWorkerFetches(port: number): Promise<number> {
-	return ((await (await fetch(`${inject("egressControl")}/sw-log/${port}`)).json()) as { fetched: number }).fetched;
+	return (await serverJson<{ fetched: number }>(`${inject("egressControl")}/sw-log/${port}`)).fetched;
 }
 
 /** A page on the control server's origin whose shared worker fetches from, and opens a WebSocket to, the listener on `port`. */

@@ -1,6 +1,7 @@
 // Worker side: runs inside workerd, imported by the tests.
 // A page whose subresources all point at the fixture server's /probe/<token>/..., plus what reached it.
 import { inject } from "vitest";
+import { serverJson } from "./server-json";
 
 export function probePage(token: string, includeMetadata: boolean): string {
 	const local = `${inject("fixtureOrigin")}/probe/${token}`;
@@ -15,5 +16,5 @@ export function probePage(token: string, includeMetadata: boolean): string {
 }
 
 export async function probeHits(token: string): Promise<string[]> {
-	return (await (await fetch(`${inject("fixtureOrigin")}/__hooks/probes/${token}`)).json()) as string[];
+	return serverJson<string[]>(`${inject("fixtureOrigin")}/__hooks/probes/${token}`);
 }

@@ -3,6 +3,7 @@
 import { inject } from "vitest";
 import type { ReceivedEvent } from "../shared/servers";
 import { api } from "./api";
+import { serverJson } from "./server-json";
 
 const origin = () => inject("fixtureOrigin");
 
@@ -16,7 +17,7 @@ export async function receiver(
 	await fetch(`${origin()}/__hooks/secret/${token}`, { method: "POST", body: secret });
 	return {
 		url: `${origin()}/hook/${scenario}/${token}`,
-		received: async () => (await (await fetch(`${origin()}/__hooks/received/${token}`)).json()) as ReceivedEvent[],
+		received: () => serverJson<ReceivedEvent[]>(`${origin()}/__hooks/received/${token}`),
 		/** Lets held requests ("hold-first") answer. */
 		release: async () => void (await (await fetch(`${origin()}/__hooks/release/${token}`, { method: "POST" })).body?.cancel()),
 	};

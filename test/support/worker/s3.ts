@@ -5,6 +5,7 @@ import { inject } from "vitest";
 import type { S3Request, StoredObject } from "../shared/servers";
 import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
 import { api } from "./api";
+import { serverJson } from "./server-json";
 
 export { S3_TEST_CREDENTIALS };
 
@@ -47,9 +48,9 @@ export async function presignedPut(bucket: string, key: string, secretAccessKey:
 }
 
 export async function storedObjects(bucket: string): Promise<StoredObject[]> {
-	return (await fetch(`${s3Origin()}/__s3/objects/${bucket}`)).json();
+	return serverJson<StoredObject[]>(`${s3Origin()}/__s3/objects/${bucket}`);
 }
 
 export async function s3Requests(bucket: string): Promise<S3Request[]> {
-	return (await fetch(`${s3Origin()}/__s3/requests/${bucket}`)).json();
+	return serverJson<S3Request[]>(`${s3Origin()}/__s3/requests/${bucket}`);
 }
