@@ -5,7 +5,7 @@
 // against `wrangler dev` (scripts/lib/local-stack.mjs) with a real browser (playwright-core).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/support/bindings.ts";
+import { TEST_BINDINGS } from "./test/support/shared/bindings.ts";
 
 const project = (name: string, include: string[], vars: Record<string, string>) => ({
 	plugins: [
@@ -19,7 +19,7 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 
 export default defineConfig({
 	test: {
-		globalSetup: ["./test/support/global-setup.ts"],
+		globalSetup: ["./test/support/node/global-setup.ts"],
 		// Test files run two at a time whatever the core count (vitest would run one on a two-core
 		// machine): most of a file's time is spent waiting on Chromium, timers and local servers, and each
 		// file starts its own workerd. Files share nothing but the Node-side servers of global-setup.ts.

@@ -1,9 +1,9 @@
 // API keys and tenant isolation.
 import { describe, expect, it } from "vitest";
 import { tenantForKey, parseApiKeys } from "../src/api/auth";
-import { api, getJob, postRender } from "./support/api";
-import { TEST_BINDINGS, TEST_KEYS } from "./support/bindings";
-import { expectError } from "./support/errors";
+import { api, getJob, postRender } from "./support/worker/api";
+import { TEST_BINDINGS, TEST_KEYS } from "./support/shared/bindings";
+import { expectError } from "./support/worker/errors";
 
 describe("authentication", () => {
 	it.each([

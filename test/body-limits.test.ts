@@ -3,12 +3,12 @@
 // added later without a limit fails here.
 import { describe, expect, it } from "vitest";
 import { BODY_LIMITS } from "../src/api/router";
-import { api } from "./support/api";
-import { countedStream, jsonRequest, paddedJson } from "./support/bodies";
-import { TEST_KEYS } from "./support/bindings";
-import type { OpenApiDocument } from "./support/contract";
-import { expectError } from "./support/errors";
-import { EXAMPLE_DESTINATION } from "./support/s3";
+import { api } from "./support/worker/api";
+import { countedStream, jsonRequest, paddedJson } from "./support/worker/bodies";
+import { TEST_KEYS } from "./support/shared/bindings";
+import type { OpenApiDocument } from "./support/worker/contract";
+import { expectError } from "./support/worker/errors";
+import { EXAMPLE_DESTINATION } from "./support/worker/s3";
 
 const SETTINGS = BODY_LIMITS.settings;
 const LARGEST = Math.max(...Object.values(BODY_LIMITS));

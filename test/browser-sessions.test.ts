@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import puppeteer, { type Browser } from "@cloudflare/puppeteer";
 import { afterEach, describe, expect, it } from "vitest";
 import { acquireBrowser, MAX_SHARED_CONTEXTS, type BrowserLease } from "../src/render/browser";
-import { browserBinding, requestPath, type FetchLike } from "./support/browser-binding";
+import { browserBinding, requestPath, type FetchLike } from "./support/worker/browser-binding";
 
 /** The real binding, whose session list shows only `sessionId`, in use by another consumer. */
 function listingOnly(sessionId: string): Env["BROWSER"] {

@@ -4,14 +4,14 @@
 // local Browser Rendering, production address policy.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getJob } from "./support/api";
-import { deliver, storedJob, type Delivered } from "./support/jobs";
+import { getJob } from "./support/worker/api";
+import { deliver, storedJob, type Delivered } from "./support/worker/jobs";
 import { jobStub } from "../src/jobs/ids";
 import type { JobRecord } from "../src/jobs/record";
-import { readPdf } from "./support/pdf";
-import { aliasedBrowser } from "./support/browser-binding";
-import { connections, openListener } from "./support/egress";
-import { logsOfEachTest } from "./support/logs";
+import { readPdf } from "./support/worker/pdf";
+import { aliasedBrowser } from "./support/worker/browser-binding";
+import { connections, openListener } from "./support/worker/egress";
+import { logsOfEachTest } from "./support/worker/logs";
 
 /** The budget of the page that must run out of time: short, so the battery is quick. */
 const TIMEOUT_MS = 3000;

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import committedDocument from "../client/openapi.json?raw";
 import { ERROR_CODES } from "../src/schemas/error";
-import { api, download, postRender, renderToEnd } from "./support/api";
-import { Contract, fillPath, HTTP_METHODS } from "./support/contract";
+import { api, download, postRender, renderToEnd } from "./support/worker/api";
+import { Contract, fillPath, HTTP_METHODS } from "./support/worker/contract";
 
 const FAKE_ID = "ren_0000000000aaaaaaaaaaaaaaaa";
 const PUBLIC_OPERATIONS = ["health", "getOpenApiDocument", "getDocs", "downloadFile", "headFile", "downloadPreview"];

@@ -13,11 +13,11 @@ import {
 } from "../src/destinations/state";
 import { expandKey, objectUrl, UnsafeKey } from "../src/destinations/s3";
 import { open, seal } from "../src/security/secret-box";
-import { api, postRender } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { jobRecord } from "./support/jobs";
-import { errorOf } from "./support/errors";
-import { EXAMPLE_DESTINATION } from "./support/s3";
+import { api, postRender } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { jobRecord } from "./support/worker/jobs";
+import { errorOf } from "./support/worker/errors";
+import { EXAMPLE_DESTINATION } from "./support/worker/s3";
 
 const json = (method: string, body: unknown) => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const saved = EXAMPLE_DESTINATION;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sanitizeFilename } from "../src/storage/documents";
 import { filePath, signedUrl } from "../src/storage/signed-links";
 import type { Job } from "../src/schemas/job";
-import { BASE, download, renderToEnd } from "./support/api";
+import { BASE, download, renderToEnd } from "./support/worker/api";
 
 let job: Job;
 let full: Uint8Array;

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import puppeteer, { type Browser, type BrowserContextOptions } from "@cloudflare/puppeteer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contextOptions, namePatterns, SINK_PROXY } from "../src/render/egress-sink";
-import { connections, openListener } from "./support/egress";
+import { connections, openListener } from "./support/worker/egress";
 
 let browser: Browser;
 beforeAll(async () => {

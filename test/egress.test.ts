@@ -1,10 +1,10 @@
 // Production policy, every way out a page has: a raw TCP listener on 127.0.0.1 counts connections
 // of any protocol, and none may arrive, while the page still prints.
 import { describe, expect, it } from "vitest";
-import { download, renderToEnd } from "./support/api";
-import { connections, openListener } from "./support/egress";
-import { VECTORS, vectorPage } from "./support/egress-vectors";
-import { readPdf } from "./support/pdf";
+import { download, renderToEnd } from "./support/worker/api";
+import { connections, openListener } from "./support/worker/egress";
+import { VECTORS, vectorPage } from "./support/worker/egress-vectors";
+import { readPdf } from "./support/worker/pdf";
 
 describe("egress under the production address policy", () => {
 	for (const name of Object.keys(VECTORS)) {

@@ -8,11 +8,11 @@ import { RECONNECT_MS } from "../src/api/events";
 import { MAX_OPEN_STREAMS, STREAM_LEASE_MS } from "../src/api/stream-slot";
 import { migrate } from "../src/storage/sql-schema";
 import { TENANT_MIGRATIONS, type TenantObject, tenantStub } from "../src/tenants/tenant-object";
-import { api, getJob } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { storedJob } from "./support/jobs";
-import { poll } from "./support/poll";
-import { collectSse, readEventStream } from "./support/sse";
+import { api, getJob } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { storedJob } from "./support/worker/jobs";
+import { poll } from "./support/worker/poll";
+import { collectSse, readEventStream } from "./support/worker/sse";
 
 /** Schema steps of a tenant object before stream slots: jobs, idempotency, render slots and lane, settings. */
 const LEGACY_SCHEMA_VERSION = 8;

@@ -3,10 +3,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { JobObject } from "../src/jobs/job-object";
-import { api, download, postRender } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { storedJob } from "./support/jobs";
-import { collectSse, readEventStream } from "./support/sse";
+import { api, download, postRender } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { storedJob } from "./support/worker/jobs";
+import { collectSse, readEventStream } from "./support/worker/sse";
 import type { Job } from "../src/schemas/job";
 
 async function queuedRender(): Promise<Job> {

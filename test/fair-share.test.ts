@@ -3,15 +3,15 @@
 // whose pages spin to their deadline moves to the slow lane and delays nobody else.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { api, getJob, postRender, waitForJob } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { deliver, storedJob } from "./support/jobs";
+import { api, getJob, postRender, waitForJob } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { deliver, storedJob } from "./support/worker/jobs";
 import { runInDurableObject } from "cloudflare:test";
 import { newJobId } from "../src/jobs/ids";
 import { type TenantObject, tenantStub } from "../src/tenants/tenant-object";
-import { expectError } from "./support/errors";
-import { captureLogs } from "./support/logs";
-import { saveTemplate, uniqueName } from "./support/templates";
+import { expectError } from "./support/worker/errors";
+import { captureLogs } from "./support/worker/logs";
+import { saveTemplate, uniqueName } from "./support/worker/templates";
 import type { Job } from "../src/schemas/job";
 
 /** The jobs holding one of the tenant's render slots now, by id. */

@@ -4,14 +4,14 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext } from "cloudflare:test";
 import worker from "../src/index";
 import { describe, expect, it } from "vitest";
-import { api, BASE, getJob, waitForJob } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { expectError } from "./support/errors";
-import { deliver, editRecord, storedJob } from "./support/jobs";
-import { storedDocuments, storedPdf } from "./support/pdf";
+import { api, BASE, getJob, waitForJob } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { expectError } from "./support/worker/errors";
+import { deliver, editRecord, storedJob } from "./support/worker/jobs";
+import { storedDocuments, storedPdf } from "./support/worker/pdf";
 import { sha256Hex } from "../src/security/crypto";
-import { browserBinding, relayedBrowser, requestPath, type FetchLike } from "./support/browser-binding";
-import { captureLogs } from "./support/logs";
+import { browserBinding, relayedBrowser, requestPath, type FetchLike } from "./support/worker/browser-binding";
+import { captureLogs } from "./support/worker/logs";
 import { SharedBrowser } from "../src/render/browser";
 
 /** Browser Rendering that answers 429 to the next `failures` launches and lists no reusable session. */

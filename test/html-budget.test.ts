@@ -8,9 +8,9 @@ import { utf8Length } from "../src/api/html-budget";
 import { newJobId } from "../src/jobs/ids";
 import type { Job } from "../src/schemas/job";
 import { MAX_HTML_BYTES } from "../src/schemas/render-request";
-import { api, postRender } from "./support/api";
-import { expectError } from "./support/errors";
-import { saveTemplate, uniqueName } from "./support/templates";
+import { api, postRender } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
+import { saveTemplate, uniqueName } from "./support/worker/templates";
 
 const PART_BYTES = 600_000;
 

@@ -4,9 +4,9 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { tenantStub, type TenantObject } from "../src/tenants/tenant-object";
 import type { Job } from "../src/schemas/job";
-import { api, postRender, waitForJob } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { expectError } from "./support/errors";
+import { api, postRender, waitForJob } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { expectError } from "./support/worker/errors";
 
 const withKey = (key: string, tenant: string = TEST_KEYS.acme) => ({ headers: { "idempotency-key": key, "content-type": "application/json" }, key: tenant });
 

@@ -18,9 +18,9 @@ import {
 	waitForSlot,
 } from "../src/jobs/render-lease";
 import { JOB_STATUSES } from "../src/schemas/job";
-import { getJob, renderToEnd, waitForJob } from "./support/api";
-import { deliver, editRecord, jobRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
-import { captureLogs } from "./support/logs";
+import { getJob, renderToEnd, waitForJob } from "./support/worker/api";
+import { deliver, editRecord, jobRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "./support/worker/jobs";
+import { captureLogs } from "./support/worker/logs";
 
 const record = jobRecord;
 const stored = (overrides: Partial<JobRecord> = {}) => storedJob(overrides);

@@ -1,8 +1,8 @@
 // GET /v1/renders: the tenant's jobs, newest first, cursor-paginated, filterable by status.
 import { describe, expect, it } from "vitest";
 import type { Job } from "../src/schemas/job";
-import { api, postRender, waitForJob } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
+import { api, postRender, waitForJob } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
 
 interface Page {
 	object: string;

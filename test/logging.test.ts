@@ -2,9 +2,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { tenantWebhookSecret } from "../src/webhooks/signing";
-import { api, download, renderToEnd } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { captureLogs } from "./support/logs";
+import { api, download, renderToEnd } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { captureLogs } from "./support/worker/logs";
 
 describe("logs", () => {
 	it("carry job id, tenant, phase and durations, and no credential", async () => {

@@ -2,15 +2,15 @@
 import { describe, expect, it } from "vitest";
 import { extractText, getDocumentProxy } from "unpdf";
 import { PDFDocument } from "pdf-lib";
-import { api, download, getJob, postRender, renderToEnd } from "./support/api";
+import { api, download, getJob, postRender, renderToEnd } from "./support/worker/api";
 import { collectPart, countPart } from "../src/render/merge";
 import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, wholePdfState, withWholePdf } from "../src/render/pdf-memory";
 import { declaredObjectCount } from "../src/pdf/object-count";
-import { readPdf, renderPdf, storedDocuments } from "./support/pdf";
-import { readPdfInfo } from "./support/pdf-info";
-import { decodePng, dominantColour } from "./support/png";
-import { errorOf } from "./support/errors";
-import { poll } from "./support/poll";
+import { readPdf, renderPdf, storedDocuments } from "./support/worker/pdf";
+import { readPdfInfo } from "./support/shared/pdf-info";
+import { decodePng, dominantColour } from "./support/worker/png";
+import { errorOf } from "./support/worker/errors";
+import { poll } from "./support/worker/poll";
 
 async function pageTexts(bytes: ArrayBuffer): Promise<string[]> {
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));

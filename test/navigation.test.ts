@@ -2,9 +2,9 @@
 // resolve fails at once; a main document redirected to a refused address fails with URL_NOT_ALLOWED.
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { getJob } from "./support/api";
-import { aliasedBrowser } from "./support/browser-binding";
-import { deliver, storedJob } from "./support/jobs";
+import { getJob } from "./support/worker/api";
+import { aliasedBrowser } from "./support/worker/browser-binding";
+import { deliver, storedJob } from "./support/worker/jobs";
 
 describe("navigation failures", () => {
 	it("a host whose DNS lookup fails is a permanent failure: NAVIGATION_FAILED after one attempt", async () => {

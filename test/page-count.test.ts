@@ -2,8 +2,8 @@
 // (image alt text in the structure tree, outline titles, the document title) spells a page tree
 // and Chrome writes it into the PDF as strings, yet the count stays what pdf.js reads.
 import { describe, expect, it } from "vitest";
-import { renderPdf } from "./support/pdf";
-import { textOf } from "./support/pdf-build";
+import { renderPdf } from "./support/worker/pdf";
+import { textOf } from "./support/worker/pdf-build";
 
 const SPOOF = "<</Type /Pages /Count 777777>>";
 const ESCAPED = "&lt;&lt;/Type /Pages /Count 777777&gt;&gt;";

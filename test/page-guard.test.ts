@@ -7,11 +7,11 @@
 // ever continued.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { relayedBrowser } from "./support/browser-binding";
-import { getJob } from "./support/api";
-import { deliver, storedJob } from "./support/jobs";
-import { storedPdf } from "./support/pdf";
-import { probeHits, probePage } from "./support/probe";
+import { relayedBrowser } from "./support/worker/browser-binding";
+import { getJob } from "./support/worker/api";
+import { deliver, storedJob } from "./support/worker/jobs";
+import { storedPdf } from "./support/worker/pdf";
+import { probeHits, probePage } from "./support/worker/probe";
 
 interface Cdp {
 	method?: string;

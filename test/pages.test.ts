@@ -1,7 +1,7 @@
 // The playground and the API reference come from the Workers static assets, with a CSP that keeps
 // every page on our own origin (the Swagger UI files are a pinned copy, not a CDN).
 import { describe, expect, it } from "vitest";
-import { api } from "./support/api";
+import { api } from "./support/worker/api";
 
 const THIRD_PARTY = /\b(?:src|href)=["']?(?:https?:)?\/\//i;
 

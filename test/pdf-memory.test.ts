@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { PDFDocument } from "pdf-lib";
 import { wholePdfState, withWholePdf } from "../src/render/pdf-memory";
 import { declaredObjectCount } from "../src/pdf/object-count";
-import { poll } from "./support/poll";
+import { poll } from "./support/worker/poll";
 
 /** A promise the test settles by hand. */
 function gate(): { promise: Promise<void>; open: () => void } {

@@ -2,10 +2,10 @@
 // document that keeps streaming (the Info update is appended after Chrome's bytes).
 import { describe, expect, it } from "vitest";
 import long from "./fixtures/long.html?raw";
-import { download, postRender, renderToEnd } from "./support/api";
-import { readPdf } from "./support/pdf";
+import { download, postRender, renderToEnd } from "./support/worker/api";
+import { readPdf } from "./support/worker/pdf";
 import { infoUpdate, withInfo } from "../src/render/pdf-metadata";
-import { type PdfInfo, readPdfInfo } from "./support/pdf-info";
+import { type PdfInfo, readPdfInfo } from "./support/shared/pdf-info";
 
 /** pdf.js repairs broken xrefs silently, so the update's byte offsets are checked here, exactly. */
 function expectWellFormedUpdate(bytes: Uint8Array): void {

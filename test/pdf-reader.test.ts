@@ -7,8 +7,8 @@ import { parseObjectAt } from "../src/pdf/objects";
 import { PageCounter } from "../src/pdf/page-count";
 import { UnreadablePdf } from "../src/pdf/scanner";
 import { isDict, PdfName, PdfRef, type PdfString, textOf as pdfTextOf } from "../src/pdf/values";
-import { type Body, bytesOf, classicPdf, incrementalUpdate, startxrefOf, textOf } from "./support/pdf-build";
-import { readPdf } from "./support/pdf";
+import { type Body, bytesOf, classicPdf, incrementalUpdate, startxrefOf, textOf } from "./support/worker/pdf-build";
+import { readPdf } from "./support/worker/pdf";
 
 const SPOOF = "<</Type /Pages /Count 9>>";
 

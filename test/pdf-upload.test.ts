@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/security/crypto";
 import { UnreadablePdf } from "../src/pdf/scanner";
 import { PART_BYTES, TooLarge, uploadPdf } from "../src/storage/pdf-upload";
-import { classicPdf } from "./support/pdf-build";
+import { classicPdf } from "./support/worker/pdf-build";
 
 /** The bytes as a stream of `chunk`-byte chunks. */
 function streamOf(bytes: Uint8Array, chunk = 64 * 1024): ReadableStream<Uint8Array> {

@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import colourPages from "./fixtures/colour-pages.html?raw";
 import { imageSize } from "../src/render/image-size";
-import { api, download, getJob, postRender, renderToEnd } from "./support/api";
-import { readPdf } from "./support/pdf";
-import { poll } from "./support/poll";
-import { decodePng, dominantColour } from "./support/png";
-import { errorOf } from "./support/errors";
+import { api, download, getJob, postRender, renderToEnd } from "./support/worker/api";
+import { readPdf } from "./support/worker/pdf";
+import { poll } from "./support/worker/poll";
+import { decodePng, dominantColour } from "./support/worker/png";
+import { errorOf } from "./support/worker/errors";
 
 describe("previews", () => {
 	it("a PNG preview is the requested width, A4-shaped, and shows page 1 (red), not pages 2-3", async () => {

@@ -4,10 +4,10 @@
 // so each test starts with enough of a window left for its requests to fall in one, each with a
 // tenant of its own (a tenant's count is its own: the other test's requests do not count here).
 import { describe, expect, it } from "vitest";
-import { api, postRender } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { expectError } from "./support/errors";
-import { poll } from "./support/poll";
+import { api, postRender } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { expectError } from "./support/worker/errors";
+import { poll } from "./support/worker/poll";
 
 const WINDOW_MS = 60_000;
 const LIMIT = 600;

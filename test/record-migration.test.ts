@@ -11,7 +11,7 @@ import { UnreadableRecord, upgradeRecord } from "../src/jobs/record-migrations";
 import { JOB_RECORD_VERSION } from "../src/schemas/job-record";
 import { seal } from "../src/security/seal";
 import { documentKey } from "../src/storage/documents";
-import { download, getJob } from "./support/api";
+import { download, getJob } from "./support/worker/api";
 
 /** Exactly what the unversioned JobObject wrote: its schema tables, and the record as JSON. */
 function writeLegacy(id: string, record: Record<string, unknown>): Promise<void> {

@@ -2,9 +2,9 @@
 // sealed): past it the render is refused (413) before anything is written, in R2 or anywhere else.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, postRender } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { expectError } from "./support/errors";
+import { api, postRender } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { expectError } from "./support/worker/errors";
 
 const key = TEST_KEYS.globex;
 

@@ -1,7 +1,7 @@
 // Secrets stay out of logs and error messages: URLs lose query, userinfo and fragment wherever they
 // appear in a log line or a recorded error, and R2's own error text never reaches a caller.
 import { env } from "cloudflare:workers";
-import { logsOfEachTest } from "./support/logs";
+import { logsOfEachTest } from "./support/worker/logs";
 import { describe, expect, it } from "vitest";
 import { stashHtml } from "../src/api/create-render";
 import { jobStub, newJobId } from "../src/jobs/ids";
@@ -9,7 +9,7 @@ import { log, logError } from "../src/log";
 import { SharedBrowser } from "../src/render/browser";
 import { runJob } from "../src/render/run-job";
 import { redactText, redactUrl } from "../src/security/redact";
-import { jobRecord, storedJob } from "./support/jobs";
+import { jobRecord, storedJob } from "./support/worker/jobs";
 
 const TOKEN = "tok-5e0c9a1d";
 

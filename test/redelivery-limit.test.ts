@@ -5,9 +5,9 @@
 // window is the binding's own behaviour and is not waited for here: it would cost up to a minute.
 import { describe, expect, it } from "vitest";
 import { newJobId } from "../src/jobs/ids";
-import { api } from "./support/api";
-import { TEST_KEYS } from "./support/bindings";
-import { poll } from "./support/poll";
+import { api } from "./support/worker/api";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { poll } from "./support/worker/poll";
 
 /** REDELIVERY_LIMITER in wrangler.toml. */
 const LIMIT = 30;

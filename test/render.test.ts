@@ -6,8 +6,8 @@ import long from "./fixtures/long.html?raw";
 import { PageCounter } from "../src/pdf/page-count";
 import { sha256Hex } from "../src/security/crypto";
 import { sourceKey } from "../src/storage/documents";
-import { download, getJob, postRender, renderToEnd } from "./support/api";
-import { MM, readPdf, renderPdf } from "./support/pdf";
+import { download, getJob, postRender, renderToEnd } from "./support/worker/api";
+import { MM, readPdf, renderPdf } from "./support/worker/pdf";
 
 /** Enough paragraphs to fill a little over one A4 page with default margins. */
 const TALL = `<style>p{margin:0;font:12px/20px sans-serif}</style>${Array.from({ length: 45 }, (_, i) => `<p>line ${i}</p>`).join("")}`;

@@ -12,8 +12,8 @@ import { PURGE_WEBHOOK_GRACE_MS } from "../src/jobs/secrets";
 import { documentKey, sourceKey } from "../src/storage/documents";
 import { partSourceKey, previewKey } from "../src/storage/outputs";
 import { tenantStub } from "../src/tenants/tenant-object";
-import { api } from "./support/api";
-import { editRecord, jobRecord, storedJob, webhookTo, withObjectEnv } from "./support/jobs";
+import { api } from "./support/worker/api";
+import { editRecord, jobRecord, storedJob, webhookTo, withObjectEnv } from "./support/worker/jobs";
 
 const SECRETS = { header: "hdr-secret-8c1f", password: "pw-secret-77d2", cookie: "cookie-secret-41aa", hook: "hook-secret-0b9e" };
 

@@ -1,9 +1,9 @@
 // Screenshots (output png | jpeg | webp) through the real local Browser Rendering, decoded for real.
 import { describe, expect, it } from "vitest";
 import { imageSize } from "../src/render/image-size";
-import { download, postRender, renderToEnd } from "./support/api";
-import { decodePng, dominantColour } from "./support/png";
-import { errorOf } from "./support/errors";
+import { download, postRender, renderToEnd } from "./support/worker/api";
+import { decodePng, dominantColour } from "./support/worker/png";
+import { errorOf } from "./support/worker/errors";
 
 const PAGE = "<!doctype html><style>html,body{margin:0;background:#1e90ff}</style><div style='height:3000px'>tall</div>";
 

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { jobStub } from "../src/jobs/ids";
 import { checkSignedRequest, filePath, signedUrl } from "../src/storage/signed-links";
 import type { Job } from "../src/schemas/job";
-import { api, BASE, download, getJob, renderToEnd } from "./support/api";
-import { expectError } from "./support/errors";
-import { editRecord, readRecord } from "./support/jobs";
+import { api, BASE, download, getJob, renderToEnd } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
+import { editRecord, readRecord } from "./support/worker/jobs";
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkUrl, isAllowedPageRequest, isBlockedHost, isBlockedIPv4, isBlockedIPv6 } from "../src/security/url-policy";
-import { api, postRender } from "./support/api";
-import { expectError } from "./support/errors";
+import { api, postRender } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
 
 const STRICT = { allowPrivateNetwork: false };
 const OPEN = { allowPrivateNetwork: true };

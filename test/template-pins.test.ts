@@ -8,10 +8,10 @@ import { describe, expect, it } from "vitest";
 import type { Job } from "../src/schemas/job";
 import { TEMPLATE_MIGRATIONS, type TemplateObject, templateStub } from "../src/templates/template-object";
 import { migrate } from "../src/storage/sql-schema";
-import { api, getJob, postRender } from "./support/api";
-import { expectError } from "./support/errors";
-import { answeredPdfText } from "./support/pdf";
-import { saveTemplate, saveVersion, type TemplateView, uniqueName } from "./support/templates";
+import { api, getJob, postRender } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
+import { answeredPdfText } from "./support/worker/pdf";
+import { saveTemplate, saveVersion, type TemplateView, uniqueName } from "./support/worker/templates";
 
 /** A synchronous render: the PDF's text and the job it recorded. */
 async function renderNow(template: Record<string, unknown>): Promise<{ text: string; job: Job }> {

@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import invoiceTemplate from "./fixtures/invoice.liquid?raw";
 import type { Job } from "../src/schemas/job";
-import { TEST_KEYS } from "./support/bindings";
-import { api, postRender } from "./support/api";
-import { errorOf, expectError } from "./support/errors";
-import { answeredPdfText as pdfText } from "./support/pdf";
-import { saveTemplate, send, type TemplateView, uniqueName } from "./support/templates";
+import { TEST_KEYS } from "./support/shared/bindings";
+import { api, postRender } from "./support/worker/api";
+import { errorOf, expectError } from "./support/worker/errors";
+import { answeredPdfText as pdfText } from "./support/worker/pdf";
+import { saveTemplate, send, type TemplateView, uniqueName } from "./support/worker/templates";
 
 interface ErrorView {
 	error: { code: string; message: string; details?: Array<{ path: string; message: string }> };

@@ -1,8 +1,8 @@
 // Bad input never reaches a job: each case answers a 4xx JSON error naming what is wrong.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, download, postRender, renderToEnd } from "./support/api";
-import { expectError } from "./support/errors";
+import { api, download, postRender, renderToEnd } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
 
 const ok = { html: "<p>x</p>" };
 

@@ -7,9 +7,9 @@ import { buildHeaders } from "../src/webhooks/deliver";
 import { decide, parseRetryAfter, type AttemptOutcome } from "../src/webhooks/policy";
 import { signatureHeader, tenantWebhookSecret } from "../src/webhooks/signing";
 import { beginAttempt, endAttempt, restartSeries, type WebhookTurn } from "../src/webhooks/state";
-import { api, BASE } from "./support/api";
-import { expectError } from "./support/errors";
-import { jobRecord, webhookTo } from "./support/jobs";
+import { api, BASE } from "./support/worker/api";
+import { expectError } from "./support/worker/errors";
+import { jobRecord, webhookTo } from "./support/worker/jobs";
 import { signedUrl } from "../src/storage/signed-links";
 
 const SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];

@@ -1,5 +1,5 @@
 // A Standard Webhooks receiver on 127.0.0.1 (a random free port) for load and smoke runs, and the
-// handler behind the test suite's receiver (test/support/fixture-server.ts). Every request is
+// handler behind the test suite's receiver (test/support/node/fixture-server.ts). Every request is
 // verified with the `standardwebhooks` package unchanged — `new Webhook(secret).verify(rawBody,
 // req.headers)` — and answered 204 (or as told) when valid, 401 when not.
 //

@@ -6,6 +6,7 @@ import { DESTINATION_NAME, DestinationCheck, SavedDestination, SavedDestinationI
 import { errorResponse } from "../schemas/error";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
+import { jsonResponse, unauthorized } from "./responses";
 import { createRouter, requireJson, settingsBody } from "./router";
 
 const NameParam = z.object({
@@ -14,8 +15,6 @@ const NameParam = z.object({
 		.regex(DESTINATION_NAME, "letters, digits, _ and -, at most 64")
 		.openapi({ param: { name: "name", in: "path" }, example: "invoices-r2" }),
 });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const missing = errorResponse("No saved destination by that name");
 
 const putDestination = createRoute({
@@ -27,8 +26,8 @@ const putDestination = createRoute({
 	middleware: [settingsBody, requireJson] as const,
 	request: { params: NameParam, body: { content: { "application/json": { schema: SavedDestinationInput } }, required: true } },
 	responses: {
-		200: json(SavedDestination, "Replaced"),
-		201: json(SavedDestination, "Created"),
+		200: jsonResponse("Replaced", SavedDestination),
+		201: jsonResponse("Created", SavedDestination),
 		400: errorResponse("Invalid body, or URL_NOT_ALLOWED for the endpoint"),
 		401: unauthorized,
 		413: errorResponse("Body larger than 64 KiB"),
@@ -42,7 +41,7 @@ const listDestinations = createRoute({
 	operationId: "listDestinations",
 	summary: "List the tenant's saved destinations",
 	responses: {
-		200: json(z.object({ object: z.literal("list"), data: z.array(SavedDestination) }).openapi("DestinationList"), "The saved destinations, by name"),
+		200: jsonResponse("The saved destinations, by name", z.object({ object: z.literal("list"), data: z.array(SavedDestination) }).openapi("DestinationList")),
 		401: unauthorized,
 	},
 });
@@ -53,7 +52,7 @@ const getDestination = createRoute({
 	operationId: "getDestination",
 	summary: "Read a saved destination (without its secret)",
 	request: { params: NameParam },
-	responses: { 200: json(SavedDestination, "The destination"), 401: unauthorized, 404: missing },
+	responses: { 200: jsonResponse("The destination", SavedDestination), 401: unauthorized, 404: missing },
 });
 
 const deleteDestination = createRoute({
@@ -75,7 +74,7 @@ const checkRoute = createRoute({
 		"Answers 200 with the outcome of both requests; `ok` is true when both succeeded. Each request waits at most 15 s. At most 5 checks per minute per tenant.",
 	request: { params: NameParam },
 	responses: {
-		200: json(DestinationCheck, "The probe's outcome"),
+		200: jsonResponse("The probe's outcome", DestinationCheck),
 		401: unauthorized,
 		404: missing,
 		429: errorResponse("Too many checks; see Retry-After", "Retry-After"),

@@ -8,6 +8,7 @@ import { config } from "../config";
 import { logError } from "../log";
 import { errorResponse } from "../schemas/error";
 import { ApiError } from "./errors";
+import { unauthorized } from "./responses";
 import { createRouter } from "./router";
 import { MAX_OPEN_STREAMS, takeStreamSlot } from "./stream-slot";
 
@@ -44,7 +45,7 @@ const renderEvents = createRoute({
 			content: { "text/event-stream": { schema: z.string().openapi({ example: 'id: 1\nevent: status\ndata: {"id":"ren_…","status":"queued",…}\n\n' }) } },
 		},
 		400: errorResponse("Invalid Last-Event-ID"),
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		401: unauthorized,
 		404: errorResponse("No such job for this tenant"),
 		429: errorResponse(`The tenant already has ${MAX_OPEN_STREAMS} open event streams (RATE_LIMITED); see Retry-After`, "Retry-After"),
 		500: errorResponse("Internal error"),

@@ -10,6 +10,7 @@ import { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
 import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
+import { jsonResponse, unauthorized } from "./responses";
 import { createRouter, documentBody, rateLimit, redeliveryLimit, requireJson } from "./router";
 
 const JobIdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "ren_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
@@ -50,7 +51,7 @@ const createRender = createRoute({
 		400: errorResponse(
 			"Invalid request (INVALID_REQUEST), an address outside the policy (URL_NOT_ALLOWED), or a template error naming the line (TEMPLATE_ERROR)",
 		),
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		401: unauthorized,
 		404: errorResponse("Synchronous render: the document was deleted before it could be sent", "Render-Id"),
 		409: errorResponse("Synchronous render: the job is already rendering or finished", "Render-Id"),
 		413: errorResponse(
@@ -86,7 +87,7 @@ const listRenders = createRoute({
 			},
 		},
 		400: errorResponse("Invalid query"),
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		401: unauthorized,
 		500: errorResponse("Internal error"),
 	},
 });
@@ -98,8 +99,8 @@ const getRender = createRoute({
 	summary: "Read a render job",
 	request: { params: JobIdParam },
 	responses: {
-		200: { description: "The job", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		200: jsonResponse("The job", Job),
+		401: unauthorized,
 		404: errorResponse("No such job for this tenant"),
 		500: errorResponse("Internal error"),
 	},
@@ -113,8 +114,8 @@ const cancelRender = createRoute({
 	description: "Queued or rendering: the job is canceled and no PDF is stored after it. Finished: the stored PDF is deleted and its links answer 404.",
 	request: { params: JobIdParam },
 	responses: {
-		200: { description: "The job after the change", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		200: jsonResponse("The job after the change", Job),
+		401: unauthorized,
 		404: errorResponse("No such job for this tenant"),
 		500: errorResponse("Internal error"),
 	},
@@ -130,8 +131,8 @@ const redeliverWebhook = createRoute({
 	middleware: [redeliveryLimit] as const,
 	request: { params: JobIdParam },
 	responses: {
-		202: { description: "Queued for delivery", content: { "application/json": { schema: Job } } },
-		401: errorResponse("Missing or invalid API key", "WWW-Authenticate"),
+		202: jsonResponse("Queued for delivery", Job),
+		401: unauthorized,
 		404: errorResponse("No such job for this tenant"),
 		500: errorResponse("Internal error"),
 		409: errorResponse("The job has no webhook or has not finished"),

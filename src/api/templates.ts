@@ -10,12 +10,11 @@ import { checkSyntax, TemplateError } from "../templates/liquid";
 import { templateStub, type SaveResult, type StoredTemplate } from "../templates/template-object";
 import { createRenderJob } from "./create-render";
 import { ApiError } from "./errors";
+import { jsonResponse, unauthorized } from "./responses";
 import { createRouter, documentBody, rateLimit, requireJson } from "./router";
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v" }) });
 const VersionQuery = z.object({ version: z.coerce.number().int().min(1).optional().openapi({ description: "Default: the latest" }) });
-const ok = (description: string, schema: z.ZodType) => ({ description, content: { "application/json": { schema } } });
-const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const notFoundResponse = errorResponse("No such template (or version) for this tenant");
 
 const createTemplate = createRoute({
@@ -26,7 +25,7 @@ const createTemplate = createRoute({
 	middleware: [documentBody, requireJson] as const,
 	request: { body: { content: { "application/json": { schema: TemplateInput } }, required: true } },
 	responses: {
-		201: ok("The template", Template),
+		201: jsonResponse("The template", Template),
 		400: errorResponse("Invalid request, or TEMPLATE_ERROR: a Liquid syntax error, naming the line"),
 		401: unauthorized,
 		409: errorResponse("Another template of this tenant has that name"),
@@ -40,7 +39,7 @@ const listTemplates = createRoute({
 	operationId: "listTemplates",
 	summary: "List the tenant's templates by name",
 	request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(100).optional() }) },
-	responses: { 200: ok("A page of templates", TemplateList), 400: errorResponse("Invalid query"), 401: unauthorized },
+	responses: { 200: jsonResponse("A page of templates", TemplateList), 400: errorResponse("Invalid query"), 401: unauthorized },
 });
 
 const getTemplate = createRoute({
@@ -49,7 +48,7 @@ const getTemplate = createRoute({
 	operationId: "getTemplate",
 	summary: "Read a template (the latest version, or ?version=)",
 	request: { params: IdParam, query: VersionQuery },
-	responses: { 200: ok("The template", Template), 401: unauthorized, 404: notFoundResponse },
+	responses: { 200: jsonResponse("The template", Template), 401: unauthorized, 404: notFoundResponse },
 });
 
 const updateTemplate = createRoute({
@@ -60,7 +59,7 @@ const updateTemplate = createRoute({
 	middleware: [documentBody, requireJson] as const,
 	request: { params: IdParam, body: { content: { "application/json": { schema: TemplateUpdate } }, required: true } },
 	responses: {
-		200: ok("The template at its new version", Template),
+		200: jsonResponse("The template at its new version", Template),
 		400: errorResponse("Invalid request, or TEMPLATE_ERROR naming the line"),
 		401: unauthorized,
 		404: notFoundResponse,
@@ -77,7 +76,7 @@ const deleteTemplate = createRoute({
 	description: "Renders already accepted are unaffected: their template was rendered when they were created.",
 	request: { params: IdParam },
 	responses: {
-		200: ok("Deleted", z.object({ id: z.string(), object: z.literal("template"), deleted: z.literal(true) }).openapi("TemplateDeleted")),
+		200: jsonResponse("Deleted", z.object({ id: z.string(), object: z.literal("template"), deleted: z.literal(true) }).openapi("TemplateDeleted")),
 		401: unauthorized,
 		404: notFoundResponse,
 	},

@@ -9,9 +9,9 @@ import { tenantStub } from "../tenants/tenant-object";
 import { tenantWebhookSecret } from "../webhooks/signing";
 import { endpointView, loadEndpoint, saveEndpoint, sendTestEvent } from "../webhooks/tenant-endpoint";
 import { ApiError } from "./errors";
+import { jsonResponse, unauthorized } from "./responses";
 import { createRouter, requireJson, settingsBody } from "./router";
 
-const unauthorized = errorResponse("Missing or invalid API key", "WWW-Authenticate");
 const noEndpoint = errorResponse("The tenant has no webhook endpoint");
 
 const getSecret = createRoute({
@@ -38,7 +38,7 @@ const putEndpoint = createRoute({
 	middleware: [settingsBody, requireJson] as const,
 	request: { body: { content: { "application/json": { schema: WebhookEndpointInput } }, required: true } },
 	responses: {
-		200: { description: "The endpoint", content: { "application/json": { schema: WebhookEndpoint } } },
+		200: jsonResponse("The endpoint", WebhookEndpoint),
 		400: errorResponse("Invalid body, or URL_NOT_ALLOWED"),
 		401: unauthorized,
 		413: errorResponse("Body larger than 64 KiB"),
@@ -51,7 +51,7 @@ const getEndpoint = createRoute({
 	path: "/endpoint",
 	operationId: "getWebhookEndpoint",
 	summary: "Read the tenant's default webhook endpoint",
-	responses: { 200: { description: "The endpoint", content: { "application/json": { schema: WebhookEndpoint } } }, 401: unauthorized, 404: noEndpoint },
+	responses: { 200: jsonResponse("The endpoint", WebhookEndpoint), 401: unauthorized, 404: noEndpoint },
 });
 
 const deleteEndpoint = createRoute({

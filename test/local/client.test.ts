@@ -5,10 +5,10 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { createClient, EdgePdfError, verifyWebhook, type ErrorCode, type RenderRequest, type WebhookEvent } from "../../client/src/index";
 import type { ERROR_CODES } from "../../src/schemas/error";
 import type { EVENT_TYPES } from "../../src/schemas/webhook-event";
-import { BASE, waitForWebhook } from "../support/api";
-import { Contract } from "../support/contract";
-import { TEST_KEYS } from "../support/bindings";
-import { receiver } from "../support/receiver";
+import { BASE, waitForWebhook } from "../support/worker/api";
+import { Contract } from "../support/worker/contract";
+import { TEST_KEYS } from "../support/shared/bindings";
+import { receiver } from "../support/worker/receiver";
 
 const client = createClient({ baseUrl: BASE, apiKey: TEST_KEYS.acme, fetch: (request) => exports.default.fetch(request) });
 

@@ -3,11 +3,12 @@
 // fetch or the target of a redirect. (Private networks are allowed here, so 127.0.0.1 renders.)
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { renderToEnd } from "../support/api";
-import type { CredentialHit } from "../support/credential-servers";
+import { renderToEnd } from "../support/worker/api";
+import type { CredentialHit } from "../support/shared/servers";
+import { serverJson } from "../support/worker/server-json";
 
 async function hits(token: string): Promise<CredentialHit[]> {
-	return (await (await fetch(`${inject("credentialOrigins").target}/__log/${token}`)).json()) as CredentialHit[];
+	return serverJson<CredentialHit[]>(`${inject("credentialOrigins").target}/__log/${token}`);
 }
 
 describe("caller credentials", () => {

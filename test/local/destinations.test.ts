@@ -1,5 +1,5 @@
 // Delivery to the customer's storage, end to end: real renders, the real render queue, and a local
-// S3 server that verifies every SigV4 signature (test/support/s3-server.ts).
+// S3 server that verifies every SigV4 signature (test/support/node/s3-server.ts).
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
@@ -9,12 +9,12 @@ import { sha256Hex } from "../../src/security/crypto";
 import { documentKey } from "../../src/storage/documents";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
-import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
-import { TEST_KEYS } from "../support/bindings";
-import { readRecord, storedJob } from "../support/jobs";
-import { captureLogs } from "../support/logs";
-import { receiver } from "../support/receiver";
-import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/s3";
+import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/worker/api";
+import { TEST_KEYS } from "../support/shared/bindings";
+import { readRecord, storedJob } from "../support/worker/jobs";
+import { captureLogs } from "../support/worker/logs";
+import { receiver } from "../support/worker/receiver";
+import { bucketName, destinationBody, presignedPut, S3_TEST_CREDENTIALS, s3Origin, s3Requests, saveDestination, storedObjects } from "../support/worker/s3";
 
 const HTML = "<!doctype html><title>delivered</title><h1>Invoice 42</h1><p>to your bucket</p>";
 

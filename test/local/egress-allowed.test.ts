@@ -5,11 +5,11 @@
 import { env } from "cloudflare:workers";
 import puppeteer, { type Browser } from "@cloudflare/puppeteer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { download, renderToEnd } from "../support/api";
-import { connections, openListener, serviceWorkerFetches, serviceWorkerPage, sharedWorkerPage, withUnguardedPage } from "../support/egress";
-import { missingOf, missingParts, NAVIGATES_AWAY, REFUSED_FOR_OPAQUE_ORIGINS, SWITCHED_OFF, VECTORS, vectorPage } from "../support/egress-vectors";
-import { readPdf } from "../support/pdf";
-import { poll } from "../support/poll";
+import { download, renderToEnd } from "../support/worker/api";
+import { connections, openListener, serviceWorkerFetches, serviceWorkerPage, sharedWorkerPage, withUnguardedPage } from "../support/worker/egress";
+import { missingOf, missingParts, NAVIGATES_AWAY, REFUSED_FOR_OPAQUE_ORIGINS, SWITCHED_OFF, VECTORS, vectorPage } from "../support/worker/egress-vectors";
+import { readPdf } from "../support/worker/pdf";
+import { poll } from "../support/worker/poll";
 
 /** Waits until every part has reached the listener on `port`; fails after the poll's bound. */
 function reachedByAll(port: number, missing: (reached: Awaited<ReturnType<typeof connections>>) => string[]): Promise<true> {

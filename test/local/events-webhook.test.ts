@@ -1,10 +1,10 @@
 // Live status with a webhook: each attempt is a `webhook` event; the stream ends once the first
 // attempt has settled into a scheduled retry, and Last-Event-ID picks up the later attempts.
 import { describe, expect, it } from "vitest";
-import { api, postRender, waitForWebhook } from "../support/api";
-import { poll } from "../support/poll";
-import { receiver } from "../support/receiver";
-import { collectSse, readEventStream } from "../support/sse";
+import { api, postRender, waitForWebhook } from "../support/worker/api";
+import { poll } from "../support/worker/poll";
+import { receiver } from "../support/worker/receiver";
+import { collectSse, readEventStream } from "../support/worker/sse";
 import type { Job } from "../../src/schemas/job";
 
 describe("GET /v1/renders/{id}/events with a webhook", () => {

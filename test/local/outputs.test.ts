@@ -1,9 +1,9 @@
 // Outputs with a real HTTP server: a URL page's PDF title, and the preview in the webhook event.
 import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { download, postRender, renderToEnd, waitForWebhook } from "../support/api";
-import { readPdfInfo } from "../support/pdf-info";
-import { receiver } from "../support/receiver";
+import { download, postRender, renderToEnd, waitForWebhook } from "../support/worker/api";
+import { readPdfInfo } from "../support/shared/pdf-info";
+import { receiver } from "../support/worker/receiver";
 
 describe("PDF title of a URL page", () => {
 	it("an untitled URL page takes the filename; a titled one keeps its <title>", async () => {

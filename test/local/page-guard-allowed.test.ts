@@ -1,7 +1,7 @@
 // With ALLOW_PRIVATE_NETWORK=true (this project) the same local subresources load and print.
 import { describe, expect, it } from "vitest";
-import { renderPdf } from "../support/pdf";
-import { probeHits, probePage } from "../support/probe";
+import { renderPdf } from "../support/worker/pdf";
+import { probeHits, probePage } from "../support/worker/probe";
 
 describe("private network allowed", () => {
 	it("the same page's local img, iframe, fetch, XHR and stylesheet requests arrive and the iframe prints", async () => {

@@ -1,10 +1,10 @@
 // A failing render of a URL carrying a token (query and userinfo): the token reaches neither the
 // Worker's logs nor the job's error message, async or sync. Loopback is reachable in this project,
 // so the page's address is refused by the connection itself, not by the address policy.
-import { logsOfEachTest } from "../support/logs";
+import { logsOfEachTest } from "../support/worker/logs";
 import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { getJob, postRender, renderToEnd } from "../support/api";
+import { getJob, postRender, renderToEnd } from "../support/worker/api";
 
 const TOKEN = "at-9f27c4e1b6";
 const PASSWORD = "pw-3d81aa07";

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { jobStub } from "../../src/jobs/ids";
 import type { JobObject } from "../../src/jobs/job-object";
 import { MAX_WEBHOOK_SERIES } from "../../src/webhooks/state";
-import { api, renderToEnd, waitForWebhook } from "../support/api";
-import { receiver } from "../support/receiver";
+import { api, renderToEnd, waitForWebhook } from "../support/worker/api";
+import { receiver } from "../support/worker/receiver";
 
 const HOOK_SECRET = "hook-header-secret-51c7";
 

@@ -2,11 +2,11 @@
 // receiver, which verifies every delivery with the `standardwebhooks` package.
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
-import { api, postRender, waitForJob } from "../support/api";
-import { jsonRequest, paddedJson } from "../support/bodies";
-import { TEST_KEYS } from "../support/bindings";
-import { expectError } from "../support/errors";
-import { receiver } from "../support/receiver";
+import { api, postRender, waitForJob } from "../support/worker/api";
+import { jsonRequest, paddedJson } from "../support/worker/bodies";
+import { TEST_KEYS } from "../support/shared/bindings";
+import { expectError } from "../support/worker/errors";
+import { receiver } from "../support/worker/receiver";
 
 const json = (body: unknown) => ({ headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 

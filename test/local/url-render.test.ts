@@ -1,7 +1,7 @@
 // Rendering URLs served by a real local HTTP server (this project allows loopback addresses).
 import { describe, expect, inject, it } from "vitest";
-import { renderToEnd } from "../support/api";
-import { renderPdf } from "../support/pdf";
+import { renderToEnd } from "../support/worker/api";
+import { renderPdf } from "../support/worker/pdf";
 
 const origin = inject("fixtureOrigin");
 

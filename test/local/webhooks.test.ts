@@ -4,12 +4,12 @@ import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { attemptDelivery } from "../../src/webhooks/deliver";
-import { api, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/api";
-import { deliver, editRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "../support/jobs";
-import { captureLogs } from "../support/logs";
-import { storedDocuments } from "../support/pdf";
-import { poll } from "../support/poll";
-import { receiver } from "../support/receiver";
+import { api, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/worker/api";
+import { deliver, editRecord, queueRecorder, readRecord, storedJob, webhookTo, withObjectEnv } from "../support/worker/jobs";
+import { captureLogs } from "../support/worker/logs";
+import { storedDocuments } from "../support/worker/pdf";
+import { poll } from "../support/worker/poll";
+import { receiver } from "../support/worker/receiver";
 
 interface Event {
 	type: string;
