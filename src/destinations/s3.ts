@@ -1,18 +1,7 @@
 // S3-compatible object addresses and requests, signed with SigV4 by aws4fetch (never by hand).
 import { AwsClient } from "aws4fetch";
+import type { S3Credentials, S3Target } from "../schemas/destination";
 import { s3KeyProblem } from "../schemas/s3-key";
-
-export interface S3Target {
-	endpoint: string;
-	region: string;
-	bucket: string;
-	forcePathStyle: boolean;
-}
-
-export interface S3Credentials {
-	accessKeyId: string;
-	secretAccessKey: string;
-}
 
 /** `{id}`, `{filename}` and `{date}` (UTC day of the job's creation, so retries agree) in a key template. */
 export function expandKey(template: string, job: { id: string; filename: string; createdAt: number }): string {

@@ -1,13 +1,20 @@
 // A tenant's saved S3 destinations: the credentials are sealed before they reach the tenant's
 // Durable Object and only opened to sign a request; views show a hint of the access key id only.
 import { config } from "../config";
-import type { DestinationCheck, SavedDestination, SavedDestinationInput } from "../schemas/destination";
+import {
+	type DestinationCheck,
+	type DestinationConfig,
+	type S3Credentials,
+	type S3Target,
+	type SavedDestination,
+	type SavedDestinationInput,
+} from "../schemas/destination";
 import { open, seal } from "../security/secret-box";
 import { checkUrl, type UrlVerdict } from "../security/url-policy";
 import type { DestinationRow } from "../tenants/settings";
 import { tenantStub } from "../tenants/tenant-object";
 import { send } from "./http";
-import { objectUrl, signedS3Request, type S3Credentials, type S3Target } from "./s3";
+import { objectUrl, signedS3Request } from "./s3";
 
 const context = (name: string) => `destination:${name}`;
 
@@ -18,16 +25,11 @@ export function checkDestinationUrl(env: Env, raw: string): UrlVerdict {
 }
 
 export function destinationView(row: DestinationRow): SavedDestination {
-	const { endpoint, region, bucket, forcePathStyle, accessKeyIdHint } = row.config;
 	return {
 		object: "destination",
 		name: row.name,
 		type: "s3",
-		endpoint,
-		region,
-		bucket,
-		forcePathStyle,
-		accessKeyIdHint,
+		...row.config,
 		createdAt: new Date(row.createdAt).toISOString(),
 		updatedAt: new Date(row.updatedAt).toISOString(),
 	};
@@ -39,16 +41,10 @@ export async function saveDestination(
 	name: string,
 	input: SavedDestinationInput,
 ): Promise<{ created: boolean; view: SavedDestination }> {
-	const { accessKeyId, secretAccessKey } = input;
+	const { type: _type, accessKeyId, secretAccessKey, ...target } = input;
 	const sealed = await seal(env, tenantId, context(name), JSON.stringify({ accessKeyId, secretAccessKey } satisfies S3Credentials));
-	const settings = {
-		endpoint: input.endpoint,
-		region: input.region,
-		bucket: input.bucket,
-		forcePathStyle: input.forcePathStyle,
-		accessKeyIdHint: `…${accessKeyId.slice(-4)}`,
-	};
-	const { created, row } = await tenantStub(env, tenantId).putDestination(name, settings, sealed);
+	const config: DestinationConfig = { ...target, accessKeyIdHint: `…${accessKeyId.slice(-4)}` };
+	const { created, row } = await tenantStub(env, tenantId).putDestination(name, config, sealed);
 	return { created, view: destinationView(row) };
 }
 
@@ -62,8 +58,8 @@ export async function loadDestination(env: Env, tenantId: string, name: string):
 	const row = await tenantStub(env, tenantId).getDestination(name);
 	if (!row) return null;
 	const credentials = JSON.parse(await open(env, tenantId, context(name), row.sealed)) as S3Credentials;
-	const { endpoint, region, bucket, forcePathStyle } = row.config;
-	return { target: { endpoint, region, bucket, forcePathStyle }, credentials };
+	const { accessKeyIdHint: _hint, ...target } = row.config;
+	return { target, credentials };
 }
 
 /** Each request of a check waits this long at most: a caller is waiting for the answer. */

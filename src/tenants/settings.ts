@@ -1,5 +1,6 @@
 // A tenant's settings in its Durable Object's SQLite: saved destinations and the default webhook
 // endpoint. Every secret arrives here sealed (src/security/secret-box.ts); this layer stores rows.
+import type { DestinationConfig } from "../schemas/destination";
 
 export const SETTINGS_MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS destinations (name TEXT PRIMARY KEY, config TEXT NOT NULL, sealed TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
@@ -7,15 +8,6 @@ export const SETTINGS_MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS webhook_tests (at INTEGER NOT NULL)",
 	"CREATE TABLE IF NOT EXISTS destination_checks (at INTEGER NOT NULL)",
 ];
-
-/** The non-secret part of a saved destination, stored in the clear. */
-export interface DestinationConfig {
-	endpoint: string;
-	region: string;
-	bucket: string;
-	forcePathStyle: boolean;
-	accessKeyIdHint: string;
-}
 
 export interface DestinationRow {
 	name: string;

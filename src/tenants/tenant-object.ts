@@ -1,6 +1,7 @@
 // One Durable Object per tenant: the index behind GET /v1/renders (newest first) and the
 // Idempotency-Key registry (24 h). Jobs themselves live in their own JobObject.
 import { DurableObject } from "cloudflare:workers";
+import type { DestinationConfig } from "../schemas/destination";
 import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
 import { acquireLease, grantLease, type LeaseGrant, type LeaseRequest, LEASE_MIGRATIONS, leaseState, releaseLease } from "./leases";
@@ -112,12 +113,7 @@ export class TenantObject extends DurableObject<Env> {
 
 	// ---- tenant settings (rows in src/tenants/settings.ts; secrets arrive sealed) ----------
 
-	async putDestination(
-		name: string,
-		config: settings.DestinationConfig,
-		sealed: string,
-		now = Date.now(),
-	): Promise<{ created: boolean; row: settings.DestinationRow }> {
+	async putDestination(name: string, config: DestinationConfig, sealed: string, now = Date.now()): Promise<{ created: boolean; row: settings.DestinationRow }> {
 		return settings.putDestination(this.sql, name, config, sealed, now);
 	}
 
