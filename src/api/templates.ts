@@ -5,7 +5,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponse } from "../schemas/error";
 import { TEMPLATE_ID } from "../schemas/outputs";
 import { RenderRequest } from "../schemas/render-request";
-import { Template, TemplateInput, TemplateList, TemplatePreviewRequest, TemplateUpdate } from "../schemas/template";
+import { parseStored } from "../schemas/stored";
+import { StoredSampleData, Template, TemplateInput, TemplateList, TemplatePreviewRequest, TemplateUpdate } from "../schemas/template";
 import { checkSyntax, TemplateError } from "../templates/liquid";
 import { templateStub, type SaveResult, type StoredTemplate } from "../templates/template-object";
 import { createRenderJob } from "./create-render";
@@ -119,9 +120,9 @@ function requireValidSyntax(html: string | undefined): void {
 	}
 }
 
-/** Sample data crosses the Durable Object boundary as JSON text. */
+/** Sample data crosses the Durable Object boundary as JSON text; text that is not an object throws CorruptedStore (a 500). */
 function parseSample(json: string | null): Record<string, unknown> | null {
-	return json === null ? null : (JSON.parse(json) as Record<string, unknown>);
+	return json === null ? null : parseStored(StoredSampleData, "template sample data", json);
 }
 
 function view(stored: StoredTemplate): Template {

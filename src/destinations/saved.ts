@@ -4,11 +4,12 @@ import { config } from "../config";
 import {
 	type DestinationCheck,
 	type DestinationConfig,
-	type S3Credentials,
+	S3Credentials,
 	type S3Target,
 	type SavedDestination,
 	type SavedDestinationInput,
 } from "../schemas/destination";
+import { parseStored } from "../schemas/stored";
 import { open, seal } from "../security/secret-box";
 import { checkUrl, type UrlVerdict } from "../security/url-policy";
 import type { DestinationRow } from "../tenants/settings";
@@ -53,11 +54,15 @@ export interface LoadedDestination {
 	credentials: S3Credentials;
 }
 
-/** The destination's address and opened credentials, or null when the tenant has none by that name. */
+/**
+ * The destination's address and opened credentials, or null when the tenant has none by that name.
+ * Sealed credentials that open to something else than S3Credentials throw CorruptedStore, whose
+ * message names the missing or wrong fields only.
+ */
 export async function loadDestination(env: Env, tenantId: string, name: string): Promise<LoadedDestination | null> {
 	const row = await tenantStub(env, tenantId).getDestination(name);
 	if (!row) return null;
-	const credentials = JSON.parse(await open(env, tenantId, context(name), row.sealed)) as S3Credentials;
+	const credentials = parseStored(S3Credentials, `credentials of destination "${name}"`, await open(env, tenantId, context(name), row.sealed));
 	const { accessKeyIdHint: _hint, ...target } = row.config;
 	return { target, credentials };
 }

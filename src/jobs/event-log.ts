@@ -1,10 +1,13 @@
 // The job's event log behind GET /v1/renders/{id}/events: one row per stored status and per webhook
 // attempt, numbered by a sequence. Rows are appended in the same synchronous storage write as the
 // record that caused them, so a change is never missing from the log nor logged twice.
-import type { Job } from "../schemas/job";
+import { type Job, StoredJobView } from "../schemas/job";
+import { CorruptedStore, parseStored } from "../schemas/stored";
 import { isTerminal, type JobRecord } from "./record";
 
-export type JobEventKind = "status" | "webhook";
+const EVENT_KINDS = ["status", "webhook"] as const;
+export type JobEventKind = (typeof EVENT_KINDS)[number];
+const isEventKind = (kind: string): kind is JobEventKind => (EVENT_KINDS as readonly string[]).includes(kind);
 
 export interface JobEvent {
 	seq: number;
@@ -77,11 +80,20 @@ export function appendEvents(sql: SqlStorage, job: JobRecord, view: Job): number
 	return kinds.length;
 }
 
+/**
+ * The events after `after`, each view parsed as the Job it was stored as (StoredJobView; a zod
+ * parse per event read, cheap beside the read itself). A row that is not one throws CorruptedStore: a stream does
+ * not send a made-up event.
+ */
 export function eventsAfter(sql: SqlStorage, after: number): JobEvent[] {
 	return sql
 		.exec<Row>("SELECT seq, kind, view FROM job_events WHERE seq > ? ORDER BY seq", after)
 		.toArray()
-		.map((row) => ({ seq: row.seq, kind: row.kind as JobEventKind, view: JSON.parse(row.view) as Job }));
+		.map((row) => {
+			const what = `job event ${row.seq}`;
+			if (!isEventKind(row.kind)) throw new CorruptedStore(what, "unknown kind");
+			return { seq: row.seq, kind: row.kind, view: parseStored(StoredJobView, what, row.view) };
+		});
 }
 
 /**

@@ -9,6 +9,7 @@ import { config } from "../config";
 import { logError } from "../log";
 import { sendRender, sendWebhook } from "../queue-message";
 import { PAGE_FAULTS, type JobError } from "../schemas/job";
+import { parseStoredJson } from "../schemas/stored";
 import { redactText } from "../security/redact";
 import {
 	beginAfterPrint,
@@ -75,12 +76,16 @@ export class JobObject extends DurableObject<Env> {
 		return this.hasTable;
 	}
 
-	/** The record in today's shape (zod-parsed); one stored in an older shape is upgraded and saved back. */
+	/**
+	 * The record in today's shape (zod-parsed); one stored in an older shape is upgraded and saved back.
+	 * Text that is not JSON throws CorruptedStore, and JSON that is no known version UnreadableRecord:
+	 * both name no value, since a record still holds the page's credentials until it is terminal.
+	 */
 	private async load(): Promise<JobRecord | null> {
 		if (!this.tableExists()) return null;
 		const row = this.sql.exec<{ record: string }>("SELECT record FROM job WHERE id = 1").toArray()[0];
 		if (!row) return null;
-		const { record, upgraded } = upgradeRecord(JSON.parse(row.record));
+		const { record, upgraded } = upgradeRecord(parseStoredJson("job record", row.record));
 		if (upgraded) await this.save(record);
 		return record;
 	}

@@ -1,6 +1,7 @@
 // Reads a stored job record of any version into today's JobRecord: one step per version bump,
 // then a zod parse, so a record that matches no known shape fails loudly instead of half-working.
 import { JOB_RECORD_VERSION, JobRecord } from "../schemas/job-record";
+import { CorruptedStore, describeIssues } from "../schemas/stored";
 
 type Raw = Record<string, unknown>;
 
@@ -30,9 +31,10 @@ function unrecordedSources(source: unknown): unknown {
 	return s;
 }
 
-export class UnreadableRecord extends Error {
-	constructor(message: string) {
-		super(`unreadable job record: ${message}`);
+/** A stored record of no known version, or one that does not parse as its version: a corrupted store. */
+export class UnreadableRecord extends CorruptedStore {
+	constructor(problem: string) {
+		super("job record", problem);
 		this.name = "UnreadableRecord";
 	}
 }
@@ -49,6 +51,6 @@ export function upgradeRecord(stored: unknown): { record: JobRecord; upgraded: b
 		raw = step(raw);
 	}
 	const parsed = JobRecord.safeParse(raw);
-	if (!parsed.success) throw new UnreadableRecord(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+	if (!parsed.success) throw new UnreadableRecord(describeIssues(parsed.error));
 	return { record: parsed.data, upgraded: from < JOB_RECORD_VERSION };
 }

@@ -4,6 +4,8 @@
 // (POST /v1/renders/{id}/webhook), so they are kept sealed instead: AES-GCM under a key derived from
 // SIGNING_SECRET for this job, opened only for the attempt that sends them, and gone with the whole
 // record RETENTION_SECONDS after the job ended.
+import { Headers } from "../schemas/render-request";
+import { parseStored } from "../schemas/stored";
 import { redactText } from "../security/redact";
 import { seal, unseal } from "../security/seal";
 import { log } from "../log";
@@ -33,7 +35,8 @@ export async function openWebhookHeaders(env: Env, job: JobRecord): Promise<Reco
 		log({ msg: "webhook headers unreadable (SIGNING_SECRET rotated past them); sent without", jobId: job.id });
 		return {};
 	}
-	return JSON.parse(plain) as Record<string, string>;
+	// Opened but not headers: a corrupted record (CorruptedStore), not a reason to send without them.
+	return parseStored(Headers, "webhook headers", plain);
 }
 
 export function eraseTerminalSecrets(job: JobRecord): void {

@@ -145,4 +145,18 @@ export const Job = z
 	})
 	.openapi("Render");
 export type Job = z.infer<typeof Job>;
+
+/**
+ * A job view as the event log stored it (without its document). Views stored before a render's
+ * templates and parts' sources were recorded lack `source.templates` / `source.parts`: they read as
+ * null, "not recorded", as the record's own migration reads them. Anything else must be a Job.
+ */
+export const StoredJobView = Job.extend({
+	source: z.discriminatedUnion("type", [
+		UrlSource,
+		HtmlSource,
+		TemplateSource.extend({ templates: TemplateSource.shape.templates.default(null) }),
+		PartsSource.extend({ parts: PartsSource.shape.parts.default(null) }),
+	]),
+});
 export type JobWithoutWebhook = Omit<Job, "webhook">;

@@ -10,6 +10,9 @@ const SampleData = z
 	.refine((data) => new TextEncoder().encode(JSON.stringify(data)).byteLength <= MAX_SAMPLE_DATA_BYTES, `at most ${MAX_SAMPLE_DATA_BYTES} bytes as JSON`)
 	.openapi({ description: "Data for previews, and for renders that give none" });
 
+/** Sample data as stored (JSON text of a validated SampleData) and shown: an object, read back without the size rule. */
+export const StoredSampleData = z.record(z.string(), z.unknown());
+
 export const TemplateName = z
 	.string()
 	.min(1)
@@ -43,7 +46,7 @@ export type TemplateSummary = z.infer<typeof TemplateSummary>;
 
 export const Template = TemplateSummary.extend({
 	html: z.string().openapi({ description: "The source of the version read" }),
-	sampleData: z.record(z.string(), z.unknown()).nullable(),
+	sampleData: StoredSampleData.nullable(),
 	versions: z.array(z.number().int()).openapi({ description: "Every stored version; each stays renderable" }),
 }).openapi("Template");
 export type Template = z.infer<typeof Template>;

@@ -1,6 +1,7 @@
 // A tenant's settings in its Durable Object's SQLite: saved destinations and the default webhook
 // endpoint. Every secret arrives here sealed (src/security/secret-box.ts); this layer stores rows.
-import type { DestinationConfig } from "../schemas/destination";
+import { DestinationConfig } from "../schemas/destination";
+import { parseStored } from "../schemas/stored";
 
 export const SETTINGS_MIGRATIONS = [
 	"CREATE TABLE IF NOT EXISTS destinations (name TEXT PRIMARY KEY, config TEXT NOT NULL, sealed TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)",
@@ -36,7 +37,8 @@ export type OnDemandCall = keyof typeof ON_DEMAND_TABLES;
 type Raw = { name: string; config: string; sealed: string; created_at: number; updated_at: number };
 const toRow = (r: Raw): DestinationRow => ({
 	name: r.name,
-	config: JSON.parse(r.config) as DestinationConfig,
+	// A config that is not DestinationConfig throws CorruptedStore: the row is not used half-read.
+	config: parseStored(DestinationConfig, `destination config of "${r.name}"`, r.config),
 	sealed: r.sealed,
 	createdAt: r.created_at,
 	updatedAt: r.updated_at,

@@ -1,7 +1,8 @@
 // The tenant's default webhook endpoint: sealed at rest (its headers may carry tokens),
 // copied into each render that names no webhook of its own, and the target of test events.
 import { log } from "../log";
-import { EVENT_TYPES, type WebhookEndpoint, type WebhookEndpointInput, type WebhookTestResult } from "../schemas/tenant-webhook";
+import { parseStored } from "../schemas/stored";
+import { EVENT_TYPES, type WebhookEndpoint, WebhookEndpointInput, type WebhookTestResult } from "../schemas/tenant-webhook";
 import { open, seal } from "../security/secret-box";
 import { tenantStub } from "../tenants/tenant-object";
 import { attemptDelivery } from "./deliver";
@@ -15,7 +16,9 @@ export async function saveEndpoint(env: Env, tenantId: string, input: WebhookEnd
 export async function loadEndpoint(env: Env, tenantId: string): Promise<{ endpoint: WebhookEndpointInput; updatedAt: number } | null> {
 	const row = await tenantStub(env, tenantId).getWebhookEndpoint();
 	if (!row) return null;
-	return { endpoint: JSON.parse(await open(env, tenantId, CONTEXT, row.sealed)) as WebhookEndpointInput, updatedAt: row.updatedAt };
+	// Stored as PUT took it, so it is read back through the same schema; anything else throws CorruptedStore.
+	const endpoint = parseStored(WebhookEndpointInput, "webhook endpoint", await open(env, tenantId, CONTEXT, row.sealed));
+	return { endpoint, updatedAt: row.updatedAt };
 }
 
 /** What GET shows: header names only, since their values are often credentials. */
