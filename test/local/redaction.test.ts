@@ -8,7 +8,7 @@ import { getJob, postRender, renderToEnd } from "../support/worker/api";
 
 const TOKEN = "at-9f27c4e1b6";
 const PASSWORD = "pw-3d81aa07";
-/** Port 1 is never served (and Chrome refuses it outright); closedOrigin is a port the OS gave and nothing listens on. */
+/** Port 1 is never served (and Chrome refuses it outright); closedOrigin is another port below 1024 that nothing listens on. */
 const TARGETS = [`${inject("closedOrigin")}/q?access_token=${TOKEN}`, `http://user:${PASSWORD}@127.0.0.1:1/q?access_token=${TOKEN}#${TOKEN}`];
 
 const logs = logsOfEachTest();

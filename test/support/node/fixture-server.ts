@@ -3,8 +3,9 @@
 // every delivery with the `standardwebhooks` package, unchanged, as a customer's would. The receiver
 // is scripts/lib/receiver.mjs's, the one the load and bench runs use; here one per token.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { connect } from "node:net";
 import { receiverHandler, type Answer, type ReceiverHandler } from "../../../scripts/lib/receiver.mjs";
-import { type Listening, listenLocal, listenPort } from "./listen";
+import { type Listening, listenLocal } from "./listen";
 
 type Route = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -115,10 +116,26 @@ export async function startFixtureServer(): Promise<Listening> {
 	return listenLocal(server);
 }
 
-/** An origin on 127.0.0.1 that refuses connections: a port the OS handed out, then closed again. */
+/**
+ * An origin on 127.0.0.1 that refuses connections: a privileged port nothing here listens on. Not a
+ * port the OS handed out and closed again: every test server listens on port 0, so such a port is
+ * soon handed to another server, and the "refused" origin starts answering.
+ */
 export async function closedOrigin(): Promise<string> {
-	const server = createServer();
-	const port = await listenPort(server);
-	await new Promise<void>((resolve) => server.close(() => resolve()));
-	return `http://127.0.0.1:${port}`;
+	// Not port 1 and the like: Chrome refuses its "unsafe" ports itself, before connecting.
+	for (const port of [2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18]) {
+		if (await refuses(port)) return `http://127.0.0.1:${port}`;
+	}
+	throw new Error("no closed low port on 127.0.0.1");
+}
+
+function refuses(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = connect({ host: "127.0.0.1", port });
+		socket.once("connect", () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.once("error", (err: NodeJS.ErrnoException) => resolve(err.code === "ECONNREFUSED"));
+	});
 }
