@@ -9,7 +9,7 @@
 //   dedicated and shared workers get their own Fetch interception and the worker lockdown;
 //   out-of-process frames and speculative pages get the frame lockdown and the renderer blocklist
 //   (puppeteer already intercepts their requests);
-// - every frame runs FRAME_LOCKDOWN first (lockdown.ts): no WebSocket/WebTransport/WebRTC, no
+// - every frame runs FRAME_LOCKDOWN first (lockdown.ts): WebSocket/WebTransport/WebRTC that never connect, no
 //   window.open or new-window links and forms, no service worker registration;
 // - renderer-side blocking (renderer-blocklist.ts) refuses private addresses for what Fetch misses;
 // - under all of it, the job's browser context sends connections to refused hosts to a proxy that

@@ -2,15 +2,14 @@
 // that request interception (CDP Fetch) cannot see. A PDF needs none of them.
 // - WebSocket, WebSocketStream, WebTransport: not HTTP requests, so never paused by Fetch.
 // - RTCPeerConnection: ICE/TURN connects to any address the page names (TURN over TCP included).
+//   These four are replaced by stand-ins that fail like a refused connection (refused-sockets.ts),
+//   so a page that opens one at start-up goes on running instead of stopping on a ReferenceError.
 // - window.open: popups are closed anyway (see egress.ts); returning null also denies the opener a
 //   same-origin about:blank window whose constructors were never removed.
 // - service worker registration: a service worker starts outside the page's interception.
-// A realm cannot get a removed constructor back from another realm: every frame (about:blank ones
+// A realm cannot get a real constructor back from another realm: every frame (about:blank ones
 // included, when script first touches them) and every worker runs these scripts first.
-
-const NETWORK_CONSTRUCTORS = ["WebSocket", "WebSocketStream", "WebTransport", "RTCPeerConnection", "webkitRTCPeerConnection"];
-
-const REMOVE_CONSTRUCTORS = `for (const name of ${JSON.stringify(NETWORK_CONSTRUCTORS)}) { try { delete globalThis[name]; } catch {} }`;
+import { REFUSED_SOCKETS } from "./refused-sockets";
 
 /**
  * Links and forms aimed at a new window (target=_blank, a name no frame has, <base target>): their
@@ -54,7 +53,7 @@ const NO_BLOCKING_DIALOGS = `
 
 /** For windows (frames, popups' documents): also no popups, no service workers, no blocking dialogs. */
 export const FRAME_LOCKDOWN = `(() => {
-	${REMOVE_CONSTRUCTORS}
+	${REFUSED_SOCKETS}
 	try { ${NO_BLOCKING_DIALOGS} } catch {}
 	try { ${NO_NEW_WINDOWS} } catch {}
 	try { Object.defineProperty(globalThis, "open", { value: () => null, configurable: false, writable: false }); } catch {}
@@ -65,4 +64,4 @@ export const FRAME_LOCKDOWN = `(() => {
 })();`;
 
 /** For dedicated and shared workers, evaluated while they wait to start. */
-export const WORKER_LOCKDOWN = `(() => { ${REMOVE_CONSTRUCTORS} })();`;
+export const WORKER_LOCKDOWN = REFUSED_SOCKETS;

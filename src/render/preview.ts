@@ -5,39 +5,19 @@
 import type { Page } from "@cloudflare/puppeteer";
 import type { PreviewOptions } from "../schemas/outputs";
 import type { PageOptions, PdfOptions } from "../schemas/render-request";
+import { inches } from "./paper";
 import { pdfOptions } from "./print";
 
-/** Paper sizes in inches, as Chrome's printer (and puppeteer) take them. */
-const PAPER: Record<NonNullable<PdfOptions["format"]>, [number, number]> = {
-	Letter: [8.5, 11],
-	Legal: [8.5, 14],
-	Tabloid: [11, 17],
-	Ledger: [17, 11],
-	A0: [33.1102, 46.811],
-	A1: [23.3858, 33.1102],
-	A2: [16.5354, 23.3858],
-	A3: [11.6929, 16.5354],
-	A4: [8.2677, 11.6929],
-	A5: [5.8268, 8.2677],
-	A6: [4.1339, 5.8268],
-};
-
-const PX_PER: Record<string, number> = { px: 1, in: 96, cm: 96 / 2.54, mm: 96 / 25.4 };
-
-/** A CSS length as the printer takes it (a bare number is px) in CSS px. */
-export function cssPx(length: string | number | undefined): number {
-	if (length === undefined) return 0;
-	if (typeof length === "number") return length;
-	const [, value = "0", unit = "px"] = length.match(/^(\d+(?:\.\d+)?)(px|in|cm|mm)?$/) ?? [];
-	return Number(value) * (PX_PER[unit] ?? 1);
+/** A CSS length as the printer takes it (a bare number is px) in CSS px, exactly as it prints. */
+function cssPx(length: string | number | undefined): number {
+	return length === undefined ? 0 : inches(length) * 96;
 }
 
-/** The printable area of page 1 in CSS px. */
+/** The printable area of page 1 in CSS px: the paper the print gets (paper.ts), less its margins. */
 export function printableArea(requested: PdfOptions): { width: number; height: number } {
 	const options = pdfOptions(requested);
-	const [inW, inH] = PAPER[options.format ?? "A4"];
-	let width = options.width !== undefined ? cssPx(options.width) : inW * 96;
-	let height = options.height !== undefined ? cssPx(options.height) : inH * 96;
+	let width = cssPx(options.width);
+	let height = cssPx(options.height);
 	if (options.landscape) [width, height] = [height, width];
 	const m = options.margin ?? {};
 	return { width: Math.max(1, Math.round(width - cssPx(m.left) - cssPx(m.right))), height: Math.max(1, Math.round(height - cssPx(m.top) - cssPx(m.bottom))) };

@@ -6,6 +6,7 @@ import { jarCookies } from "./credentials";
 import { guardEgress } from "./egress";
 import { contextOptions } from "./egress-sink";
 import type { ObservationSink } from "./observations";
+import { exactInches, paperOf } from "./paper";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -24,13 +25,26 @@ export interface PrintInput {
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 
-/** The defaults under the caller's options; puppeteer lets `format` win over width/height, so a custom size drops the default format. */
-export function pdfOptions(options: PdfOptions): Omit<PdfOptions, "metadata"> {
+/** What the printer is given: the paper and margins as exact inches (paper.ts), never a named format. */
+export type PrinterOptions = Omit<PdfOptions, "metadata" | "format"> & { width: string; height: string };
+
+/**
+ * The defaults under the caller's options, with the paper resolved: a named format (A4 unless a
+ * custom width or height is given) wins over width/height, as it always did in puppeteer, but
+ * is sent as its exact size; lengths in mm or cm are sent as exact inches too.
+ */
+export function pdfOptions(options: PdfOptions): PrinterOptions {
 	// metadata is ours (written into the PDF after printing), not a printer option.
-	const { metadata, ...requested } = options;
-	const custom = requested.width !== undefined || requested.height !== undefined;
-	const { format, ...rest } = PDF_DEFAULTS;
-	return { ...rest, ...(custom ? {} : { format }), ...requested };
+	const { metadata, format, width, height, margin, ...requested } = options;
+	const custom = width !== undefined || height !== undefined;
+	const { format: defaultFormat, ...defaults } = PDF_DEFAULTS;
+	const paper = paperOf(format ?? (custom ? undefined : defaultFormat), width, height);
+	const exact = { width: `${paper.width}in`, height: `${paper.height}in` };
+	return { ...defaults, ...requested, ...exact, ...(margin ? { margin: exactMargin(margin) } : {}) };
+}
+
+function exactMargin(margin: NonNullable<PdfOptions["margin"]>): NonNullable<PdfOptions["margin"]> {
+	return Object.fromEntries(Object.entries(margin).flatMap(([side, length]) => (length === undefined ? [] : [[side, exactInches(length)]])));
 }
 
 /**

@@ -41,7 +41,7 @@ describe("egress with private networks allowed", () => {
 		expect(await connections(port)).toEqual([]);
 	});
 
-	it("a shared worker on a real origin runs and fetches, but has no WebSocket", async () => {
+	it("a shared worker on a real origin runs and fetches, but its WebSocket never connects", async () => {
 		const port = await openListener();
 		const job = await renderToEnd({ url: sharedWorkerPage(port), page: { delayMs: 1500 } });
 		expect(job.status, JSON.stringify(job.error)).toBe("succeeded");

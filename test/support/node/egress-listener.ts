@@ -5,6 +5,7 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { type Listening, listenLocal, listenPort } from "./listen";
 import type { EgressConnection } from "../shared/servers";
+import { otherSocketsPage } from "../shared/socket-pages";
 
 function describe(data: Buffer): string {
 	const text = data.toString("latin1");
@@ -41,10 +42,15 @@ export async function startEgressControl(): Promise<Listening> {
 				res.setHeader("content-type", "text/html");
 				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>navigator.serviceWorker.register("/sw-script/${port}").catch(() => {});</script>`);
 			}
-			// A shared worker needs a real origin too: it fetches (allowed here) and tries a WebSocket (never allowed).
+			// A shared worker needs a real origin too: it fetches (allowed here) and tries a WebSocket (never connects).
 			if (what === "shared-page") {
 				res.setHeader("content-type", "text/html");
 				return res.end(`<!doctype html><p>VISIBLE-TEXT</p><script>new SharedWorker("/shared-script/${port}");</script>`);
+			}
+			// Sockets opened at start-up by a page on a real origin: a secure context (127.0.0.1), so WebTransport exists there.
+			if (what === "sockets-page") {
+				res.setHeader("content-type", "text/html");
+				return res.end(otherSocketsPage(Number(port)));
 			}
 			if (what === "shared-script") {
 				res.setHeader("content-type", "text/javascript");

@@ -12,6 +12,10 @@ export const VECTORS: Record<string, (port: number) => string> = {
 	"WebSocket from a blob-URL worker": (p) => worker(`new WebSocket("ws://127.0.0.1:${p}/ws-worker")`),
 	"WebSocket through a fresh about:blank iframe's constructor": (p) =>
 		`<script>const f = document.createElement("iframe"); document.body.append(f); try { new f.contentWindow.WebSocket("ws://127.0.0.1:${p}/ws-iframe"); } catch {}</script>`,
+	// The page gets a socket object either way: its prototype's constructor must not be a real one.
+	"WebSocket through an instance's prototype constructor": (p) =>
+		`<script>try { const Socket = Object.getPrototypeOf(new WebSocket("ws://127.0.0.1:${p}/ws-first")).constructor; new Socket("ws://127.0.0.1:${p}/ws-proto"); } catch {}</script>`,
+	"WebSocketStream from the page": (p) => `<script>try { new WebSocketStream("ws://127.0.0.1:${p}/ws-stream"); } catch {}</script>`,
 	"<link rel=prefetch>": (p) => `<link rel="prefetch" href="http://127.0.0.1:${p}/prefetch">`,
 	"window.open(url)": (p) => `<script>window.open("http://127.0.0.1:${p}/popup");</script>`,
 	"<a target=_blank>.click()": (p) => `<a id="a" target="_blank" href="http://127.0.0.1:${p}/link">x</a><script>document.getElementById("a").click();</script>`,
@@ -20,6 +24,8 @@ export const VECTORS: Record<string, (port: number) => string> = {
 	"WebRTC turn:…?transport=tcp": (p) => rtc("window", p),
 	"WebRTC through a fresh about:blank iframe's constructor": (p) =>
 		`<script>const f = document.createElement("iframe"); document.body.append(f); window.RTCPeerConnection = f.contentWindow.RTCPeerConnection;</script>${rtc("window", p)}`,
+	"WebRTC through an instance's prototype constructor": (p) =>
+		`<script>try { window.RTCPeerConnection = Object.getPrototypeOf(new RTCPeerConnection()).constructor; } catch {}</script>${rtc("window", p)}`,
 	"a worker's importScripts(url)": (p) => worker(`try { importScripts("http://127.0.0.1:${p}/imported.js"); } catch {}`),
 	"fetch from a blob-URL worker": (p) => worker(`fetch("http://127.0.0.1:${p}/worker-fetch").catch(() => {})`),
 	SharedWorker: (p) =>
@@ -62,7 +68,9 @@ function rtc(scope: string, port: number): string {
 }
 
 /**
- * Switched off whatever the address policy: these never reach even an allowed address. The others
+ * Switched off whatever the address policy: these never reach even an allowed address. The page
+ * still gets a WebSocket, WebSocketStream or RTCPeerConnection (stand-ins that fail like a refused
+ * connection, lockdown.ts), so what is checked is that no connection arrives, not that a name is missing. The others
  * follow the policy, so with private networks allowed they do reach the listener, which shows each
  * vector is real.
  */
@@ -70,11 +78,14 @@ export const SWITCHED_OFF = new Set([
 	"WebSocket from the page",
 	"WebSocket from a blob-URL worker",
 	"WebSocket through a fresh about:blank iframe's constructor",
+	"WebSocket through an instance's prototype constructor",
+	"WebSocketStream from the page",
 	"window.open(url)",
 	"<a target=_blank>.click()",
 	"auto-submitted <form method=post target=_blank>",
 	"WebRTC turn:…?transport=tcp",
 	"WebRTC through a fresh about:blank iframe's constructor",
+	"WebRTC through an instance's prototype constructor",
 ]);
 
 /**
@@ -87,12 +98,15 @@ const PARTS: Record<string, string[]> = {
 	"WebSocket from the page": ["GET /ws"],
 	"WebSocket from a blob-URL worker": ["GET /ws-worker"],
 	"WebSocket through a fresh about:blank iframe's constructor": ["GET /ws-iframe"],
+	"WebSocket through an instance's prototype constructor": ["GET /ws-first", "GET /ws-proto"],
+	"WebSocketStream from the page": ["GET /ws-stream"],
 	"<link rel=prefetch>": ["GET /prefetch"],
 	"window.open(url)": ["GET /popup"],
 	"<a target=_blank>.click()": ["GET /link"],
 	"auto-submitted <form method=post target=_blank>": ["POST /form"],
 	"WebRTC turn:…?transport=tcp": ["binary"],
 	"WebRTC through a fresh about:blank iframe's constructor": ["binary"],
+	"WebRTC through an instance's prototype constructor": ["binary"],
 	"a worker's importScripts(url)": ["GET /imported.js"],
 	"fetch from a blob-URL worker": ["GET /worker-fetch"],
 	EventSource: ["GET /events"],

@@ -28,6 +28,11 @@ export function sharedWorkerPage(port: number): string {
 	return `${inject("egressControl")}/shared-page/${port}`;
 }
 
+/** A page on the control server's origin whose script opens WebSocketStream, WebTransport and RTCPeerConnection at start-up (socket-pages.ts). */
+export function socketsPage(port: number): string {
+	return `${inject("egressControl")}/sockets-page/${port}`;
+}
+
 /**
  * The positive control of a vector: `open` runs on a page of the real local browser with no egress
  * guard at all (no interception, lockdown or sink), in a fresh context closed afterwards, so a test
