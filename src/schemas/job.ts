@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { DeliveredDestination } from "./destination";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES } from "./outputs";
 import { Metadata } from "./render-request";
+import { RenderReport } from "./report";
 
 export const JOB_STATUSES = ["queued", "rendering", "succeeded", "failed", "canceled"] as const;
 export const JobStatus = z.enum(JOB_STATUSES);
@@ -140,6 +141,10 @@ export const Job = z
 		document: DocumentInfo.nullable(),
 		error: JobError.nullable(),
 		timings: Timings,
+		report: RenderReport.nullable().openapi({
+			description:
+				"What happened while the page loaded and printed, and what the PDF holds; null until the job is terminal (and for a job no render attempt ended)",
+		}),
 		webhook: WebhookState.nullable(),
 		metadata: Metadata,
 	})
