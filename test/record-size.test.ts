@@ -58,7 +58,12 @@ describe("the job record budget, once the job has ended with its report", () => 
 		const page = {
 			readiness: { lazyLoad: "done", images: "done", fonts: "done", networkIdle: "timed out" } as const,
 			unfinishedWait: "w".repeat(600),
-			resources: { requested: 900, failed: list((i) => ({ url: long(i), status: 404 })), blocked: list((i) => ({ url: long(i), reason: "URL_NOT_ALLOWED" })), pending: list(long) },
+			resources: {
+				requested: 900,
+				failed: list((i) => ({ url: long(i), status: 404 })),
+				blocked: list((i) => ({ url: long(i), reason: "URL_NOT_ALLOWED" })),
+				pending: list(long),
+			},
 			console: list((i) => ({ level: "error" as const, text: `${i}"${"c".repeat(600)}` })),
 			pageErrors: list((i) => `${i}"${"e".repeat(600)}`),
 			phases: { navigateMs: 1, readyMs: 1, printMs: 1 },
