@@ -1,4 +1,4 @@
-// A job record stored by older code (version 1, before versions existed, through version 4) is read
+// A job record stored by older code (version 1, before versions existed, through version 5) is read
 // through today's code: upgraded to the current shape, parsed with zod, and saved back sealed and,
 // if finished, erased.
 import { env } from "cloudflare:workers";
@@ -82,7 +82,16 @@ function recordOfVersion(version: number, base: Record<string, unknown>): Record
 	if (version >= 2) record = { ...record, v: 2, purgeAt: null, webhook: record.webhook ? { ...(record.webhook as object), sealedHeaders: null } : null };
 	if (version >= 3) record = { ...record, v: 3, destination: null, keepCopy: false, delivery: null };
 	if (version >= 4) record = { ...record, v: 4 };
+	if (version >= 5) record = { ...record, v: 5, source: version5Source(record.source) };
 	return record;
+}
+
+/** Version 5's source: a template's `templates` and a merge's `parts`, which version 5 began to keep. */
+function version5Source(source: unknown): unknown {
+	const s = source as { type?: string };
+	if (s.type === "template") return { ...s, templates: [] };
+	if (s.type === "parts") return { ...s, parts: [] };
+	return s;
 }
 
 /** A queued template render's source and a merged one's, as version 4 stored them. */
@@ -117,6 +126,21 @@ describe("job record migration", () => {
 		};
 		await writeLegacy(partsId, parts);
 		expect((await getJob(partsId)).source).toEqual({ type: "parts", count: 2, parts: null });
+	});
+
+	it.each([1, 2, 3, 4, 5])("a version-%i record upgrades to today's shape with no render report (none was kept)", (version) => {
+		const id = newJobId();
+		const failed = recordOfVersion(version, legacyRecord(id, "failed", Date.now() - 1000));
+		const { record, upgraded } = upgradeRecord(failed);
+		expect([record.v, record.report, upgraded]).toEqual([JOB_RECORD_VERSION, null, true]);
+	});
+
+	it("a finished version-5 record reads as today's job, its report null", async () => {
+		const id = newJobId();
+		await writeLegacy(id, { ...recordOfVersion(5, legacyRecord(id, "failed", Date.now() - 30_000)), webhook: null });
+		const job = await getJob(id);
+		expect(job).toMatchObject({ status: "failed", error: { code: "HTTP_ERROR" }, report: null });
+		expect((JSON.parse(await storedRecord(id)) as JobRecord).v).toBe(JOB_RECORD_VERSION);
 	});
 
 	it.each([1, 2, 3, 4])("a version-%i record of each source type it could hold upgrades to today's shape", (version) => {

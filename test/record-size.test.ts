@@ -2,7 +2,11 @@
 // sealed): past it the render is refused (413) before anything is written, in R2 or anywhere else.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { jsonBytes, MAX_RECORD_BYTES } from "../src/jobs/record-size";
+import { endJob } from "../src/jobs/terminal";
+import { buildReport } from "../src/render/report";
 import { api, postRender } from "./support/worker/api";
+import { jobRecord, webhookTo } from "./support/worker/jobs";
 import { TEST_KEYS } from "./support/shared/bindings";
 import { expectError } from "./support/worker/errors";
 
@@ -43,5 +47,37 @@ describe("the job record budget (1 MiB)", () => {
 		expect(await tenantState()).toEqual(before);
 		// Without the webhook the same options fit.
 		expect((await postRender(options, { key })).status).toBe(202);
+	});
+});
+
+describe("the job record budget, once the job has ended with its report", () => {
+	/** The largest report a page can cause: 20 parts, every list over its cap with texts over theirs. */
+	function noisiestReport() {
+		const long = (i: number) => `https://cdn.example.com/${"p".repeat(600)}/${i}`;
+		const list = <T>(make: (i: number) => T) => Array.from({ length: 60 }, (_, i) => make(i));
+		const page = {
+			readiness: { lazyLoad: "done", images: "done", fonts: "done", networkIdle: "timed out" } as const,
+			unfinishedWait: "w".repeat(600),
+			resources: {
+				requested: 900,
+				failed: list((i) => ({ url: long(i), status: 404 })),
+				blocked: list((i) => ({ url: long(i), reason: "URL_NOT_ALLOWED" })),
+				pending: list(long),
+			},
+			console: list((i) => ({ level: "error" as const, text: `${i}"${"c".repeat(600)}` })),
+			pageErrors: list((i) => `${i}"${"e".repeat(600)}`),
+			phases: { navigateMs: 1, readyMs: 1, printMs: 1 },
+		};
+		return buildReport({ pages: Array.from({ length: 20 }, () => page), parts: true, pdf: null, finishMs: 1 });
+	}
+
+	it("a record at the 1 MiB budget, with the largest report in it and in its webhook event, fits a Durable Object value (2 MB)", async () => {
+		const template = "t".repeat(MAX_RECORD_BYTES - 4096);
+		const job = jobRecord({ status: "rendering", pdf: { headerTemplate: template }, webhook: webhookTo("https://hooks.example.com/x") });
+		expect(jsonBytes(job)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+		job.report = noisiestReport();
+		await endJob(env, job, "failed", Date.now(), { code: "RENDER_TIMEOUT", message: "the page did not finish" });
+		expect(job.webhook?.eventBody).toContain('"report":{');
+		expect(jsonBytes(job)).toBeLessThan(2_000_000);
 	});
 });

@@ -79,7 +79,7 @@ describe("a corrupted stored row", () => {
 });
 
 describe("the job's event log as older code stored it", () => {
-	it("a view stored before a render's templates and parts' sources were recorded reads them as null; a view that is no job is refused", async () => {
+	it("a view stored before a render's templates and parts' sources, or its report, were recorded reads them as null; a view that is no job is refused", async () => {
 		const record = jobRecord();
 		const view = storedView(await jobView(env, record));
 		const olderTemplate = { type: "template", id: "tpl_01jd7y3k9q2x4m5n6p7r8s9t0v", version: 3, bytes: 120 };
@@ -97,8 +97,11 @@ describe("the job's event log as older code stored it", () => {
 				{ ...olderTemplate, templates: null },
 				{ type: "parts", count: 2, parts: null },
 			]);
+			const { report: _none, ...beforeReports } = view;
+			append(beforeReports);
+			expect(eventsAfter(sql, 2).map((event) => event.view.report)).toEqual([null]);
 			append({ ...view, status: "done" });
-			expect(() => eventsAfter(sql, 0)).toThrow(/^corrupted stored job event 3: status: /);
+			expect(() => eventsAfter(sql, 0)).toThrow(/^corrupted stored job event 4: status: /);
 		});
 	});
 });

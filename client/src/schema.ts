@@ -413,6 +413,7 @@ export interface components {
             document: components["schemas"]["Document"];
             error: components["schemas"]["JobError"];
             timings: components["schemas"]["Timings"];
+            report: components["schemas"]["RenderReport"];
             metadata: components["schemas"]["Metadata"];
         };
         Source: {
@@ -510,6 +511,103 @@ export interface components {
             renderMs: number | null;
             storeMs: number | null;
         };
+        /** @description What happened while the page loaded and printed, and what the PDF holds; null until the job is terminal (and for a job no render attempt ended) */
+        RenderReport: {
+            readiness: components["schemas"]["ReportReadiness"];
+            resources: components["schemas"]["ReportResources"];
+            /** @description Console errors and warnings, in order */
+            console: {
+                /** @enum {string} */
+                level: "error" | "warning";
+                text: string;
+            }[];
+            /** @description Uncaught exceptions, in order */
+            pageErrors: string[];
+            /** @description The fonts in the final PDF, read from its font dictionaries; empty without a PDF */
+            fonts: components["schemas"]["ReportFont"][];
+            accessibility: components["schemas"]["ReportAccessibility"];
+            phases: components["schemas"]["ReportPhases"];
+            /** @description A list or a text was cut to fit the report's caps */
+            truncated: boolean;
+            /** @description With parts: each part's resources, console and page errors, in order (the top-level lists hold all parts') */
+            parts?: components["schemas"]["PartReport"][];
+        } | null;
+        /** @description How each readiness step ended: done, timed out (the page printed as it was), or skipped (turned off, or not reached) */
+        ReportReadiness: {
+            /** @enum {string} */
+            lazyLoad: "done" | "timed out" | "skipped";
+            /** @enum {string} */
+            images: "done" | "timed out" | "skipped";
+            /** @enum {string} */
+            fonts: "done" | "timed out" | "skipped";
+            /** @enum {string} */
+            networkIdle: "done" | "timed out" | "skipped";
+            /** @description The explicit wait (waitForSelector, waitForFunction, waitForWindowStatus) still pending when the page failed; null when none was */
+            unfinishedWait: string | null;
+        };
+        /** @description URLs keep scheme, host and path: query, fragment and userinfo are removed */
+        ReportResources: {
+            /** @description Requests the page made (the document's own included) */
+            requested: number;
+            failed: {
+                url: string;
+                /** @description The HTTP status, when the server answered >= 400 */
+                status?: number;
+                /** @description The network error, when there was no answer (net::ERR_…) */
+                error?: string;
+            }[];
+            blocked: {
+                url: string;
+                /** @description The error code the refusal maps to (URL_NOT_ALLOWED) */
+                reason: string;
+            }[];
+            /** @description Still in flight when the page printed or failed */
+            pending: string[];
+        };
+        ReportFont: {
+            /** @description The font's PostScript name (BaseFont), without a subset tag */
+            name: string;
+            /** @description The font program is in the PDF */
+            embedded: boolean;
+        };
+        /** @description Facts about the final PDF; null when there is no PDF (an image, a failed render) */
+        ReportAccessibility: {
+            /** @description The PDF has a structure tree and is marked as tagged */
+            tagged: boolean;
+            /** @description The document language (the catalog's /Lang) */
+            lang: string | null;
+            /** @description The document title (the document information's /Title) */
+            title: string | null;
+            /** @description Heading structure elements (H, H1-H6) */
+            headings: number;
+            /** @description Bookmarks in the PDF's outline */
+            outlineEntries: number;
+            /** @description Figure structure elements */
+            figures: number;
+            /** @description Figures without alternative text */
+            figuresWithoutAlt: number;
+            /** @description What stands in the way of assistive technology, in sentences */
+            issues: string[];
+        } | null;
+        /** @description Milliseconds of each phase; with parts, summed over the parts */
+        ReportPhases: {
+            navigateMs: number;
+            readyMs: number;
+            printMs: number;
+            /** @description After printing: metadata, merging parts, storing */
+            finishMs: number;
+        };
+        PartReport: {
+            resources: components["schemas"]["ReportResources"];
+            /** @description Console errors and warnings, in order */
+            console: {
+                /** @enum {string} */
+                level: "error" | "warning";
+                text: string;
+            }[];
+            /** @description Uncaught exceptions, in order */
+            pageErrors: string[];
+        };
         Metadata: {
             [key: string]: string;
         };
@@ -528,6 +626,7 @@ export interface components {
             document: components["schemas"]["Document"];
             error: components["schemas"]["JobError"];
             timings: components["schemas"]["Timings"];
+            report: components["schemas"]["RenderReport"];
             webhook: components["schemas"]["WebhookState"];
             metadata: components["schemas"]["Metadata"];
         };

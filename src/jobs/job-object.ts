@@ -259,7 +259,7 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	/** The render is stored. Refused (and the caller deletes its object) if the job was canceled meanwhile. */
-	async complete(document: StoredDocument, timings: Timings, { now = Date.now(), attempt }: ReportOptions = {}): Promise<Outcome> {
+	async complete(document: StoredDocument, timings: Timings, { now = Date.now(), attempt, report }: ReportOptions = {}): Promise<Outcome> {
 		return this.exclusive(async () => {
 			const opened = await this.loadFor({ attempt });
 			if (!opened.ok) return opened;
@@ -267,6 +267,8 @@ export class JobObject extends DurableObject<Env> {
 			if (job.status !== "rendering") return { ok: false, status: job.status };
 			this.keepDocument(job, document, timings, now);
 			job.error = null;
+			// Before the end: the terminal event carries the report.
+			if (report) job.report = report;
 			await this.finish(job, "succeeded", now);
 			this.releaseSlot(job, null);
 			return { ok: true };
@@ -274,7 +276,7 @@ export class JobObject extends DurableObject<Env> {
 	}
 
 	/** A failed attempt: transient ones go back to the queue while attempts remain. */
-	async attemptFailed(error: JobError, transient: boolean, { now = Date.now(), attempt }: ReportOptions = {}): Promise<RetryDecision> {
+	async attemptFailed(error: JobError, transient: boolean, { now = Date.now(), attempt, report }: ReportOptions = {}): Promise<RetryDecision> {
 		return this.exclusive(async () => {
 			const opened = await this.loadFor({ attempt });
 			// A late report of an attempt the watchdog already replaced changes nothing.
@@ -284,8 +286,13 @@ export class JobObject extends DurableObject<Env> {
 			if (job.delivery) return { retry: true, delaySeconds: Math.ceil(DELIVERY_LEASE_MARGIN_MS / 1000) };
 			this.releaseSlot(job, error);
 			const decision = failAttempt(job, transient, config(this.env).renderMaxAttempts, now);
-			if (decision.retry) await this.save(job);
-			else await this.finish(job, "failed", now, error);
+			if (decision.retry) {
+				await this.save(job);
+				return decision;
+			}
+			// The final attempt's report is the job's (a retried one's would describe a page printed again).
+			if (report) job.report = report;
+			await this.finish(job, "failed", now, error);
 			return decision;
 		});
 	}
@@ -329,7 +336,7 @@ export class JobObject extends DurableObject<Env> {
 	async stored(
 		document: StoredDocument,
 		timings: Timings,
-		{ now = Date.now(), attempt }: ReportOptions = {},
+		{ now = Date.now(), attempt, report }: ReportOptions = {},
 	): Promise<{ ok: true; job: JobRecord } | { ok: false; status: OutcomeStatus }> {
 		return this.exclusive(async () => {
 			const opened = await this.loadFor({ attempt });
@@ -337,6 +344,8 @@ export class JobObject extends DurableObject<Env> {
 			const { job } = opened;
 			if (job.status !== "rendering" || job.delivery) return { ok: false, status: job.status };
 			this.keepDocument(job, document, timings, now);
+			// The attempt that produced the document is the one the report describes, however delivery ends.
+			if (report) job.report = report;
 			beginAfterPrint(job, now);
 			await this.save(job);
 			// Printing is over: the delivery step holds no browser, so the tenant's render slot is free.

@@ -1,5 +1,6 @@
 // The job Durable Object's RPC contract: what its callers pass and get back. Plain types, so a
 // caller needs no import of the Durable Object class.
+import type { RenderReport } from "../schemas/report";
 import type { Lane } from "../tenants/render-slots";
 import type { JobRecord } from "./record";
 import type { LeaseTurn } from "./render-lease";
@@ -28,6 +29,8 @@ export interface At {
 /** A render attempt's report: when, and which attempt (its `attempts` count at the claim) reports. */
 export interface ReportOptions extends At {
 	attempt?: number;
+	/** The attempt's render report, kept when the attempt ends the job (or stores its PDF for delivery). */
+	report?: RenderReport;
 }
 
 /** Why a report was refused: the job's status now, gone, or a newer attempt holds the job. */

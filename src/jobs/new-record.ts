@@ -38,6 +38,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		destination: body.destination ?? null,
 		keepCopy: body.keepCopy ?? false,
 		delivery: null,
+		report: null,
 	};
 }
 

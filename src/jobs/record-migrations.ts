@@ -20,6 +20,8 @@ const STEPS: Array<(record: Raw) => Raw> = [
 	// 4 → 5: which templates (and versions) a render used, and each part's source, were not kept:
 	// unknown, so null, never a guess (a template's includes cannot be told from the record).
 	(record) => ({ ...record, v: 5, source: unrecordedSources(record.source) }),
+	// 5 → 6: no render report was kept: null, as for a job no attempt has ended.
+	(record) => ({ ...record, v: 6, report: null }),
 ];
 
 /** A version-4 source with the fields version 5 adds, as "not recorded". */

@@ -1,6 +1,8 @@
 // How large a job record is as its Durable Object stores it (the JSON of the record). A deployed
 // Durable Object value holds 2 MB; a new record may take at most 1 MiB, which leaves room for what a
-// job adds over its life (attempts, webhook attempts, its terminal event's body: tens of KB).
+// job adds over its life (attempts, webhook attempts, its terminal event's body: tens of KB, and its
+// render report, held to REPORT_MAX_BYTES in src/schemas/report.ts, once in the record and once in
+// that event's body).
 import type { JobRecord } from "./record";
 
 export const MAX_RECORD_BYTES = 1024 * 1024;

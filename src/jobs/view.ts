@@ -3,7 +3,7 @@
 import { config } from "../config";
 import type { Job, JobWithoutWebhook } from "../schemas/job";
 import { filePath, previewPath, signedUrl } from "../storage/signed-links";
-import type { JobRecord } from "./record";
+import { isTerminal, type JobRecord } from "./record";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -49,6 +49,8 @@ export async function jobWithoutWebhook(env: Env, job: JobRecord, now = Date.now
 		document: await documentView(env, job, now),
 		error: job.error,
 		timings: job.timings,
+		// The report describes the attempt that ended the job: none is final before that.
+		report: isTerminal(job.status) ? job.report : null,
 		metadata: job.metadata,
 	};
 }

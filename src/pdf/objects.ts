@@ -3,13 +3,19 @@
 // Two ways to keep what is read: everything (random access to one object of a PDF held in memory),
 // or, for the streaming scanner, only the outermost dictionary's entries under the given keys, with
 // nested containers and over-long tokens passed over as SKIPPED, so memory stays small however large
-// the object a page made Chrome write.
+// the object a page made Chrome write. A few small entries the producer writes as containers (a
+// catalog's /MarkInfo, a Type0 font's /DescendantFonts) may be named `whole`: kept with all they hold.
 import { Lexer, type Token } from "./lexer";
 import { isCount, isDict, PdfName, type PdfDict, PdfRef, PdfString, type PdfValue, SKIPPED } from "./values";
 
 export interface BuildOptions {
 	/** Keep only these entries of the outermost dictionary, and nothing nested; all of it when absent. */
 	keys?: ReadonlySet<string>;
+	/**
+	 * Entries of the outermost dictionary (also listed in `keys`) whose container value is kept whole.
+	 * Only for small values the producer writes, never for ones a page can make large (a /K array).
+	 */
+	whole?: ReadonlySet<string>;
 }
 
 interface Frame {
@@ -36,6 +42,8 @@ export class ValueBuilder {
 	private stack: Frame[] = [frame("top", true)];
 	/** Containers open inside one that is passed over, by their opening delimiter: only their nesting matters. */
 	private passed: string[] = [];
+	/** The stack height at which a `whole` entry's container sits while it is read; null outside one. */
+	private wholeAt: number | null = null;
 	failure: string | null = null;
 
 	constructor(private readonly options: BuildOptions = {}) {}
@@ -44,6 +52,7 @@ export class ValueBuilder {
 	reset(): void {
 		this.stack = [frame("top", true)];
 		this.passed = [];
+		this.wholeAt = null;
 		this.failure = null;
 	}
 
@@ -149,13 +158,23 @@ export class ValueBuilder {
 			return;
 		}
 		this.stack.pop();
+		if (this.wholeAt !== null && this.stack.length < this.wholeAt) this.wholeAt = null;
 		const parent = this.stack[this.stack.length - 1];
 		if (parent) this.accept(parent, current.dict ?? current.items ?? []);
 	}
 
-	/** Whether a container opened now is kept: always, or in the streaming mode only an outermost dictionary. */
+	/**
+	 * Whether a container opened now is kept: always, or in the streaming mode an outermost
+	 * dictionary, the value of one of its `whole` entries, and anything inside that value.
+	 */
 	private keeps(delimiter: string): boolean {
-		return this.options.keys === undefined || (this.depth === 0 && delimiter === "<<");
+		if (this.options.keys === undefined || this.wholeAt !== null) return true;
+		if (this.depth === 0) return delimiter === "<<";
+		const current = this.stack[this.stack.length - 1];
+		if (this.depth !== 1 || current?.kind !== "dict" || typeof current.key !== "string" || !this.options.whole?.has(current.key)) return false;
+		// The container is pushed next: everything down from its height is kept.
+		this.wholeAt = this.stack.length + 1;
+		return true;
 	}
 
 	private flushThen(current: Frame, value: PdfValue): void {
@@ -170,7 +189,8 @@ export class ValueBuilder {
 
 	/** A dictionary key; null for an over-long name, never one we keep. */
 	private key(current: Frame, name: string | null): void {
-		current.key = name === null || (this.options.keys && !this.options.keys.has(name)) ? SKIPPED : name;
+		const filtered = this.options.keys !== undefined && this.wholeAt === null && !this.options.keys.has(name ?? "");
+		current.key = name === null || filtered ? SKIPPED : name;
 	}
 
 	/** The value of a dictionary entry that is not kept: not worth building. */

@@ -7,10 +7,10 @@ import { type IndirectObject, PdfScanner, type ScanResult, UnreadablePdf } from 
 import { isCount, isDict, isRef, nameOf } from "./values";
 
 /** The only entries the count needs: everything else in every object is read and let go. */
-const KEYS = ["Type", "Count", "Pages"];
+export const PAGE_TREE_KEYS = ["Type", "Count", "Pages"];
 
 /** A catalog (it names a page tree) or a page tree node (it counts pages). */
-function isPageTreeObject({ value }: IndirectObject): boolean {
+export function isPageTreeObject({ value }: IndirectObject): boolean {
 	if (!isDict(value)) return false;
 	const type = nameOf(value.get("Type"));
 	return (type === "Catalog" && isRef(value.get("Pages"))) || (type === "Pages" && isCount(value.get("Count")));
@@ -34,7 +34,7 @@ export function pageCount(scan: ScanResult): number {
 }
 
 export class PageCounter {
-	private readonly scanner = new PdfScanner({ keys: KEYS, keep: isPageTreeObject });
+	private readonly scanner = new PdfScanner({ keys: PAGE_TREE_KEYS, keep: isPageTreeObject });
 
 	feed(chunk: Uint8Array): void {
 		this.scanner.feed(chunk);

@@ -7,7 +7,7 @@
 // none of our producers write, leave references unresolved, and the caller decides what that means.
 import { Lexer, type Token } from "./lexer";
 import { ValueBuilder } from "./objects";
-import { isCount, isDict, isRef, type PdfDict, type PdfRef, type PdfValue } from "./values";
+import { isCount, isDict, isRef, type PdfDict, PdfRef, type PdfValue } from "./values";
 
 /** The PDF's structure could not be read far enough to answer; `message` says where it stopped. */
 export class UnreadablePdf extends Error {}
@@ -23,6 +23,8 @@ export interface IndirectObject {
 export interface ScannerOptions {
 	/** Dictionary entries read into an object's value; anything else is passed over. */
 	keys: readonly string[];
+	/** Entries among `keys` whose (small, producer-written) container value is kept whole (objects.ts). */
+	whole?: readonly string[];
 	/** Which objects to remember for resolve(); called with each object as read. */
 	keep: (object: IndirectObject) => boolean;
 	/** Bytes kept of one name or string (longer ones are passed over); bounds the memory a page can make us use. */
@@ -111,7 +113,7 @@ export class PdfScanner {
 	private failure: string | null = null;
 
 	constructor(private readonly options: ScannerOptions) {
-		this.builder = new ValueBuilder({ keys: new Set([...options.keys, "Length"]) });
+		this.builder = new ValueBuilder({ keys: new Set([...options.keys, "Length"]), whole: new Set(options.whole ?? []) });
 		this.lexer = new Lexer((token) => this.token(token), { maxTokenBytes: options.maxTokenBytes ?? 1024 });
 	}
 
@@ -316,6 +318,19 @@ export class ScanResult {
 			return section.trailer;
 		}
 		throw new UnreadablePdf("the newest xref section has no trailer");
+	}
+
+	/** Every kept object that the xref still names as its number's definition, in file order. */
+	current(): IndirectObject[] {
+		// A scan that failed, or has no xref to follow, throws here rather than answer "none".
+		this.trailer();
+		return [...this.objects.values()].filter((object) => {
+			try {
+				return this.resolve(new PdfRef(object.num, object.gen)) === object;
+			} catch {
+				return false; // an older definition, or one no xref names
+			}
+		});
 	}
 
 	/** The object `ref` names, as the newest xref section that lists it says. */

@@ -7,6 +7,7 @@ import type { UrlPolicy } from "../security/url-policy";
 import type { StoredDocument } from "../storage/documents";
 import { RenderFailure } from "./errors";
 import type { PrintInput } from "./print";
+import type { ReportDraft } from "./report-draft";
 
 /** Where a document goes: its R2 key and content type. */
 export interface StoreAs {
@@ -28,11 +29,13 @@ export interface Production {
 	deadline: number;
 	/** Called once the page phase is over and the document starts going to storage. */
 	onPrinted: () => void;
+	/** The attempt's render report as it is gathered: pages hand it their observations. */
+	report: ReportDraft;
 	store: (body: ReadableStream<Uint8Array>, as: StoreAs) => Promise<StoredDocument>;
 }
 
 export function printInput(p: Production): PrintInput {
-	return { url: p.job.url, html: p.html, pdf: p.job.pdf, page: p.job.page };
+	return { url: p.job.url, html: p.html, pdf: p.job.pdf, page: p.job.page, observe: p.report.sink() };
 }
 
 export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {

@@ -5,6 +5,7 @@ import { jobStub } from "../jobs/ids";
 import type { JobRecord } from "../schemas/job-record";
 import { log } from "../log";
 import type { JobError } from "../schemas/job";
+import type { RenderReport } from "../schemas/report";
 import type { StoredDocument } from "../storage/documents";
 import { deliverDocument } from "../destinations/upload";
 
@@ -21,8 +22,9 @@ export async function deliverAfterPrint(
 	job: JobRecord,
 	document: StoredDocument,
 	timings: { renderMs: number; storeMs: number },
+	report: RenderReport,
 ): Promise<StepResult> {
-	const started = await jobStub(env, job.id).stored(document, timings, { attempt: job.attempts });
+	const started = await jobStub(env, job.id).stored(document, timings, { attempt: job.attempts, report });
 	if (!started.ok) {
 		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
 		// same keys now, so a superseded one leaves them alone.

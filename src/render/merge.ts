@@ -48,10 +48,10 @@ export function countPart(bytes: Uint8Array, room: number, index: number): numbe
 	return objects;
 }
 
-/** The part's options over the request's own `pdf` and `page`. */
-function partInput(p: Production, part: PartRecord, html: string | null): PrintInput {
+/** The part's options over the request's own `pdf` and `page`; its observations go to the report as part `index`. */
+function partInput(p: Production, part: PartRecord, index: number, html: string | null): PrintInput {
 	const { metadata, ...pdf } = p.job.pdf;
-	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page } };
+	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page }, observe: p.report.sink(index) };
 }
 
 /** What the parts hold so far, against the whole-PDF budget. */
@@ -69,7 +69,7 @@ async function printPart(
 ): Promise<Uint8Array> {
 	try {
 		const html = part.sourceKey ? await readSource(p.env, part.sourceKey) : null;
-		const input = partInput(p, part, html);
+		const input = partInput(p, part, index, html);
 		const bytes = await printPdf(
 			p.browser,
 			input,
@@ -151,6 +151,7 @@ export interface Merged<T> {
  */
 export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Promise<T>): Promise<Merged<T>> {
 	const printed = await printParts(p);
+	p.report.finishing();
 	const kept = await withWholePdf(p.deadline, async () => keep(await mergePrinted(p, printed)));
 	return { kept, preview: printed.preview };
 }

@@ -53,6 +53,7 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		p.policy,
 		(pdf) => {
 			p.onPrinted();
+			p.report.finishing();
 			// Chrome titles the PDF with the document's <title> itself: without metadata and with a title,
 			// the PDF is right as printed and streams to storage untouched (the common case stays cheap).
 			if (!metadata && title.trim() !== "") return p.store(pdf, as);
@@ -75,6 +76,7 @@ async function produceScreenshot(p: Production, format: ImageFormat): Promise<St
 	const capture = (page: Page) => takeScreenshot(page, format, p.job.screenshot);
 	const stored = await withLoadedPage(p.browser, printInput(p), p.policy, capture, (image) => {
 		p.onPrinted();
+		p.report.finishing();
 		return p.store(bytesStream(image), as);
 	});
 	return { ...stored, contentType: as.contentType };

@@ -18,6 +18,7 @@ import { readSource, type StoreAs } from "./attempt-inputs";
 import type { Browser } from "@cloudflare/puppeteer";
 import { connectionLost, type SharedBrowser } from "./browser";
 import { deliverAfterPrint, deliverStored } from "./delivery-step";
+import { ReportDraft } from "./report-draft";
 
 export type RunResult =
 	| { kind: "succeeded"; document: StoredDocument }
@@ -47,7 +48,7 @@ const STORE_MARGIN_MS = 45_000;
 /** Largest PDF we store; past it the job fails with CONTENT_TOO_LARGE. */
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
 
-async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, as: StoreAs): Promise<StoredDocument> {
+async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, as: StoreAs, report: ReportDraft): Promise<StoredDocument> {
 	const { key, contentType } = as;
 	const options = {
 		httpMetadata: { contentType, contentDisposition: contentDisposition(job.filename) },
@@ -55,6 +56,8 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, 
 	};
 	try {
 		const uploaded = await uploadPdf(env.DOCUMENTS, key, pdf, options, MAX_PDF_BYTES, contentType === CONTENT_TYPES.pdf);
+		// Read from the PDF as it streamed to storage: its fonts and accessibility facts.
+		report.stored(uploaded.facts);
 		// An image is one page.
 		const pages = uploaded.pages ?? 1;
 		return { key, filename: job.filename, sizeBytes: uploaded.sizeBytes, pages, sha256: uploaded.sha256, etag: uploaded.etag, contentType };
@@ -72,7 +75,7 @@ async function store(env: Env, job: JobRecord, pdf: ReadableStream<Uint8Array>, 
 	}
 }
 
-async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Browser>): Promise<RunResult> {
+async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Browser>, report: ReportDraft): Promise<RunResult> {
 	let started = Date.now();
 	let printed = started;
 	let printing = false;
@@ -93,7 +96,8 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 				printed = Date.now();
 				printing = true;
 			},
-			store: (body, as) => store(env, job, body, as),
+			report,
+			store: (body, as) => store(env, job, body, as, report),
 		});
 	};
 	// The page's own budget bounds each step; this bounds the whole attempt from its claim, should the
@@ -104,8 +108,8 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	// Chrome streams the PDF while it is uploaded: render time runs to the first byte, store time after it.
 	const timings = { renderMs: printed - started, storeMs: Date.now() - printed };
 	// The delivery step: a job with a destination is delivered from the stored PDF before it succeeds.
-	if (job.destination) return deliverAfterPrint(env, job, document, timings);
-	const outcome = await jobStub(env, job.id).complete(document, timings, { attempt: job.attempts });
+	if (job.destination) return deliverAfterPrint(env, job, document, timings, report.build());
+	const outcome = await jobStub(env, job.id).complete(document, timings, { attempt: job.attempts, report: report.build() });
 	if (!outcome.ok) {
 		// Canceled while we rendered: no document may outlive the cancel. A newer attempt owns the
 		// same keys now, so a superseded one leaves them alone.
@@ -135,8 +139,10 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 	const job = claim.job;
 	// The browser this attempt printed with: another job of the batch may swap the shared one meanwhile.
 	let used: Browser | null = null;
+	// What this attempt saw, for the job's report: kept if the attempt ends the job, success or failure.
+	const report = new ReportDraft(job.parts?.length ?? 0);
 	try {
-		return await attempt(env, job, async () => (used = await browser.get()));
+		return await attempt(env, job, async () => (used = await browser.get()), report);
 	} catch (err) {
 		const failure = classify(err, { connectionLost: await connectionLost(used, mayBeConnectionLoss(err) ? CONNECTION_SETTLE_MS : 0) });
 		if (failure.code === "BROWSER_UNAVAILABLE") browser.discard(used);
@@ -151,7 +157,7 @@ export async function runJob(env: Env, jobId: string, browser: SharedBrowser, la
 			transient,
 			error: failure.message,
 		});
-		const decision = await stub.attemptFailed(failure.toJobError(), transient, { attempt: job.attempts });
+		const decision = await stub.attemptFailed(failure.toJobError(), transient, { attempt: job.attempts, report: report.build() });
 		return decision.retry
 			? { kind: "retry", delaySeconds: decision.delaySeconds, error: failure.toJobError() }
 			: { kind: "failed", error: failure.toJobError() };

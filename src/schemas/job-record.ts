@@ -7,6 +7,7 @@ import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
+import { RenderReport } from "./report";
 import { EventType } from "./webhook-event";
 
 /**
@@ -16,8 +17,10 @@ import { EventType } from "./webhook-event";
  *    outputs; each optional: absent means a PDF, no preview, one source).
  * 5: `source.templates` (every template a template render used, with its version) and
  *    `source.parts` (each part's source); null in records from before they were kept.
+ * 6: `report` (the render report of the attempt that ended the job); null in older records and
+ *    until an attempt ends the job.
  */
-export const JOB_RECORD_VERSION = 5;
+export const JOB_RECORD_VERSION = 6;
 
 const ms = z.number().int();
 
@@ -142,5 +145,7 @@ export const JobRecord = z.object({
 	screenshot: ScreenshotOptions.optional(),
 	preview: PreviewOptions.optional(),
 	parts: z.array(PartRecord).optional(),
+	/** Set by the attempt that ends the job (or stores its PDF for delivery); shown once the job is terminal. */
+	report: RenderReport.nullable(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

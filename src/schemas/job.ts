@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { DeliveredDestination } from "./destination";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES } from "./outputs";
 import { Metadata } from "./render-request";
+import { RenderReport } from "./report";
 
 export const JOB_STATUSES = ["queued", "rendering", "succeeded", "failed", "canceled"] as const;
 export const JobStatus = z.enum(JOB_STATUSES);
@@ -140,6 +141,10 @@ export const Job = z
 		document: DocumentInfo.nullable(),
 		error: JobError.nullable(),
 		timings: Timings,
+		report: RenderReport.nullable().openapi({
+			description:
+				"What happened while the page loaded and printed, and what the PDF holds; null until the job is terminal (and for a job no render attempt ended)",
+		}),
 		webhook: WebhookState.nullable(),
 		metadata: Metadata,
 	})
@@ -158,5 +163,7 @@ export const StoredJobView = Job.extend({
 		TemplateSource.extend({ templates: TemplateSource.shape.templates.default(null) }),
 		PartsSource.extend({ parts: PartsSource.shape.parts.default(null) }),
 	]),
+	// Views stored before the render report existed (record version 6) have none.
+	report: Job.shape.report.default(null),
 });
 export type JobWithoutWebhook = Omit<Job, "webhook">;

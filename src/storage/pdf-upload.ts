@@ -3,7 +3,8 @@
 // larger than one part goes up as a multipart upload, part by part, with bounded memory.
 // The page count is read from the PDF's page tree by src/pdf/ as the chunks pass; a PDF whose page
 // tree cannot be read is not stored (UnreadablePdf), rather than stored with a count we made up.
-import { PageCounter } from "../pdf/page-count";
+// The same pass reads the facts the render report gives about the PDF (its fonts, its structure).
+import { DocumentScan, type FactsResult } from "../pdf/document-scan";
 import { hex } from "../security/crypto";
 
 /** R2 multipart parts must be at least 5 MiB (all but the last). */
@@ -14,6 +15,8 @@ export interface UploadedPdf {
 	sha256: string;
 	/** From the page tree; null when the body is not a PDF (an image) and was not counted. */
 	pages: number | null;
+	/** The PDF's fonts and accessibility facts (or why they could not be read); null for an image. */
+	facts: FactsResult | null;
 	etag: string;
 }
 
@@ -87,7 +90,7 @@ export async function uploadPdf(
 ): Promise<UploadedPdf> {
 	const digest = new crypto.DigestStream("SHA-256");
 	const hashing = digest.getWriter();
-	const counter = countPages ? new PageCounter() : null;
+	const scan = countPages ? new DocumentScan() : null;
 	const parts = new PartBuffer(bucket, key, options);
 	let size = 0;
 	try {
@@ -95,15 +98,15 @@ export async function uploadPdf(
 			size += chunk.byteLength;
 			if (size > maxBytes) throw new TooLarge(maxBytes);
 			await hashing.write(chunk);
-			counter?.feed(chunk);
+			scan?.feed(chunk);
 			await parts.push(chunk);
 		}
 		await hashing.close();
 		const sha256 = hex(await digest.digest);
 		// Counted before the last put: a PDF without a readable page tree is never stored.
-		const pages = counter ? counter.count() : null;
+		const pages = scan ? scan.pages() : null;
 		const etag = await parts.finish(pages === null ? { sha256 } : { sha256, pages: String(pages) });
-		return { sizeBytes: size, sha256, pages, etag };
+		return { sizeBytes: size, sha256, pages, facts: scan ? scan.facts() : null, etag };
 	} catch (err) {
 		await parts.abort();
 		await stream.cancel().catch(() => undefined);

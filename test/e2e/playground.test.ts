@@ -70,6 +70,11 @@ describe("the playground in Chromium", () => {
 		expect(size.width).toBeCloseTo(210 * mm, -1);
 		expect(size.height).toBeCloseTo(148 * mm, -1);
 		expect(await page.locator("#pdf-facts").textContent()).toMatch(/1 page · \d+\.\d KiB/);
+		// The render report of this job: the fonts read from its PDF, its accessibility facts, its phases.
+		const report = await page.locator("#report-facts").textContent();
+		expect(report).toMatch(/Fonts\S+/);
+		expect(report).toMatch(/Accessibility\s*tagged · lang \S+ · title /);
+		expect(report).toMatch(/Phases\s*navigate \d+ ms · ready \d+ ms · print \d+ ms · finish \d+ ms/);
 
 		const [event] = receiver.events;
 		expect(event?.valid, event?.error ?? "").toBe(true);

@@ -123,6 +123,56 @@ function onEvent(kind, job) {
 	if (job.webhook) showAttempts(job.webhook);
 	if (job.status === "succeeded" && job.document) showPdf(job.document.url, job.document);
 	if (job.error) showError(`${job.error.code}: ${job.error.message}`);
+	if (job.report) showReport(job.report);
+}
+
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** One line per part of the render report; everything the page wrote goes in as text, never as markup. */
+function reportLines(r) {
+	const res = r.resources;
+	const a = r.accessibility;
+	const urls = [
+		...res.failed.map((f) => `${f.url} (${f.status ?? f.error})`),
+		...res.blocked.map((b) => `${b.url} (${b.reason})`),
+		...res.pending.map((u) => `${u} (pending)`),
+	];
+	return [
+		[
+			"Readiness",
+			Object.entries(r.readiness)
+				.filter(([step]) => step !== "unfinishedWait")
+				.map(([step, outcome]) => `${step} ${outcome}`)
+				.join(" · ") + (r.readiness.unfinishedWait ? ` · waiting for ${r.readiness.unfinishedWait}` : ""),
+		],
+		[
+			"Resources",
+			`${res.requested} requested · ${res.failed.length} failed · ${res.blocked.length} blocked · ${res.pending.length} pending${urls.length ? `: ${urls.join(", ")}` : ""}`,
+		],
+		["Console", r.console.length ? r.console.map((c) => `${c.level}: ${c.text}`).join(" | ") : "nothing"],
+		["Page errors", r.pageErrors.length ? r.pageErrors.join(" | ") : "none"],
+		["Fonts", r.fonts.length ? r.fonts.map((f) => `${f.name}${f.embedded ? "" : " (not embedded)"}`).join(", ") : "none"],
+		[
+			"Accessibility",
+			a
+				? `${a.tagged ? "tagged" : "not tagged"} · lang ${a.lang ?? "none"} · title ${a.title ?? "none"} · ${plural(a.headings, "heading")} · ${plural(a.figures, "figure")}${a.issues.length ? ` · ${a.issues.join("; ")}` : ""}`
+				: "no PDF",
+		],
+		["Phases", `navigate ${r.phases.navigateMs} ms · ready ${r.phases.readyMs} ms · print ${r.phases.printMs} ms · finish ${r.phases.finishMs} ms`],
+		...(r.truncated ? [["Note", "some lists were cut to the report's caps"]] : []),
+	];
+}
+
+function showReport(report) {
+	const items = reportLines(report).flatMap(([term, text]) => {
+		const dt = document.createElement("dt");
+		dt.textContent = term;
+		const dd = document.createElement("dd");
+		dd.textContent = text;
+		return [dt, dd];
+	});
+	$("report-facts").replaceChildren(...items);
+	$("report").hidden = false;
 }
 
 function showPdf(href, doc) {
@@ -158,6 +208,7 @@ function reset() {
 	$("timeline").replaceChildren();
 	$("error").hidden = true;
 	$("document").hidden = true;
+	$("report").hidden = true;
 	$("pdf-link").setAttribute("href", "#");
 	$("job-id").textContent = "Submitting…";
 	$("webhook-attempts").tBodies[0].innerHTML = "<tr class='muted'><td colspan='4'>None</td></tr>";

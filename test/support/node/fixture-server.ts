@@ -18,6 +18,14 @@ const PAGES: Record<string, Route> = {
 		res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" });
 		res.end();
 	},
+	// The render report's end-to-end page: a 404 image, a refused request, a console error, a page error.
+	"/report-page": (_req, res) => {
+		res.writeHead(200, { "content-type": "text/html" });
+		res.end(`<!doctype html><title>report</title>
+			<img src="/missing?token=s3cret-a" width="10" height="10">
+			<img src="http://10.0.0.5/x?key=s3cret-b" width="10" height="10">
+			<script>console.error("boom at https://api.example.com/v1?apikey=s3cret-c"); notDefined();</script>`);
+	},
 	"/missing": (_req, res) => {
 		res.writeHead(404, { "content-type": "text/html" });
 		res.end("<h1>Not here</h1>");
