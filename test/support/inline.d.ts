@@ -1,0 +1,5 @@
+// Vite's `?inline` imports: a file as a base64 data: URL, for binary fixtures (fonts) that `?raw` would garble.
+declare module "*?inline" {
+	const dataUrl: string;
+	export default dataUrl;
+}
