@@ -2,6 +2,8 @@
 import ttfUrl from "../fixtures/fonts/DejaVuSansMono.ttf?inline";
 import woffUrl from "../fixtures/fonts/DejaVuSansMono.woff?inline";
 import woff2Url from "../fixtures/fonts/DejaVuSansMono.woff2?inline";
+import { env } from "cloudflare:workers";
+import { sha256Hex } from "../../src/security/crypto";
 import { api } from "./api";
 
 function bytesOf(dataUrl: string): Uint8Array {
@@ -13,21 +15,48 @@ export const FONT_FIXTURES = { ttf: bytesOf(ttfUrl), woff: bytesOf(woffUrl), wof
 /** The fixture's PostScript name: a PDF embedding it names a subset of it ("AAAAAA+DejaVuSansMono"). */
 export const FIXTURE_POSTSCRIPT_NAME = "DejaVuSansMono";
 
-/** PUT /v1/fonts/{family} with the bytes as the body. */
+/**
+ * A tenant of its own for one test (fonts are per tenant, and a tenant's faces change every render
+ * of it): its key is valid only in `env`, which the requests below pass to the Worker.
+ */
+export interface FontTenant {
+	id: string;
+	call: (path: string, init?: RequestInit) => Promise<Response>;
+}
+
+export async function fontTenant(): Promise<FontTenant> {
+	const id = `fonts-${crypto.randomUUID().slice(0, 8)}`;
+	const key = `test_key_${id}`;
+	const scoped: Env = { ...env, API_KEYS: `${env.API_KEYS},${id}:${await sha256Hex(key)}` };
+	return { id, call: (path, init = {}) => api(path, { ...init, key, env: scoped }) };
+}
+
+/** A synchronous render as `tenant`: the PDF's bytes (the test fails on any other answer). */
+export async function renderAs(tenant: FontTenant, body: Record<string, unknown>): Promise<Uint8Array> {
+	const res = await tenant.call("/v1/renders", {
+		method: "POST",
+		body: JSON.stringify({ ...body, async: false }),
+		headers: { "content-type": "application/json" },
+	});
+	if (res.status !== 200) throw new Error(`render: ${res.status} ${await res.text()}`);
+	return new Uint8Array(await res.arrayBuffer());
+}
+
+/** PUT /v1/fonts/{family} as `tenant`, with the bytes as the body. */
 export function putFont(
+	tenant: FontTenant,
 	family: string,
 	bytes: Uint8Array,
-	options: { key?: string; weight?: number | string; style?: string; contentType?: string } = {},
+	options: { weight?: number | string; style?: string; contentType?: string } = {},
 ): Promise<Response> {
 	const query = new URLSearchParams();
 	if (options.weight !== undefined) query.set("weight", String(options.weight));
 	if (options.style !== undefined) query.set("style", options.style);
 	const qs = query.size ? `?${query}` : "";
-	return api(`/v1/fonts/${encodeURIComponent(family)}${qs}`, {
+	return tenant.call(`/v1/fonts/${encodeURIComponent(family)}${qs}`, {
 		method: "PUT",
 		body: bytes,
 		headers: { "content-type": options.contentType ?? "font/ttf" },
-		key: options.key,
 	});
 }
 
