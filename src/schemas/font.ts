@@ -20,19 +20,16 @@ export const FontFamilyParam = z.object({
 		.openapi({ param: { name: "family", in: "path" }, example: "Acme Sans" }),
 });
 
-const weight = z.coerce
-	.number()
-	.int("a whole number")
-	.min(100, "at least 100")
-	.max(900, "at most 900")
-	.openapi({ param: { name: "weight", in: "query" }, example: 400, type: "integer" });
+const weight = z.coerce.number().int("a whole number").min(100, "at least 100").max(900, "at most 900");
+/** The query's weight as OpenAPI states it (a coerced number would otherwise lose its bounds there). */
+const weightParam = { param: { name: "weight", in: "query" as const }, type: "integer" as const, minimum: 100, maximum: 900, example: 400 };
 const style = FontStyle.openapi({ param: { name: "style", in: "query" }, example: "normal" });
 
 /** PUT: which face of the family the file is; 400 normal unless given. */
-export const FontFaceQuery = z.strictObject({ weight: weight.default(400), style: style.default("normal") });
+export const FontFaceQuery = z.strictObject({ weight: weight.default(400).openapi({ ...weightParam, default: 400 }), style: style.default("normal") });
 
 /** DELETE: without either, the whole family; with one or both, that face (the other at its default, 400 or normal). */
-export const FontDeleteQuery = z.strictObject({ weight: weight.optional(), style: style.optional() });
+export const FontDeleteQuery = z.strictObject({ weight: weight.optional().openapi(weightParam), style: style.optional() });
 
 export const FontFaceView = z
 	.object({
