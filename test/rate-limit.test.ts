@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { api, postRender } from "./support/worker/api";
 import { TEST_KEYS } from "./support/shared/bindings";
 import { expectError } from "./support/worker/errors";
+import { fontTenant } from "./support/worker/fonts";
 import { poll } from "./support/worker/poll";
 
 const WINDOW_MS = 60_000;
@@ -59,6 +60,22 @@ describe("rate limit", () => {
 		for (const limited of [preview, render]) {
 			expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
 			await expectError(limited, 429, "RATE_LIMITED");
+		}
+	}, 150_000);
+	it("font routes count toward the same limit: half the minute's 600 as GET /v1/fonts, then both answer 429 with Retry-After", async () => {
+		const tenant = await fontTenant();
+		const render = () => tenant.call("/v1/renders", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+		const window = await freshWindow();
+		for (let sent = 0; sent < LIMIT; sent += 50) {
+			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? tenant.call("/v1/fonts") : render())).status);
+			expect(await Promise.all(batch)).toEqual(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 200 : 400)));
+		}
+		const fonts = await tenant.call("/v1/fonts");
+		const limited = await render();
+		expect(windowOf(Date.now()), "the 602 requests did not fit in one window").toBe(window);
+		for (const res of [fonts, limited]) {
+			expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+			await expectError(res, 429, "RATE_LIMITED");
 		}
 	}, 150_000);
 });

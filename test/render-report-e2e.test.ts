@@ -23,7 +23,7 @@ async function renderThrough(browser: Env["BROWSER"], html: string | undefined, 
 
 describe("the render report, end to end", () => {
 	it("lists a 404 image, a console error, a page error and a refused request, their URLs without query", async () => {
-		// The page (test/support/fixture-server.ts "/report-page") and its image come from one public-looking origin.
+		// The page (test/support/node/fixture-server.ts "/report-page") and its image come from one public-looking origin.
 		const assets = "https://assets.example.com";
 		const browser = aliasedBrowser(assets, inject("fixtureOrigin"), { publicAddress: true });
 		const job = await renderThrough(browser, undefined, { url: `${assets}/report-page` });

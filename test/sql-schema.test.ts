@@ -67,6 +67,20 @@ describe("tenant objects stored by older code", () => {
 		await stub.putWebhookEndpoint("sealed-endpoint");
 		expect((await stub.getWebhookEndpoint())?.sealed).toBe("sealed-endpoint");
 		expect(await stub.takeWebhookTest()).toBeNull();
+		const face = {
+			id: "fnt_1",
+			family: "Acme Mono",
+			weight: 400,
+			style: "normal",
+			format: "woff2",
+			sizeBytes: 10,
+			sha256: "00",
+			createdAt: Date.now(),
+		} as const;
+		expect(await stub.putFont(face, 100)).toEqual({ ok: true, replaced: null });
+		expect(await stub.putFont({ ...face, id: "fnt_2", family: "ACME MONO" }, 100)).toEqual({ ok: false, reason: "spelling", family: "Acme Mono" });
+		expect((await stub.listFonts()).map((f) => f.id)).toEqual(["fnt_1"]);
+		expect((await stub.deleteFonts("acme mono")).map((f) => f.id)).toEqual(["fnt_1"]);
 	});
 });
 

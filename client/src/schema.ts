@@ -328,6 +328,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fonts/{family}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload a font face of a family
+         * @description The body is the font file (TrueType, OpenType, WOFF or WOFF2, at most 10 MiB). Creates the face (201) or replaces the same family, weight and style (200). Families are unique per tenant without regard to case; at most 100 faces a tenant. Renders of the tenant can then use the family by name in CSS, header and footer templates included.
+         */
+        put: operations["putFont"];
+        post?: never;
+        /**
+         * Delete a font family, or one face of it
+         * @description Without `weight` and `style`, every face of the family; with either, that one face (the other at its default, 400 or normal).
+         */
+        delete: operations["deleteFont"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fonts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's font faces */
+        get: operations["listFonts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -989,6 +1030,29 @@ export interface components {
             httpStatus: number | null;
             durationMs: number;
             error: string | null;
+        };
+        FontFace: {
+            /** @example Acme Sans */
+            family: string;
+            /** @example 400 */
+            weight: number;
+            /** @enum {string} */
+            style: "normal" | "italic";
+            /** @enum {string} */
+            format: "ttf" | "otf" | "woff" | "woff2";
+            sizeBytes: number;
+            /** @description Hex SHA-256 of the file as uploaded */
+            sha256: string;
+            /**
+             * Format: date-time
+             * @description When this file was saved (a replaced face gets the time of its new file)
+             */
+            createdAt: string;
+        };
+        FontList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["FontFace"][];
         };
     };
     responses: never;
@@ -2607,6 +2671,196 @@ export interface operations {
                 };
             };
             /** @description Too many checks; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putFont: {
+        parameters: {
+            query?: {
+                weight?: number;
+                style?: "normal" | "italic";
+            };
+            header?: never;
+            path: {
+                family: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "font/woff2": string;
+                "font/woff": string;
+                "font/ttf": string;
+                "font/otf": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Replaced the face */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FontFace"];
+                };
+            };
+            /** @description Created the face */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FontFace"];
+                };
+            };
+            /** @description Invalid family, weight or style, or the file is not a font (details say why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The family exists with another spelling, or the tenant has 100 faces already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description File larger than 10 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Content-Type is not a font type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteFont: {
+        parameters: {
+            query?: {
+                weight?: number;
+                style?: "normal" | "italic";
+            };
+            header?: never;
+            path: {
+                family: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such family or face */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listFonts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every face, by family, weight and style */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FontList"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders); see Retry-After */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

@@ -5,6 +5,7 @@ import { requireApiKey } from "./auth";
 import { notFound, onError } from "./errors";
 import { events } from "./events";
 import { files } from "./files";
+import { fonts } from "./fonts";
 import { previewFiles } from "./preview-files";
 import { templates } from "./templates";
 import { healthz } from "./health";
@@ -54,6 +55,7 @@ app.route("/v1/templates", templates);
 // The signing secret, the tenant's default endpoint and test events; then its saved destinations.
 app.route("/v1/webhooks", webhooks);
 app.route("/v1/destinations", destinations);
+app.route("/v1/fonts", fonts);
 
 documentApi(app);
 app.route("/", pages);

@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_FONT_BYTES } from "../schemas/font";
 import { ApiError, zodDetails } from "./errors";
 import type { AppEnv } from "./types";
 
@@ -15,9 +16,9 @@ export function createRouter(): OpenAPIHono<AppEnv> {
 
 /**
  * The largest request body of each kind of route: settings (destinations, the webhook endpoint,
- * test events) are small JSON; renders and templates carry whole documents.
+ * test events) are small JSON; renders and templates carry whole documents; a font upload is one file.
  */
-export const BODY_LIMITS = { settings: 64 * 1024, document: 10 * 1024 * 1024 } as const;
+export const BODY_LIMITS = { settings: 64 * 1024, document: 10 * 1024 * 1024, font: MAX_FONT_BYTES } as const;
 
 /**
  * 413 before a byte past `maxBytes` is buffered: a Content-Length over it is refused unread, and a
@@ -34,6 +35,7 @@ export function limitBody(maxBytes: number): MiddlewareHandler<AppEnv> {
 
 export const settingsBody = limitBody(BODY_LIMITS.settings);
 export const documentBody = limitBody(BODY_LIMITS.document);
+export const fontBody = limitBody(BODY_LIMITS.font);
 
 /** 415 unless the body is declared JSON (malformed JSON then answers 400 from the validator). */
 export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -44,11 +46,13 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
 	await next();
 };
 
-/** Per-tenant limit on creating renders (Workers Rate Limiting binding). Runs after auth. */
+/** Per-tenant limit on creating renders and previews, and on the font routes (Workers Rate Limiting binding). Runs after auth. */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.RATE_LIMITER.limit({ key: c.var.tenantId });
 	if (!success)
-		throw new ApiError(429, "RATE_LIMITED", "too many renders created; retry later", { headers: { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) } });
+		throw new ApiError(429, "RATE_LIMITED", "too many requests this minute (renders, previews and font routes share the limit); retry later", {
+			headers: { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) },
+		});
 	await next();
 };
 

@@ -8,6 +8,7 @@ import type { StoredDocument } from "../storage/documents";
 import { RenderFailure } from "./errors";
 import type { PrintInput } from "./print";
 import type { ReportDraft } from "./report-draft";
+import type { JobFonts } from "./tenant-fonts";
 
 /** Where a document goes: its R2 key and content type. */
 export interface StoreAs {
@@ -22,6 +23,8 @@ export interface Production {
 	html: string | null;
 	browser: Browser;
 	policy: UrlPolicy;
+	/** The tenant's fonts, looked up when the attempt starts (null: none). */
+	fonts: JobFonts | null;
 	/**
 	 * When the attempt's page phase must be over (epoch ms): a step waiting for the isolate's
 	 * whole-PDF turn gives up then, leaving the attempt its margin to fail cleanly within its lease.
@@ -35,7 +38,7 @@ export interface Production {
 }
 
 export function printInput(p: Production): PrintInput {
-	return { url: p.job.url, html: p.html, pdf: p.job.pdf, page: p.job.page, observe: p.report.sink() };
+	return { url: p.job.url, html: p.html, pdf: p.job.pdf, page: p.job.page, observe: p.report.sink(), fonts: p.fonts };
 }
 
 export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {

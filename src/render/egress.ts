@@ -22,6 +22,7 @@ import type { PageOptions } from "../schemas/render-request";
 import { credentialHeaders, scopeCredentials, type CallerCredentials } from "./credentials";
 import { FRAME_LOCKDOWN, WORKER_LOCKDOWN } from "./lockdown";
 import { rendererBlocklist } from "./renderer-blocklist";
+import { isFontUrl, type JobFonts } from "./tenant-fonts";
 
 interface TargetInfo {
 	targetId: string;
@@ -71,12 +72,16 @@ interface GuardOptions {
 	credentials: CallerCredentials | null;
 	/** The job's url: a refused redirect of its own navigation fails the job. */
 	url: string | null;
+	/** The tenant's fonts: requests for them are answered here and never leave (tenant-fonts.ts). */
+	fonts: JobFonts | null;
 }
 
 /** Same address policy for a worker's own requests (Fetch on its session; workers have no puppeteer interception). */
 function interceptWorker(session: CDPSession, policy: UrlPolicy): void {
 	session.on("Fetch.requestPaused", (event) => {
-		if (isAllowedPageRequest(event.request.url, policy)) send(session, "Fetch.continueRequest", { requestId: event.requestId });
+		// Tenant fonts are for documents, served by the page's interception; a worker asking is refused.
+		if (!isFontUrl(event.request.url) && isAllowedPageRequest(event.request.url, policy))
+			send(session, "Fetch.continueRequest", { requestId: event.requestId });
 		else send(session, "Fetch.failRequest", { requestId: event.requestId, errorReason: "BlockedByClient" });
 	});
 	send(session, "Fetch.enable", { patterns: [{ urlPattern: "*" }] });
@@ -156,6 +161,11 @@ function interceptPage(page: Page, options: GuardOptions, onBlockedMain: (url: s
 	page.on("request", (request: HTTPRequest) => {
 		if (request.isInterceptResolutionHandled()) return;
 		const url = request.url();
+		// The reserved font origin is answered here, from storage, or refused: never continued.
+		if (isFontUrl(url)) {
+			void (options.fonts ? options.fonts.answer(request) : request.abort("blockedbyclient"));
+			return;
+		}
 		if (!isAllowedPageRequest(url, options.policy)) {
 			const navigation = request.isNavigationRequest();
 			const ownLoad = navigation && request.frame() === page.mainFrame() && sameUrl(request.redirectChain()[0]?.url(), options.url);
@@ -179,10 +189,10 @@ function interceptPage(page: Page, options: GuardOptions, onBlockedMain: (url: s
 export async function guardEgress(
 	page: Page,
 	policy: UrlPolicy,
-	job: { url: string | null; page: PageOptions },
+	job: { url: string | null; page: PageOptions; fonts?: JobFonts | null },
 	onBlockedMain: (url: string) => void,
 ): Promise<void> {
-	const options: GuardOptions = { policy, url: job.url, credentials: scopeCredentials(job.url, job.page) };
+	const options: GuardOptions = { policy, url: job.url, credentials: scopeCredentials(job.url, job.page), fonts: job.fonts ?? null };
 	const context = page.browserContext();
 	const stopWatching = watchTargets(page, context, options.policy);
 	page.once("close", stopWatching);
@@ -194,7 +204,11 @@ export async function guardEgress(
 		own.send("Page.setPrerenderingAllowed", { isAllowed: false }).catch(() => undefined),
 	];
 	if (!options.policy.allowPrivateNetwork) setup.push(own.send("Network.setBlockedURLs", { urls: rendererBlocklist() }));
-	const intercept = !options.policy.allowPrivateNetwork || options.credentials !== null;
+	if (options.fonts) {
+		// runImmediately covers the current about:blank document (setContent writes into it); evaluated twice, each face would be declared twice.
+		setup.push(own.send("Page.addScriptToEvaluateOnNewDocument", { source: options.fonts.pageScript(), runImmediately: true }));
+	}
+	const intercept = !options.policy.allowPrivateNetwork || options.credentials !== null || options.fonts !== null;
 	if (intercept) setup.push(page.setRequestInterception(true));
 	await Promise.all(setup);
 	if (intercept) interceptPage(page, options, onBlockedMain);

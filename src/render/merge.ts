@@ -51,7 +51,7 @@ export function countPart(bytes: Uint8Array, room: number, index: number): numbe
 /** The part's options over the request's own `pdf` and `page`; its observations go to the report as part `index`. */
 function partInput(p: Production, part: PartRecord, index: number, html: string | null): PrintInput {
 	const { metadata, ...pdf } = p.job.pdf;
-	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page }, observe: p.report.sink(index) };
+	return { url: part.url, html, pdf: { ...pdf, ...part.pdf }, page: { ...p.job.page, ...part.page }, observe: p.report.sink(index), fonts: p.fonts };
 }
 
 /** What the parts hold so far, against the whole-PDF budget. */

@@ -7,6 +7,7 @@ import { guardEgress } from "./egress";
 import { contextOptions } from "./egress-sink";
 import type { ObservationSink } from "./observations";
 import { exactInches, paperOf } from "./paper";
+import type { JobFonts } from "./tenant-fonts";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
@@ -21,6 +22,8 @@ export interface PrintInput {
 	page: PageOptions;
 	/** Gets the page's observations (resources, console, readiness) when its page phase ends. */
 	observe?: ObservationSink;
+	/** The tenant's fonts (null: it has none), given to the page and its header/footer templates. */
+	fonts?: JobFonts | null;
 }
 
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
@@ -190,8 +193,9 @@ export async function printPdf<T>(
 ): Promise<T> {
 	const print = async (page: Page, wire: Tripwire) => {
 		await beforePrint?.(page, wire);
+		const pdf = input.fonts ? await input.fonts.withTemplateFonts(page, input.pdf) : input.pdf;
 		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
-		return page.createPDFStream({ ...pdfOptions(input.pdf), timeout: wire.remaining() });
+		return page.createPDFStream({ ...pdfOptions(pdf), timeout: wire.remaining() });
 	};
 	return withLoadedPage(browser, input, policy, print, consume);
 }

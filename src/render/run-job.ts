@@ -14,6 +14,7 @@ import { CONTENT_TYPES } from "../schemas/outputs";
 import { renderBudgetMs } from "../jobs/budget";
 import { bounded, browserStopped, classify, CONNECTION_SETTLE_MS, mayBeConnectionLoss, RenderFailure } from "./errors";
 import { produce } from "./produce";
+import { JobFonts } from "./tenant-fonts";
 import { readSource, type StoreAs } from "./attempt-inputs";
 import type { Browser } from "@cloudflare/puppeteer";
 import { connectionLost, type SharedBrowser } from "./browser";
@@ -81,7 +82,8 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 	let printing = false;
 	const deadline = started + renderBudgetMs(job);
 	const production = async () => {
-		const html = await loadHtml(env, job);
+		// Fonts are looked up when the job runs: a face saved or deleted since it was accepted counts.
+		const [html, fonts] = await Promise.all([loadHtml(env, job), JobFonts.forTenant(env, job.tenantId)]);
 		const browser = await getBrowser();
 		started = Date.now();
 		printed = started;
@@ -90,6 +92,7 @@ async function attempt(env: Env, job: JobRecord, getBrowser: () => Promise<Brows
 			job,
 			html,
 			browser,
+			fonts,
 			policy: { allowPrivateNetwork: config(env).allowPrivateNetwork },
 			deadline,
 			onPrinted: () => {

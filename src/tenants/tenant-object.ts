@@ -6,6 +6,7 @@ import type { JobStatus } from "../schemas/job";
 import { migrate } from "../storage/sql-schema";
 import { acquireLease, grantLease, type LeaseGrant, type LeaseRequest, LEASE_MIGRATIONS, leaseState, releaseLease } from "./leases";
 import { decideSlot, SLOW_LANE_MS, type SlotGrant, type SlotRequest } from "./render-slots";
+import * as fonts from "./fonts";
 import * as settings from "./settings";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -22,6 +23,8 @@ export const TENANT_MIGRATIONS = [
 	...settings.SETTINGS_MIGRATIONS,
 	// Render slots and open event streams: one lease table for both (src/tenants/leases.ts).
 	...LEASE_MIGRATIONS,
+	// The tenant's font faces (src/tenants/fonts.ts); their bytes are in R2.
+	...fonts.FONT_MIGRATIONS,
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -149,6 +152,20 @@ export class TenantObject extends DurableObject<Env> {
 	/** The limit on POST /v1/destinations/{name}/check, as on test events. */
 	async takeDestinationCheck(now = Date.now()): Promise<number | null> {
 		return settings.takeOnDemand(this.sql, "destinationCheck", now);
+	}
+
+	// ---- font faces (rows in src/tenants/fonts.ts; the bytes are in R2) -------------------------
+
+	async putFont(face: fonts.FaceRow, limit: number): Promise<fonts.PutFaceResult> {
+		return fonts.putFace(this.sql, face, limit);
+	}
+
+	async listFonts(): Promise<fonts.FaceRow[]> {
+		return fonts.listFaces(this.sql);
+	}
+
+	async deleteFonts(family: string, face?: { weight: number; style: string }): Promise<fonts.FaceRow[]> {
+		return fonts.deleteFaces(this.sql, family, face);
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */

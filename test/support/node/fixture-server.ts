@@ -36,6 +36,12 @@ const PAGES: Record<string, Route> = {
 			`<!doctype html><p>lang=${req.headers["accept-language"] ?? "none"}</p><p>ua=${req.headers["user-agent"]}</p><p>cookie=${req.headers.cookie ?? "none"}</p>`,
 		);
 	},
+	// Text in the font family the query names (tenant-font tests); the name is kept to the family alphabet.
+	"/font-page": (req, res) => {
+		const family = (new URL(req.url ?? "/", "http://x").searchParams.get("family") ?? "").replace(/[^A-Za-z0-9 _-]/g, "");
+		res.writeHead(200, { "content-type": "text/html" });
+		res.end(`<!doctype html><title>font page</title><p style="font-family: '${family}', serif; font-size: 24px">FONT PAGE</p>`);
+	},
 	"/basic": (req, res) => {
 		if (!req.headers.authorization) {
 			res.writeHead(401, { "www-authenticate": 'Basic realm="fixture"' });
