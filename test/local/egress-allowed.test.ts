@@ -20,7 +20,7 @@ describe("egress with private networks allowed", () => {
 	for (const name of Object.keys(VECTORS)) {
 		const off = SWITCHED_OFF.has(name) || REFUSED_FOR_OPAQUE_ORIGINS.has(name);
 		const label = SWITCHED_OFF.has(name) ? "still switched off" : off ? "refused by Chrome for an opaque origin" : "reaches the listener";
-		it(`${name}: ${label}, and the page prints`, async () => {
+		it.concurrent(`${name}: ${label}, and the page prints`, async ({ expect }) => {
 			const port = await openListener();
 			const job = await renderToEnd({ html: vectorPage(name, port), page: { delayMs: 1500 } });
 			expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
@@ -59,7 +59,7 @@ describe("positive controls: on a page with no guard at all, what the guard swit
 	});
 
 	for (const name of SWITCHED_OFF) {
-		it(`${name}: reaches the listener from a page without the guard`, async () => {
+		it.concurrent(`${name}: reaches the listener from a page without the guard`, async () => {
 			const port = await openListener();
 			await withUnguardedPage(browser, async (page) => {
 				await page.setContent(vectorPage(name, port));
