@@ -2,12 +2,14 @@
 // receive, whose port reaches the tests through inject("fixtureOrigin"); an origin nothing listens
 // on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
 // deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
-// inject("egressControl"); and two credential-logging origins, inject("credentialOrigins").
+// inject("egressControl"); and two credential-logging origins, inject("credentialOrigins"); answers that arrive late,
+// inject("lateOrigin").
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startCredentialServers } from "./credential-servers";
 import { startEgressControl } from "./egress-listener";
 import { closedOrigin, startFixtureServer } from "./fixture-server";
+import { startLateServer } from "./late-server";
 import { startS3Server } from "./s3-server";
 
 declare module "vitest" {
@@ -20,6 +22,8 @@ declare module "vitest" {
 		egressControl: string;
 		/** A render target and a second origin on another port, both logging credentials. */
 		credentialOrigins: { target: string; other: string };
+		/** Answers that arrive late, a request never answered, a page under a strict CSP (test/support/late-server.ts). */
+		lateOrigin: string;
 	}
 }
 
@@ -72,11 +76,14 @@ export default async function setup(project: TestProject) {
 	project.provide("egressControl", egress.origin);
 	const credentials = await startCredentialServers();
 	project.provide("credentialOrigins", { target: credentials.target, other: credentials.other });
+	const late = await startLateServer();
+	project.provide("lateOrigin", late.origin);
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();
 		await s3.close();
 		await egress.close();
 		await credentials.close();
+		await late.close();
 	};
 }
