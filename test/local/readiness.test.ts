@@ -42,6 +42,11 @@ describe("readiness by default", () => {
 		expect(observed.map((o) => o.readiness)).toEqual([{ lazyLoad: "skipped", images: "skipped", fonts: "skipped", networkIdle: "skipped" }]);
 	});
 
+	it("with JavaScript off the page-script steps are skipped and network idle still runs", async () => {
+		const { observed } = await printDirect({ html: "<p>static</p>" }, { javaScriptEnabled: false }, true);
+		expect(observed.map((o) => o.readiness)).toEqual([{ lazyLoad: "skipped", images: "skipped", fonts: "skipped", networkIdle: "done" }]);
+	});
+
 	it("a web font applied after a 2 s data fetch is embedded", async () => {
 		const html = `<!doctype html><style>@font-face{font-family:Late;src:url(${late}/late/0/face.ttf)} .late{font-family:Late}</style>
 			<p id="t">FONT-TEXT</p>
