@@ -80,7 +80,9 @@ describe("explicit waits", () => {
 	});
 
 	it("waitForFunction works on a page whose Content-Security-Policy forbids eval", async () => {
-		const { facts } = await renderPdf({ url: `${late}/csp`, page: { ready: false, waitForFunction: "window.chartDone === true" } });
+		// The page's own script found eval refused (the policy is in force), then drew its chart.
+		const waitForFunction = "window.evalRefused === true && window.chartDone === true";
+		const { facts } = await renderPdf({ url: `${late}/csp`, page: { ready: false, waitForFunction } });
 		expect(facts.text).toContain("CHART-DONE");
 	});
 

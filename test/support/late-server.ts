@@ -50,9 +50,13 @@ function send(res: ServerResponse, status: number, type: string, content: Buffer
 	res.end(content);
 }
 
-/** A page allowed only its own scripts: no inline script, no eval. Its script sets window.chartDone after 1.5 s. */
+/**
+ * A page allowed only its own scripts: no inline script, no eval. Its script records whether eval
+ * was refused (window.evalRefused), then sets window.chartDone after 1.5 s.
+ */
 const CSP_PAGE = `<!doctype html><title>csp</title><p>CSP-PAGE</p><script src="/csp.js"></script>`;
-const CSP_SCRIPT = `setTimeout(() => { document.body.insertAdjacentHTML("beforeend", "<p>CHART-DONE</p>"); window.chartDone = true; }, 1500);`;
+const CSP_SCRIPT = `try { eval("1"); window.evalRefused = false; } catch { window.evalRefused = true; }
+setTimeout(() => { document.body.insertAdjacentHTML("beforeend", "<p>CHART-DONE</p>"); window.chartDone = true; }, 1500);`;
 
 function route(req: IncomingMessage, res: ServerResponse): void {
 	const [, kind = "", ms = "0", name = ""] = new URL(req.url ?? "/", "http://x").pathname.split("/");
