@@ -544,7 +544,7 @@ export interface components {
         } | null;
         JobError: {
             /** @enum {string} */
-            code: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "CANCELED" | "INTERNAL";
+            code: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "CANCELED" | "INTERNAL";
             message: string;
         } | null;
         Timings: {
@@ -692,7 +692,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        ErrorCode: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "CANCELED" | "INTERNAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "GONE" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_CONFLICT" | "RATE_LIMITED";
+        ErrorCode: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "CANCELED" | "INTERNAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "GONE" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_CONFLICT" | "RATE_LIMITED";
         ErrorDetail: {
             path: string;
             message: string;
@@ -792,6 +792,57 @@ export interface components {
                 password: string;
             };
             failOnHttpError?: boolean;
+            ready?: components["schemas"]["Readiness"];
+            /** @description A JavaScript expression evaluated in the page until it is truthy (works under a CSP that forbids eval); RENDER_TIMEOUT when it never is */
+            waitForFunction?: string;
+            /** @description Wait until window.status equals this value; RENDER_TIMEOUT when it never does */
+            waitForWindowStatus?: string;
+            failOn?: components["schemas"]["FailOn"];
+        } & (unknown & unknown);
+        /** @description What the page waits for before it prints, each step best effort within 80% of timeoutMs; false turns every step off */
+        Readiness: {
+            /**
+             * @description Scroll through the document (at most 100 screens) so lazy images and IntersectionObserver loaders start, then back to the top
+             * @default true
+             */
+            lazyLoad: boolean;
+            /**
+             * @description Wait until every <img> is loaded and decoded
+             * @default true
+             */
+            images: boolean;
+            /**
+             * @description Wait for document.fonts.ready
+             * @default true
+             */
+            fonts: boolean;
+            /**
+             * @description Wait until no request has been in flight for this long (0: skip)
+             * @default 500
+             */
+            networkIdleMs: number;
+        } | false;
+        FailOn: {
+            /**
+             * @description A console.error (or a failed console.assert) of the page
+             * @default false
+             */
+            consoleError: boolean;
+            /**
+             * @description An uncaught exception or unhandled rejection in the page
+             * @default false
+             */
+            pageError: boolean;
+            /**
+             * @description A subresource that failed: a network error or an HTTP status >= 400
+             * @default false
+             */
+            resourceError: boolean;
+            /**
+             * @description A request the address policy refused
+             * @default false
+             */
+            blocked: boolean;
         };
         ScreenshotOptions: {
             /** @description The whole scrollable page instead of the viewport */
@@ -1330,9 +1381,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT) */
+            /** @description Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED) */
             422: {
                 headers: {
+                    "Render-Id": components["headers"]["Render-Id"];
                     [name: string]: unknown;
                 };
                 content: {

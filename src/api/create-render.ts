@@ -61,6 +61,8 @@ const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
 	BROWSER_UNAVAILABLE: 503,
 	STORAGE_FAILED: 503,
 	DESTINATION_FAILED: 502,
+	// The page loaded but failed a check the request asked for (page.failOn): the request's own terms.
+	PAGE_CHECK_FAILED: 422,
 };
 
 /** The sync path runs one attempt in this request; a transient failure hands the job to the queue. */

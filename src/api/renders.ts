@@ -58,7 +58,10 @@ const createRender = createRoute({
 			"Body larger than 10 MiB, the job's options (headers, cookies, page templates, metadata over all parts) larger than 1 MiB, or (synchronous) the output is too large (CONTENT_TOO_LARGE)",
 		),
 		415: errorResponse("Body is not JSON"),
-		422: errorResponse("Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT)"),
+		422: errorResponse(
+			"Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED)",
+			"Render-Id",
+		),
 		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),
 		500: errorResponse("Internal error, or a synchronous render failed in a way that has no better status", "Render-Id"),
 		502: errorResponse("Synchronous render failed at the target page (NAVIGATION_FAILED, HTTP_ERROR, PAGE_CRASHED, DESTINATION_FAILED)", "Render-Id"),

@@ -47,7 +47,8 @@ interface PageInternals {
 
 const READY = (CDPSessionEvent as unknown as { Ready?: symbol }).Ready;
 
-function pageSession(page: Page): CDPSession {
+/** The page's own DevTools session (puppeteer's), which already has Runtime and Network enabled. */
+export function pageSession(page: Page): CDPSession {
 	const internals = page as unknown as Partial<PageInternals>;
 	if (typeof internals._client !== "function" || typeof READY !== "symbol") throw new Error("egress guard: unsupported puppeteer version");
 	return internals._client();
@@ -74,15 +75,25 @@ interface GuardOptions {
 	url: string | null;
 	/** The tenant's fonts: requests for them are answered here and never leave (tenant-fonts.ts). */
 	fonts: JobFonts | null;
+	onRefused: RefusalListener;
 }
 
+/**
+ * Hears of each request the guard refuses (the render report's "blocked", page.failOn.blocked);
+ * `aborted` when the page's own request was aborted, so the page's network events report it failed.
+ */
+export type RefusalListener = (url: string, aborted: boolean) => void;
+
 /** Same address policy for a worker's own requests (Fetch on its session; workers have no puppeteer interception). */
-function interceptWorker(session: CDPSession, policy: UrlPolicy): void {
+function interceptWorker(session: CDPSession, policy: UrlPolicy, onRefused: RefusalListener): void {
 	session.on("Fetch.requestPaused", (event) => {
 		// Tenant fonts are for documents, served by the page's interception; a worker asking is refused.
 		if (!isFontUrl(event.request.url) && isAllowedPageRequest(event.request.url, policy))
 			send(session, "Fetch.continueRequest", { requestId: event.requestId });
-		else send(session, "Fetch.failRequest", { requestId: event.requestId, errorReason: "BlockedByClient" });
+		else {
+			onRefused(event.request.url, false);
+			send(session, "Fetch.failRequest", { requestId: event.requestId, errorReason: "BlockedByClient" });
+		}
 	});
 	send(session, "Fetch.enable", { patterns: [{ urlPattern: "*" }] });
 }
@@ -97,7 +108,7 @@ function lockFrames(session: CDPSession, policy: UrlPolicy): void {
  * page's session and sessions of targets we let run) report only our targets; the connection and
  * the page's tab report everyone's, so those are filtered by browser context.
  */
-function watchTargets(page: Page, context: BrowserContext, policy: UrlPolicy): () => void {
+function watchTargets(page: Page, context: BrowserContext, policy: UrlPolicy, onRefused: RefusalListener): () => void {
 	const own = pageSession(page);
 	const connection = own.connection();
 	const contextId = context.id;
@@ -124,7 +135,7 @@ function watchTargets(page: Page, context: BrowserContext, policy: UrlPolicy): (
 			case "worker":
 			case "shared_worker":
 				send(session, "Runtime.evaluate", { expression: WORKER_LOCKDOWN });
-				if (!policy.allowPrivateNetwork) interceptWorker(session, policy);
+				if (!policy.allowPrivateNetwork) interceptWorker(session, policy, onRefused);
 				watch(session, true);
 				return;
 			case "iframe":
@@ -172,7 +183,9 @@ function interceptPage(page: Page, options: GuardOptions, onBlockedMain: (url: s
 			if (ownLoad) onBlockedMain(url);
 			// Any other refused navigation (meta refresh, location, a frame's src) answers 204 No
 			// Content, which Chrome treats as "stay": the page keeps its document and still prints.
-			void (navigation && !ownLoad ? request.respond({ status: 204, body: "" }) : request.abort("blockedbyclient"));
+			const stay = navigation && !ownLoad;
+			options.onRefused(url, !stay);
+			void (stay ? request.respond({ status: 204, body: "" }) : request.abort("blockedbyclient"));
 			return;
 		}
 		const existing = request.headers();
@@ -184,17 +197,19 @@ function interceptPage(page: Page, options: GuardOptions, onBlockedMain: (url: s
 /**
  * Installs the guard on a job's fresh page, before it loads anything. Interception is skipped only
  * when there is nothing to refuse and no credentials to scope (private networks allowed): it costs
- * a round trip per request. `onBlockedMain` hears of a refused load (or redirect) of the job's own url.
+ * a round trip per request. `onBlockedMain` hears of a refused load (or redirect) of the job's own url,
+ * `onRefused` of every refused request.
  */
 export async function guardEgress(
 	page: Page,
 	policy: UrlPolicy,
 	job: { url: string | null; page: PageOptions; fonts?: JobFonts | null },
 	onBlockedMain: (url: string) => void,
+	onRefused: RefusalListener = () => undefined,
 ): Promise<void> {
-	const options: GuardOptions = { policy, url: job.url, credentials: scopeCredentials(job.url, job.page), fonts: job.fonts ?? null };
+	const options: GuardOptions = { policy, url: job.url, credentials: scopeCredentials(job.url, job.page), fonts: job.fonts ?? null, onRefused };
 	const context = page.browserContext();
-	const stopWatching = watchTargets(page, context, options.policy);
+	const stopWatching = watchTargets(page, context, options.policy, onRefused);
 	page.once("close", stopWatching);
 	const own = pageSession(page);
 	const setup: Array<Promise<unknown>> = [

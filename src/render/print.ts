@@ -3,12 +3,18 @@ import type { Browser, BrowserContext, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
 import type { UrlPolicy } from "../security/url-policy";
 import { jarCookies } from "./credentials";
-import { guardEgress } from "./egress";
+import { guardEgress, pageSession } from "./egress";
 import { contextOptions } from "./egress-sink";
 import type { ObservationSink } from "./observations";
 import { exactInches, paperOf } from "./paper";
 import type { JobFonts } from "./tenant-fonts";
 import { bounded, browserStopped, RenderFailure } from "./errors";
+import { PageObserver } from "./page-observer";
+import { getReady, LAZY_PROBE, readinessDeadline } from "./readiness";
+import { Tripwire } from "./tripwire";
+import { checkScriptWaits, explicitWaits } from "./waits";
+
+export { Tripwire };
 
 /** Opening or closing a job's context is quick; past this the connection is dead. */
 const CONTEXT_TIMEOUT_MS = 10_000;
@@ -50,49 +56,6 @@ function exactMargin(margin: NonNullable<PdfOptions["margin"]>): NonNullable<Pdf
 	return Object.fromEntries(Object.entries(margin).flatMap(([side, length]) => (length === undefined ? [] : [[side, exactInches(length)]])));
 }
 
-/**
- * Everything that ends a job's page phase early: its deadline (`page.timeoutMs`, whatever the page
- * does), a renderer crash, or a main-frame navigation the address policy refused. Page work is raced
- * against it, so a page stuck in `while(true)` cannot hold the attempt: CDP calls into a busy
- * renderer never answer, but the race does.
- */
-export class Tripwire {
-	private readonly deadline: number;
-	private readonly timer: ReturnType<typeof setTimeout>;
-	private fail!: (failure: RenderFailure) => void;
-	readonly tripped: Promise<never>;
-
-	constructor(readonly ms: number) {
-		this.deadline = Date.now() + ms;
-		this.tripped = new Promise<never>((_, reject) => {
-			this.fail = reject;
-		});
-		this.tripped.catch(() => undefined);
-		this.timer = setTimeout(() => this.trip(new RenderFailure("RENDER_TIMEOUT", `the page did not finish within timeoutMs (${ms} ms)`, true)), ms);
-	}
-
-	/** The first trip wins; later ones are ignored. */
-	trip(failure: RenderFailure): void {
-		clearTimeout(this.timer);
-		this.fail(failure);
-	}
-
-	/** `work`, unless the wire trips first; an abandoned `work` settles quietly later. */
-	race<T>(work: Promise<T>): Promise<T> {
-		work.catch(() => undefined);
-		return Promise.race([work, this.tripped]);
-	}
-
-	/** Time left for a puppeteer option that takes a timeout; never 0, which would mean "no timeout". */
-	remaining(): number {
-		return Math.max(1, this.deadline - Date.now());
-	}
-
-	disarm(): void {
-		clearTimeout(this.timer);
-	}
-}
-
 /** The page's options, set at once: independent commands, so one round trip instead of several. */
 async function preparePage(page: Page, input: PrintInput): Promise<void> {
 	const o = input.page;
@@ -104,7 +67,18 @@ async function preparePage(page: Page, input: PrintInput): Promise<void> {
 		o.javaScriptEnabled === false ? page.setJavaScriptEnabled(false) : null,
 		o.userAgent ? page.setUserAgent(o.userAgent) : null,
 		jar.length ? page.setCookie(...jar) : null,
+		...probeLazyContent(page, o),
 	]);
+}
+
+/** The lazy-content probe (readiness.ts) in every new document and the current one (setContent writes into it). */
+function probeLazyContent(page: Page, o: PageOptions): Array<Promise<unknown>> {
+	if (o.ready === false || o.ready?.lazyLoad === false || o.javaScriptEnabled === false) return [];
+	const session = pageSession(page);
+	return [
+		session.send("Page.addScriptToEvaluateOnNewDocument", { source: LAZY_PROBE, runImmediately: true }),
+		session.send("Runtime.evaluate", { expression: LAZY_PROBE }),
+	];
 }
 
 async function load(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
@@ -120,8 +94,10 @@ async function load(page: Page, input: PrintInput, wire: Tripwire): Promise<void
 	}
 }
 
-async function settle(page: Page, input: PrintInput, wire: Tripwire): Promise<void> {
-	if (input.page.waitForSelector) await page.waitForSelector(input.page.waitForSelector, { timeout: wire.remaining() });
+/** Readiness (best effort), the explicit waits (strict), then delayMs. */
+async function settle(page: Page, input: PrintInput, wire: Tripwire, observer: PageObserver): Promise<void> {
+	await getReady(page, input.page, observer, readinessDeadline(wire.startedAt, wire.ms), () => wire.over);
+	await explicitWaits(page, input.page, observer, wire);
 	const delay = input.page.delayMs ?? 0;
 	// A delay longer than what is left ends at the deadline, like any other wait.
 	if (delay > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(delay, wire.remaining())));
@@ -138,22 +114,59 @@ function containPage(page: Page, wire: Tripwire): void {
 	page.on("error", () => wire.trip(new RenderFailure("PAGE_CRASHED", "the page crashed the renderer (out of memory or a renderer fault)", true)));
 }
 
-/** Opens the job's page and loads and settles it: every step inside the tripwire. */
-async function openAndLoad(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire): Promise<Page> {
+/** Opens the job's page and loads and settles it: every step inside the tripwire, watched by `observer`. */
+async function openAndLoad(context: BrowserContext, input: PrintInput, policy: UrlPolicy, wire: Tripwire, observer: PageObserver): Promise<Page> {
+	observer.enter("navigate");
 	const page = await context.newPage();
 	containPage(page, wire);
+	observer.attach(page, pageSession(page));
 	const refusedOwnLoad = (url: string) => wire.trip(new RenderFailure("URL_NOT_ALLOWED", `the page navigated to a disallowed address: ${url}`, false));
+	const refused = (url: string, aborted: boolean) => observer.refusedRequest(url, aborted);
 	// Every target the page creates and every request it sends goes through the address policy (egress.ts).
-	await Promise.all([guardEgress(page, policy, input, refusedOwnLoad), preparePage(page, input)]);
+	await Promise.all([guardEgress(page, policy, input, refusedOwnLoad, refused), preparePage(page, input)]);
 	await load(page, input, wire);
-	await settle(page, input, wire);
+	observer.enter("ready");
+	await settle(page, input, wire, observer);
 	return page;
+}
+
+/** Loads and settles the page, checks page.failOn, and runs `capture`: the page phase. */
+async function pagePhase<S>(
+	context: BrowserContext,
+	input: PrintInput,
+	policy: UrlPolicy,
+	wire: Tripwire,
+	observer: PageObserver,
+	capture: (page: Page, wire: Tripwire) => Promise<S>,
+): Promise<S> {
+	const page = await openAndLoad(context, input, policy, wire, observer);
+	observer.checkFailOn(input.page.failOn);
+	observer.enter("print");
+	const captured = await capture(page, wire);
+	observer.endPhase();
+	return captured;
+}
+
+/** Hands the page's observations to the caller once; a sink that throws never fails the render. */
+function reporter(input: PrintInput, observer: PageObserver): () => void {
+	let reported = false;
+	return () => {
+		if (reported || !input.observe) return;
+		reported = true;
+		observer.endPhase();
+		try {
+			input.observe(observer.snapshot());
+		} catch {
+			// The report is a view of the render, never a reason for it to fail.
+		}
+	};
 }
 
 /**
  * Runs `capture` on the job's loaded page and hands its result to `consume` while the page is still
  * open. The page phase (open, load, settle, capture) ends at `page.timeoutMs` whatever the page does;
- * then the job's own context is force-closed, never the browser other jobs share.
+ * then the job's own context is force-closed, never the browser other jobs share. The page's
+ * observations go to `input.observe` when the page phase ends, whether it succeeded or failed.
  */
 export async function withLoadedPage<S, T>(
 	browser: Browser,
@@ -162,20 +175,25 @@ export async function withLoadedPage<S, T>(
 	capture: (page: Page, wire: Tripwire) => Promise<S>,
 	consume: (captured: S) => Promise<T>,
 ): Promise<T> {
+	checkScriptWaits(input.page);
 	// A fresh browser context per job: the session is shared across jobs and tenants, and cookies,
 	// storage and cache must not outlive the job that set them. Its proxy is the egress sink.
 	const context = await bounded(browser.createBrowserContext(contextOptions(policy)), CONTEXT_TIMEOUT_MS, browserStopped("createBrowserContext"));
 	const wire = new Tripwire(input.page.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+	const observer = new PageObserver();
+	const report = reporter(input, observer);
 	let closeWithin = CONTEXT_TIMEOUT_MS;
 	try {
-		const captured = await wire.race(openAndLoad(context, input, policy, wire).then((page) => capture(page, wire))).catch((err: unknown) => {
+		const captured = await wire.race(pagePhase(context, input, policy, wire, observer, capture)).catch((err: unknown) => {
 			closeWithin = FORCE_CLOSE_TIMEOUT_MS;
 			throw err;
 		});
 		wire.disarm();
+		report();
 		return await consume(captured);
 	} finally {
 		wire.disarm();
+		report();
 		await bounded(context.close(), closeWithin, browserStopped("close context")).catch(() => undefined);
 	}
 }

@@ -21,6 +21,8 @@ export const RENDER_ERROR_CODES = [
 	"STORAGE_FAILED",
 	"DESTINATION_FAILED",
 	"TEMPLATE_ERROR",
+	// A check the request asked for (page.failOn) found something wrong on the page: permanent.
+	"PAGE_CHECK_FAILED",
 	"CANCELED",
 	"INTERNAL",
 ] as const;

@@ -60,6 +60,13 @@ function sourceRules(): OpenApiMetadata {
 }
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
 
+/** The refinement on PageOptions as JSON Schema: with a script wait present, javaScriptEnabled may only be true. */
+function scriptWaitRules(): OpenApiMetadata {
+	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+	const rule = (key: string) => ({ if: { required: [key], properties: { [key]: {} } }, then: { properties: { javaScriptEnabled: { const: true } } } });
+	return { allOf: ["waitForFunction", "waitForWindowStatus"].map(rule) as unknown as OpenApiMetadata["allOf"] };
+}
+
 const headerValue = z.string().max(8192).regex(SAFE_TEXT, "must not contain CR, LF or NUL");
 const MAX_HEADERS = 50;
 export const Headers = z
@@ -102,6 +109,48 @@ const Cookie = z.strictObject({
 	expires: z.number().int().optional(),
 });
 
+/** The most a readiness step may wait for the network to be quiet. */
+export const MAX_NETWORK_IDLE_MS = 10_000;
+/** The defaults of `page.ready`: every step on, 500 ms of network quiet. */
+export const READY_DEFAULTS = { lazyLoad: true, images: true, fonts: true, networkIdleMs: 500 } as const;
+
+const readyStep = (description: string) => z.boolean().optional().openapi({ default: true, description });
+
+/** Best-effort readiness steps before printing; `false` turns them all off. Defaults are applied when the job runs, not stored. */
+export const Readiness = z
+	.union([
+		z.strictObject({
+			lazyLoad: readyStep("Scroll through the document (at most 100 screens) so lazy images and IntersectionObserver loaders start, then back to the top"),
+			images: readyStep("Wait until every <img> is loaded and decoded"),
+			fonts: readyStep("Wait for document.fonts.ready"),
+			networkIdleMs: z
+				.number()
+				.int()
+				.min(0)
+				.max(MAX_NETWORK_IDLE_MS)
+				.optional()
+				.openapi({ default: READY_DEFAULTS.networkIdleMs, description: "Wait until no request has been in flight for this long (0: skip)" }),
+		}),
+		z.literal(false),
+	])
+	.openapi("Readiness", { description: "What the page waits for before it prints, each step best effort within 80% of timeoutMs; false turns every step off" });
+
+/** Checks of what the page did that fail the job with PAGE_CHECK_FAILED, naming the first offender. */
+export const FailOn = z
+	.strictObject({
+		consoleError: z.boolean().optional().openapi({ default: false, description: "A console.error (or a failed console.assert) of the page" }),
+		pageError: z.boolean().optional().openapi({ default: false, description: "An uncaught exception or unhandled rejection in the page" }),
+		resourceError: z.boolean().optional().openapi({ default: false, description: "A subresource that failed: a network error or an HTTP status >= 400" }),
+		blocked: z.boolean().optional().openapi({ default: false, description: "A request the address policy refused" }),
+	})
+	.openapi("FailOn");
+
+/** A JavaScript expression polled in the page; 2 KiB at most. */
+export const MAX_WAIT_EXPRESSION = 2048;
+
+/** The explicit waits that need page script: a request turning JavaScript off cannot ask for them. */
+const SCRIPT_WAITS = ["waitForFunction", "waitForWindowStatus"] as const;
+
 export const PageOptions = z
 	.strictObject({
 		viewport: z
@@ -122,8 +171,24 @@ export const PageOptions = z
 		javaScriptEnabled: z.boolean().optional(),
 		basicAuth: z.strictObject({ username: z.string().max(1024).regex(SAFE_TEXT), password: z.string().max(1024).regex(SAFE_TEXT) }).optional(),
 		failOnHttpError: z.boolean().optional(),
+		ready: Readiness.optional(),
+		waitForFunction: z.string().min(1).max(MAX_WAIT_EXPRESSION).optional().openapi({
+			description: "A JavaScript expression evaluated in the page until it is truthy (works under a CSP that forbids eval); RENDER_TIMEOUT when it never is",
+		}),
+		waitForWindowStatus: z
+			.string()
+			.max(256)
+			.optional()
+			.openapi({ description: "Wait until window.status equals this value; RENDER_TIMEOUT when it never does" }),
+		failOn: FailOn.optional(),
 	})
-	.openapi("PageOptions");
+	.superRefine((page, ctx) => {
+		if (page.javaScriptEnabled !== false) return;
+		for (const wait of SCRIPT_WAITS) {
+			if (page[wait] !== undefined) ctx.addIssue({ code: "custom", path: [wait], message: `${wait} runs in the page and needs javaScriptEnabled` });
+		}
+	})
+	.openapi("PageOptions", scriptWaitRules());
 
 export const WebhookRequest = z
 	.strictObject({
@@ -234,5 +299,7 @@ export const RenderRequest = z
 export type RenderRequest = z.infer<typeof RenderRequest>;
 export type PdfOptions = z.infer<typeof PdfOptions>;
 export type PageOptions = z.infer<typeof PageOptions>;
+export type Readiness = z.infer<typeof Readiness>;
+export type FailOn = z.infer<typeof FailOn>;
 export type WebhookRequest = z.infer<typeof WebhookRequest>;
 export type RenderDestination = z.infer<typeof RenderDestination>;

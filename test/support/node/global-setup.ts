@@ -2,13 +2,14 @@
 // receive, whose port reaches the tests through inject("fixtureOrigin"); an origin nothing listens
 // on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
 // deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
-// inject("egressControl"); and two credential-logging origins, inject("credentialOrigins").
-// The keys provided here are typed in shared/servers.ts (ProvidedContext).
+// inject("egressControl"); two credential-logging origins, inject("credentialOrigins"); and answers
+// that arrive late, inject("lateOrigin"). The keys provided here are typed in shared/servers.ts (ProvidedContext).
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startCredentialServers } from "./credential-servers";
 import { startEgressControl } from "./egress-listener";
 import { closedOrigin, startFixtureServer } from "./fixture-server";
+import { startLateServer } from "./late-server";
 import { startS3Server } from "./s3-server";
 
 /** pid → parent pid for every live process (Linux /proc; empty elsewhere). */
@@ -60,11 +61,14 @@ export default async function setup(project: TestProject) {
 	project.provide("egressControl", egress.origin);
 	const credentials = await startCredentialServers();
 	project.provide("credentialOrigins", { target: credentials.target, other: credentials.other });
+	const late = await startLateServer();
+	project.provide("lateOrigin", late.origin);
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();
 		await s3.close();
 		await egress.close();
 		await credentials.close();
+		await late.close();
 	};
 }

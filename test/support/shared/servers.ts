@@ -14,6 +14,8 @@ declare module "vitest" {
 		egressControl: string;
 		/** A render target and a second origin on another port, both logging credentials (node/credential-servers.ts). */
 		credentialOrigins: { target: string; other: string };
+		/** Answers that arrive late, a request never answered, a page under a strict CSP (node/late-server.ts). */
+		lateOrigin: string;
 	}
 }
 
