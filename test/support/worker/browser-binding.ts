@@ -70,7 +70,10 @@ export function relayedBrowser(relay: Relay): Env["BROWSER"] {
  */
 export function aliasedBrowser(aliasUrl: string, localUrl: string, { publicAddress = false } = {}): Env["BROWSER"] {
 	const local = new URL(localUrl).hostname;
-	const bypass = (message: string) => (publicAddress ? message.replace("<-loopback>", `<-loopback>,${local}`) : message);
+	// The renderer-side blocklist (renderer-blocklist.ts) would still refuse the loopback address the
+	// alias stands for: a public alias drops its 127.* patterns too.
+	const bypass = (message: string) =>
+		publicAddress ? message.replace("<-loopback>", `<-loopback>,${local}`).replace(/"\*(?::\/\/|@)127\.\*",?/g, "") : message;
 	return relayedBrowser({
 		toBrowser: (message) => ({ pass: bypass(message.replaceAll(aliasUrl, localUrl)) }),
 		fromBrowser: (message) => ({ pass: message.replaceAll(localUrl, aliasUrl) }),
