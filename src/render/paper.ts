@@ -16,6 +16,8 @@ export interface Paper {
 }
 
 const MM_PER_INCH = 25.4;
+/** PDF user space units (points) per inch. */
+export const POINTS_PER_INCH = 72;
 
 /** ISO 216 A series, defined in millimetres. */
 const ISO_216_MM = {

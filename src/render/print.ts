@@ -3,10 +3,12 @@ import type { Browser, BrowserContext, Page } from "@cloudflare/puppeteer";
 import { DEFAULT_TIMEOUT_MS, type PageOptions, type PdfOptions } from "../schemas/render-request";
 import type { UrlPolicy } from "../security/url-policy";
 import { jarCookies } from "./credentials";
+import { logError } from "../log";
 import { guardEgress, pageSession } from "./egress";
 import { contextOptions } from "./egress-sink";
+import { exactMediaBox, type PagePoints } from "./media-box";
 import type { ObservationSink } from "./observations";
-import { exactInches, paperOf } from "./paper";
+import { exactInches, type Paper, paperOf, POINTS_PER_INCH } from "./paper";
 import type { JobFonts } from "./tenant-fonts";
 import { bounded, browserStopped, RenderFailure } from "./errors";
 import { PageObserver } from "./page-observer";
@@ -45,11 +47,23 @@ export type PrinterOptions = Omit<PdfOptions, "metadata" | "format"> & { width: 
 export function pdfOptions(options: PdfOptions): PrinterOptions {
 	// metadata is ours (written into the PDF after printing), not a printer option.
 	const { metadata, format, width, height, margin, ...requested } = options;
-	const custom = width !== undefined || height !== undefined;
-	const { format: defaultFormat, ...defaults } = PDF_DEFAULTS;
-	const paper = paperOf(format ?? (custom ? undefined : defaultFormat), width, height);
+	const { format: _, ...defaults } = PDF_DEFAULTS;
+	const paper = requestedPaper(options);
 	const exact = { width: `${paper.width}in`, height: `${paper.height}in` };
 	return { ...defaults, ...requested, ...exact, ...(margin ? { margin: exactMargin(margin) } : {}) };
+}
+
+/** The paper of `options` in inches, before landscape: the format's, else width/height, else A4. */
+function requestedPaper({ format, width, height }: PdfOptions): Paper {
+	const custom = width !== undefined || height !== undefined;
+	return paperOf(format ?? (custom ? undefined : PDF_DEFAULTS.format), width, height);
+}
+
+/** The page `options` ask for, in points, as Chromium prints it (landscape turns the paper). */
+export function requestedPage(options: PdfOptions): PagePoints {
+	const paper = requestedPaper(options);
+	const [width, height] = options.landscape ? [paper.height, paper.width] : [paper.width, paper.height];
+	return { width: width * POINTS_PER_INCH, height: height * POINTS_PER_INCH };
 }
 
 function exactMargin(margin: NonNullable<PdfOptions["margin"]>): NonNullable<PdfOptions["margin"]> {
@@ -201,7 +215,20 @@ export async function withLoadedPage<S, T>(
 /** Steps run on the settled page just before it prints (inside its deadline): metadata, a preview. */
 export type BeforePrint = (page: Page, wire: Tripwire) => Promise<void>;
 
-/** Prints the page and hands the PDF stream to `consume` while the page is still open. */
+/**
+ * Chromium's PDF with its pages at the exact requested size (media-box.ts); a page box the exact
+ * size does not fit in stays as printed, and the log hears of it once.
+ */
+function exactPages(pdf: ReadableStream<Uint8Array>, options: PdfOptions): ReadableStream<Uint8Array> {
+	const page = requestedPage(options);
+	const unfit = (printed: string) => logError({ msg: "page box kept as printed: the exact size does not fit it", printed, requested: page });
+	return exactMediaBox(pdf, page, unfit);
+}
+
+/**
+ * Prints the page and hands the PDF stream to `consume` while the page is still open: every page
+ * of the requested size at that size exactly, before anything else (metadata, a merge) reads it.
+ */
 export async function printPdf<T>(
 	browser: Browser,
 	input: PrintInput,
@@ -213,7 +240,7 @@ export async function printPdf<T>(
 		await beforePrint?.(page, wire);
 		const pdf = input.fonts ? await input.fonts.withTemplateFonts(page, input.pdf) : input.pdf;
 		// A stream, not a buffer: the PDF goes to storage chunk by chunk as Chrome hands it over.
-		return page.createPDFStream({ ...pdfOptions(pdf), timeout: wire.remaining() });
+		return exactPages(await page.createPDFStream({ ...pdfOptions(pdf), timeout: wire.remaining() }), pdf);
 	};
 	return withLoadedPage(browser, input, policy, print, consume);
 }
