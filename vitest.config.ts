@@ -20,10 +20,10 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 export default defineConfig({
 	test: {
 		globalSetup: ["./test/support/node/global-setup.ts"],
-		// Test files run two at a time whatever the core count (vitest would run one on a two-core
+		// Test files run three at a time whatever the core count (vitest would run one on a two-core
 		// machine): most of a file's time is spent waiting on Chromium, timers and local servers, and each
 		// file starts its own workerd. Files share nothing but the Node-side servers of global-setup.ts.
-		maxWorkers: 2,
+		maxWorkers: 3,
 		// The Worker logs a JSON line per request and job phase: show them only for failing tests.
 		silent: "passed-only",
 		projects: [
