@@ -5,7 +5,7 @@
 // against `wrangler dev` (scripts/lib/local-stack.mjs) with a real browser (playwright-core).
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_BINDINGS } from "./test/support/shared/bindings.ts";
+import { TEST_BINDINGS } from "./test/support/common/bindings.ts";
 
 const project = (name: string, include: string[], vars: Record<string, string>) => ({
 	plugins: [

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { tenantForKey, parseApiKeys } from "../src/api/auth";
 import { api, getJob, postRender } from "./support/worker/api";
-import { TEST_BINDINGS, TEST_KEYS } from "./support/shared/bindings";
+import { TEST_BINDINGS, TEST_KEYS } from "./support/common/bindings";
 import { expectError } from "./support/worker/errors";
 
 describe("authentication", () => {

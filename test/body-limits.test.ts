@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BODY_LIMITS } from "../src/api/router";
 import { api } from "./support/worker/api";
 import { countedStream, jsonRequest, paddedJson } from "./support/worker/bodies";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import type { OpenApiDocument } from "./support/worker/contract";
 import { expectError } from "./support/worker/errors";
 import { EXAMPLE_DESTINATION } from "./support/worker/s3";

@@ -14,7 +14,7 @@ import {
 import { expandKey, objectUrl, UnsafeKey } from "../src/destinations/s3";
 import { open, seal } from "../src/security/secret-box";
 import { api, postRender } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { jobRecord } from "./support/worker/jobs";
 import { errorOf } from "./support/worker/errors";
 import { EXAMPLE_DESTINATION } from "./support/worker/s3";

@@ -9,7 +9,7 @@ import { MAX_OPEN_STREAMS, STREAM_LEASE_MS } from "../src/api/stream-slot";
 import { migrate } from "../src/storage/sql-schema";
 import { TENANT_MIGRATIONS, type TenantObject, tenantStub } from "../src/tenants/tenant-object";
 import { api, getJob } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { storedJob } from "./support/worker/jobs";
 import { poll } from "./support/worker/poll";
 import { collectSse, readEventStream } from "./support/worker/sse";

@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { JobObject } from "../src/jobs/job-object";
 import { api, download, postRender } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { storedJob } from "./support/worker/jobs";
 import { collectSse, readEventStream } from "./support/worker/sse";
 import type { Job } from "../src/schemas/job";

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { api, getJob, postRender, waitForJob } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { deliver, storedJob } from "./support/worker/jobs";
 import { runInDurableObject } from "cloudflare:test";
 import { newJobId } from "../src/jobs/ids";

@@ -5,7 +5,7 @@ import { createExecutionContext, runDurableObjectAlarm, waitOnExecutionContext }
 import worker from "../src/index";
 import { describe, expect, it } from "vitest";
 import { api, BASE, getJob, waitForJob } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { expectError } from "./support/worker/errors";
 import { deliver, editRecord, storedJob } from "./support/worker/jobs";
 import { storedDocuments, storedPdf } from "./support/worker/pdf";

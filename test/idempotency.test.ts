@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { tenantStub, type TenantObject } from "../src/tenants/tenant-object";
 import type { Job } from "../src/schemas/job";
 import { api, postRender, waitForJob } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { expectError } from "./support/worker/errors";
 
 const withKey = (key: string, tenant: string = TEST_KEYS.acme) => ({ headers: { "idempotency-key": key, "content-type": "application/json" }, key: tenant });

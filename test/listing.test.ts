@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../src/schemas/job";
 import { api, postRender, waitForJob } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 
 interface Page {
 	object: string;

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { tenantWebhookSecret } from "../src/webhooks/signing";
 import { api, download, renderToEnd } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { captureLogs } from "./support/worker/logs";
 
 describe("logs", () => {

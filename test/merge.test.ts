@@ -7,7 +7,7 @@ import { collectPart, countPart } from "../src/render/merge";
 import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, wholePdfState, withWholePdf } from "../src/render/pdf-memory";
 import { declaredObjectCount } from "../src/pdf/object-count";
 import { readPdf, renderPdf, storedDocuments } from "./support/worker/pdf";
-import { readPdfInfo } from "./support/shared/pdf-info";
+import { readPdfInfo } from "./support/common/pdf-info";
 import { decodePng, dominantColour } from "./support/worker/png";
 import { errorOf } from "./support/worker/errors";
 import { poll } from "./support/worker/poll";

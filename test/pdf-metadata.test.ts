@@ -5,7 +5,7 @@ import long from "./fixtures/long.html?raw";
 import { download, postRender, renderToEnd } from "./support/worker/api";
 import { readPdf } from "./support/worker/pdf";
 import { infoUpdate, withInfo } from "../src/render/pdf-metadata";
-import { type PdfInfo, readPdfInfo } from "./support/shared/pdf-info";
+import { type PdfInfo, readPdfInfo } from "./support/common/pdf-info";
 
 /** pdf.js repairs broken xrefs silently, so the update's byte offsets are checked here, exactly. */
 function expectWellFormedUpdate(bytes: Uint8Array): void {

@@ -5,7 +5,7 @@
 // tenant of its own (a tenant's count is its own: the other test's requests do not count here).
 import { describe, expect, it } from "vitest";
 import { api, postRender } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { expectError } from "./support/worker/errors";
 import { fontTenant } from "./support/worker/fonts";
 import { poll } from "./support/worker/poll";

@@ -7,7 +7,7 @@ import { endJob } from "../src/jobs/terminal";
 import { buildReport } from "../src/render/report";
 import { api, postRender } from "./support/worker/api";
 import { jobRecord, webhookTo } from "./support/worker/jobs";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { expectError } from "./support/worker/errors";
 
 const key = TEST_KEYS.globex;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { newJobId } from "../src/jobs/ids";
 import { api } from "./support/worker/api";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { poll } from "./support/worker/poll";
 
 /** REDELIVERY_LIMITER in wrangler.toml. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { download, renderToEnd } from "./support/worker/api";
 import { connections, openListener } from "./support/worker/egress";
 import { readPdf } from "./support/worker/pdf";
-import { DASHBOARD_EVENTS, dashboardPage, otherSocketsPage } from "./support/shared/socket-pages";
+import { DASHBOARD_EVENTS, dashboardPage, otherSocketsPage } from "./support/common/socket-pages";
 
 async function printedText(body: Record<string, unknown>): Promise<string> {
 	const job = await renderToEnd(body);

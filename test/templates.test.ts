@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import invoiceTemplate from "./fixtures/invoice.liquid?raw";
 import type { Job } from "../src/schemas/job";
-import { TEST_KEYS } from "./support/shared/bindings";
+import { TEST_KEYS } from "./support/common/bindings";
 import { api, postRender } from "./support/worker/api";
 import { errorOf, expectError } from "./support/worker/errors";
 import { answeredPdfText as pdfText } from "./support/worker/pdf";

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startLocalStack, type LocalStack } from "../../scripts/lib/local-stack.mjs";
 import { fetchWebhookSecret, startReceiver, type Receiver } from "../../scripts/lib/receiver.mjs";
-import { readPdf } from "../support/shared/pdf-info";
+import { readPdf } from "../support/common/pdf-info";
 
 const KEY = "dev_local_key";
 let stack: LocalStack;

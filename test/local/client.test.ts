@@ -7,7 +7,7 @@ import type { ERROR_CODES } from "../../src/schemas/error";
 import type { EVENT_TYPES } from "../../src/schemas/webhook-event";
 import { BASE, waitForWebhook } from "../support/worker/api";
 import { Contract } from "../support/worker/contract";
-import { TEST_KEYS } from "../support/shared/bindings";
+import { TEST_KEYS } from "../support/common/bindings";
 import { receiver } from "../support/worker/receiver";
 
 const client = createClient({ baseUrl: BASE, apiKey: TEST_KEYS.acme, fetch: (request) => exports.default.fetch(request) });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { renderToEnd } from "../support/worker/api";
-import type { CredentialHit } from "../support/shared/servers";
+import type { CredentialHit } from "../support/common/servers";
 import { serverJson } from "../support/worker/server-json";
 
 async function hits(token: string): Promise<CredentialHit[]> {

@@ -10,7 +10,7 @@ import { documentKey } from "../../src/storage/documents";
 import { tenantStub } from "../../src/tenants/tenant-object";
 import type { TenantObject } from "../../src/tenants/tenant-object";
 import { api, download, postRender, renderToEnd, waitForJob, waitForWebhook } from "../support/worker/api";
-import { TEST_KEYS } from "../support/shared/bindings";
+import { TEST_KEYS } from "../support/common/bindings";
 import { readRecord, storedJob } from "../support/worker/jobs";
 import { captureLogs } from "../support/worker/logs";
 import { receiver } from "../support/worker/receiver";

@@ -2,7 +2,7 @@
 import { describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { download, postRender, renderToEnd, waitForWebhook } from "../support/worker/api";
-import { readPdfInfo } from "../support/shared/pdf-info";
+import { readPdfInfo } from "../support/common/pdf-info";
 import { receiver } from "../support/worker/receiver";
 
 describe("PDF title of a URL page", () => {

@@ -6,7 +6,7 @@ import { describe, expect, inject, it } from "vitest";
 import { postRender, renderToEnd } from "../support/worker/api";
 import { printDirect } from "../support/worker/direct-print";
 import { expectError } from "../support/worker/errors";
-import { LATE_FONT_NAME, LATE_IMAGE } from "../support/shared/late-content";
+import { LATE_FONT_NAME, LATE_IMAGE } from "../support/common/late-content";
 import { renderPdf } from "../support/worker/pdf";
 import { fontNames, imagesOnPage } from "../support/worker/pdf-content";
 

@@ -9,7 +9,7 @@ import { connections, openListener, socketsPage, withUnguardedPage } from "../su
 import { missingOf } from "../support/worker/egress-vectors";
 import { readPdf } from "../support/worker/pdf";
 import { poll } from "../support/worker/poll";
-import { DASHBOARD_EVENTS, dashboardPage } from "../support/shared/socket-pages";
+import { DASHBOARD_EVENTS, dashboardPage } from "../support/common/socket-pages";
 
 async function printedText(body: Record<string, unknown>): Promise<string> {
 	const job = await renderToEnd(body);

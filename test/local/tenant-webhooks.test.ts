@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../src/schemas/job";
 import { api, postRender, waitForJob } from "../support/worker/api";
 import { jsonRequest, paddedJson } from "../support/worker/bodies";
-import { TEST_KEYS } from "../support/shared/bindings";
+import { TEST_KEYS } from "../support/common/bindings";
 import { expectError } from "../support/worker/errors";
 import { receiver } from "../support/worker/receiver";
 

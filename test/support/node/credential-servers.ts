@@ -3,7 +3,7 @@
 // carried. The target's page pulls from both and redirects to the other.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type Listening, listenLocal } from "./listen";
-import type { CredentialHit } from "../shared/servers";
+import type { CredentialHit } from "../common/servers";
 
 export const SECRET_HEADER = "x-tenant-secret";
 

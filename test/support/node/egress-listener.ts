@@ -4,8 +4,8 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { type Listening, listenLocal, listenPort } from "./listen";
-import type { EgressConnection } from "../shared/servers";
-import { otherSocketsPage } from "../shared/socket-pages";
+import type { EgressConnection } from "../common/servers";
+import { otherSocketsPage } from "../common/socket-pages";
 
 function describe(data: Buffer): string {
 	const text = data.toString("latin1");

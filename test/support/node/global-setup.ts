@@ -3,7 +3,7 @@
 // on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
 // deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
 // inject("egressControl"); two credential-logging origins, inject("credentialOrigins"); and answers
-// that arrive late, inject("lateOrigin"). The keys provided here are typed in shared/servers.ts (ProvidedContext).
+// that arrive late, inject("lateOrigin"). The keys provided here are typed in common/servers.ts (ProvidedContext).
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startCredentialServers } from "./credential-servers";

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import { listenLocal, type Listening } from "./listen";
 
-import { LATE_IMAGE } from "../shared/late-content";
+import { LATE_IMAGE } from "../common/late-content";
 
 /** The committed fixture face (DejaVu Sans Mono): not a proportional page's fallback, so finding it embedded means the page's @font-face was used. */
 const LATE_FONT_FILE = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/fonts/DejaVuSansMono.ttf");

@@ -8,9 +8,9 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { AwsV4Signer } from "aws4fetch";
-import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
+import { S3_TEST_CREDENTIALS } from "../common/s3-account";
 import { type Listening, listenLocal } from "./listen";
-import type { S3Request, StoredObject } from "../shared/servers";
+import type { S3Request, StoredObject } from "../common/servers";
 const SECRETS = new Map<string, string>([[S3_TEST_CREDENTIALS.accessKeyId, S3_TEST_CREDENTIALS.secretAccessKey]]);
 
 const objects = new Map<string, Map<string, StoredObject>>();

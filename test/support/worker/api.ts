@@ -3,7 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { createExecutionContext } from "cloudflare:test";
 import worker from "../../../src/index";
-import { TEST_KEYS } from "../shared/bindings";
+import { TEST_KEYS } from "../common/bindings";
 import type { Job } from "../../../src/schemas/job";
 import { poll } from "./poll";
 

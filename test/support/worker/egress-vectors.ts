@@ -4,7 +4,7 @@
 // which Chrome refuses any registration before fetching anything, and a page on a real local origin
 // is refused by the production policy before it loads; test/local/egress-allowed.test.ts renders
 // one from a real origin instead.
-import type { EgressConnection } from "../shared/servers";
+import type { EgressConnection } from "../common/servers";
 
 /** Each vector's markup, given the listener's port. */
 export const VECTORS: Record<string, (port: number) => string> = {

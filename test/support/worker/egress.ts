@@ -1,7 +1,7 @@
 // Worker side, for the egress tests: a fresh raw TCP listener per test, and what reached it.
 import type { Browser, Page } from "@cloudflare/puppeteer";
 import { inject } from "vitest";
-import type { EgressConnection } from "../shared/servers";
+import type { EgressConnection } from "../common/servers";
 import { serverJson } from "./server-json";
 
 /** Opens a listener on 127.0.0.1 that records every connection; returns its port. */

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Job } from "../../../src/schemas/job";
 import { download, renderToEnd } from "./api";
-import { readPdf, type PdfFacts } from "../shared/pdf-info";
+import { readPdf, type PdfFacts } from "../common/pdf-info";
 
 export { readPdf, type PdfFacts };
 

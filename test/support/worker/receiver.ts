@@ -1,7 +1,7 @@
 // Worker side: runs inside workerd, imported by the tests.
 // Talks to the webhook receiver of the fixture server (node/fixture-server.ts).
 import { inject } from "vitest";
-import type { ReceivedEvent } from "../shared/servers";
+import type { ReceivedEvent } from "../common/servers";
 import { api } from "./api";
 import { serverJson } from "./server-json";
 

@@ -2,8 +2,8 @@
 // at it, presigned URLs for it, and what it stored and was asked.
 import { AwsV4Signer } from "aws4fetch";
 import { inject } from "vitest";
-import type { S3Request, StoredObject } from "../shared/servers";
-import { S3_TEST_CREDENTIALS } from "../shared/s3-account";
+import type { S3Request, StoredObject } from "../common/servers";
+import { S3_TEST_CREDENTIALS } from "../common/s3-account";
 import { api } from "./api";
 import { serverJson } from "./server-json";
 

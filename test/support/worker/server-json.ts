@@ -1,4 +1,4 @@
-// Worker side: what a Node-side server of global setup answers a test (the shapes are in shared/servers.ts).
+// Worker side: what a Node-side server of global setup answers a test (the shapes are in common/servers.ts).
 
 /** The JSON `url` on one of the Node-side servers answers (GET unless `init` says otherwise); any status but 200 fails loudly. */
 export async function serverJson<T>(url: string, init?: RequestInit): Promise<T> {

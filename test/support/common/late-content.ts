@@ -1,4 +1,4 @@
-// Shared: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
+// Common: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
 // What the late server (node/late-server.ts) sends, as the readiness tests check it.
 
 /** The PostScript name of the late font (the DejaVu Sans Mono fixture), as the PDF's font dictionaries name it. */

@@ -1,4 +1,4 @@
-// Shared: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
+// Common: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
 // Secrets the test Workers run with: several tenants, so isolation, rate limits and listings can be checked apart.
 export const TEST_KEYS = {
 	acme: "test_key_acme",

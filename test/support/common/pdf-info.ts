@@ -1,4 +1,4 @@
-// Shared (the Worker tests and the Node e2e test): a PDF as pdf.js (unpdf) reads it: its pages, text and page size, and its document information
+// Common (the Worker tests and the Node e2e test): a PDF as pdf.js (unpdf) reads it: its pages, text and page size, and its document information
 // (the newest trailer's /Info and the Catalog's /Lang).
 import { extractText, getDocumentProxy } from "unpdf";
 

@@ -1,4 +1,4 @@
-// Shared (types only): the Node-side servers as the Worker side sees them — the origins global
+// Common (types only): the Node-side servers as the Worker side sees them — the origins global
 // setup provides to the tests through inject(), and the JSON each server answers a test with.
 export type { ReceivedEvent } from "../../../scripts/lib/receiver.mjs";
 

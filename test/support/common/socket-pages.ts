@@ -1,4 +1,4 @@
-// Shared: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
+// Common: imported on both sides (Node and workerd), so it imports neither node:* nor cloudflare:* modules.
 // Pages whose script opens sockets at start-up, aimed at an egress listener's port, for the tests
 // of the refused-socket stand-ins (lockdown.ts) under both address policies. Each writes what its
 // sockets did into the document, and a last element (#settled) once every socket has failed, for
