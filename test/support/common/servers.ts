@@ -16,6 +16,8 @@ declare module "vitest" {
 		credentialOrigins: { target: string; other: string };
 		/** Answers that arrive late, a request never answered, a page under a strict CSP (node/late-server.ts). */
 		lateOrigin: string;
+		/** Runs poppler and qpdf on a posted PDF (node/pdf-tools-server.ts). */
+		pdfToolsOrigin: string;
 	}
 }
 

@@ -3,13 +3,14 @@
 // on, inject("closedOrigin"), for connection failures; a SigV4-verifying S3 server for destination
 // deliveries, inject("s3Origin"); connection-counting listeners for the egress tests,
 // inject("egressControl"); two credential-logging origins, inject("credentialOrigins"); and answers
-// that arrive late, inject("lateOrigin"). The keys provided here are typed in common/servers.ts (ProvidedContext).
+// that arrive late, inject("lateOrigin"); PDF tools (poppler, qpdf) run on posted PDFs, inject("pdfToolsOrigin"). The keys provided here are typed in common/servers.ts (ProvidedContext).
 import { readdirSync, readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { startCredentialServers } from "./credential-servers";
 import { startEgressControl } from "./egress-listener";
 import { closedOrigin, startFixtureServer } from "./fixture-server";
 import { startLateServer } from "./late-server";
+import { startPdfToolsServer } from "./pdf-tools-server";
 import { startS3Server } from "./s3-server";
 
 /** pid → parent pid for every live process (Linux /proc; empty elsewhere). */
@@ -63,6 +64,8 @@ export default async function setup(project: TestProject) {
 	project.provide("credentialOrigins", { target: credentials.target, other: credentials.other });
 	const late = await startLateServer();
 	project.provide("lateOrigin", late.origin);
+	const tools = await startPdfToolsServer();
+	project.provide("pdfToolsOrigin", tools.origin);
 	return async () => {
 		stopOwnBrowsers();
 		await server.close();
@@ -70,5 +73,6 @@ export default async function setup(project: TestProject) {
 		await egress.close();
 		await credentials.close();
 		await late.close();
+		await tools.close();
 	};
 }
