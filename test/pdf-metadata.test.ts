@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import long from "./fixtures/long.html?raw";
 import { download, postRender, renderToEnd } from "./support/worker/api";
 import { readPdf } from "./support/worker/pdf";
+import { pdfinfo } from "./support/worker/pdf-tools";
 import { infoUpdate, withInfo } from "../src/render/pdf-metadata";
 import { type PdfInfo, readPdfInfo } from "./support/common/pdf-info";
 
@@ -57,6 +58,14 @@ describe("PDF metadata", () => {
 			Language: "de-CH",
 		});
 		expect((await readPdf(bytes)).text).toContain("Hallo");
+	});
+
+	it("a titled document without metadata names edge-pdf as its Creator, never the browser (poppler's pdfinfo reads it)", async () => {
+		const bytes = await syncPdf({ html: "<!doctype html><title>Quarterly report</title><p>x</p>" });
+		expectWellFormedUpdate(bytes);
+		const info = await pdfinfo(bytes);
+		expect(info).toMatchObject({ Title: "Quarterly report", Creator: "edge-pdf" });
+		expect(info.Producer).toMatch(/^Skia\/PDF/);
 	});
 
 	it("without a title the document's <title> is used, and untitled HTML takes the filename, never about:blank", async () => {

@@ -544,7 +544,7 @@ export interface components {
         } | null;
         JobError: {
             /** @enum {string} */
-            code: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "CANCELED" | "INTERNAL";
+            code: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "FINISH_FAILED" | "CANCELED" | "INTERNAL";
             message: string;
         } | null;
         Timings: {
@@ -692,7 +692,7 @@ export interface components {
             };
         };
         /** @enum {string} */
-        ErrorCode: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "CANCELED" | "INTERNAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "GONE" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_CONFLICT" | "RATE_LIMITED";
+        ErrorCode: "INVALID_REQUEST" | "URL_NOT_ALLOWED" | "NAVIGATION_FAILED" | "HTTP_ERROR" | "RENDER_TIMEOUT" | "PAGE_CRASHED" | "CONTENT_TOO_LARGE" | "BROWSER_UNAVAILABLE" | "STORAGE_FAILED" | "DESTINATION_FAILED" | "TEMPLATE_ERROR" | "PAGE_CHECK_FAILED" | "FINISH_FAILED" | "CANCELED" | "INTERNAL" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "GONE" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_CONFLICT" | "RATE_LIMITED";
         ErrorDetail: {
             path: string;
             message: string;
@@ -1381,7 +1381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED) */
+            /** @description Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED) or the PDF could not take the finishing asked for (FINISH_FAILED) */
             422: {
                 headers: {
                     "Render-Id": components["headers"]["Render-Id"];

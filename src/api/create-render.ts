@@ -63,6 +63,8 @@ const SYNC_STATUS: Partial<Record<RenderErrorCode, ContentfulStatusCode>> = {
 	DESTINATION_FAILED: 502,
 	// The page loaded but failed a check the request asked for (page.failOn): the request's own terms.
 	PAGE_CHECK_FAILED: 422,
+	// The printed PDF could not take the finishing the request asked for (a stamp, the document entries).
+	FINISH_FAILED: 422,
 };
 
 /** The sync path runs one attempt in this request; a transient failure hands the job to the queue. */

@@ -59,7 +59,7 @@ const createRender = createRoute({
 		),
 		415: errorResponse("Body is not JSON"),
 		422: errorResponse(
-			"Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED)",
+			"Idempotency-Key reused with a different body (IDEMPOTENCY_CONFLICT), or (synchronous) the page failed a check of page.failOn (PAGE_CHECK_FAILED) or the PDF could not take the finishing asked for (FINISH_FAILED)",
 			"Render-Id",
 		),
 		429: errorResponse("Rate limited (RATE_LIMITED), or (synchronous renders) the tenant's concurrent render cap is reached; see Retry-After", "Retry-After"),

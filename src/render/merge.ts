@@ -8,44 +8,29 @@ import type { Page } from "@cloudflare/puppeteer";
 import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
-import { declaredObjectCount } from "../pdf/object-count";
-import { WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
-import { documentTitle } from "./pdf-metadata";
+import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
+import { finish, finishInput, saveFinished } from "./finishing";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./attempt-inputs";
 
 /** Reads a part's PDF stream into memory, refusing it once the parts so far pass `room` bytes. */
-export async function collectPart(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for await (const chunk of pdf) {
-		size += chunk.byteLength;
-		if (size > room) {
-			await pdf.cancel().catch(() => undefined);
-			throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`, false);
-		}
-		chunks.push(chunk);
-	}
-	// A stream of one chunk is the part already: no second copy.
-	if (chunks.length === 1 && chunks[0]) return chunks[0];
-	const bytes = new Uint8Array(size);
-	let at = 0;
-	for (const chunk of chunks) {
-		bytes.set(chunk, at);
-		at += chunk.byteLength;
-	}
-	return bytes;
+export function collectPart(pdf: ReadableStream<Uint8Array>, room: number, index: number): Promise<Uint8Array> {
+	return collectBytes(
+		pdf,
+		room,
+		() => new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_BYTES} bytes, the merge limit`, false),
+	);
 }
 
 /** The part's objects (its declared /Size), refused once the parts so far pass `room` objects. */
 export function countPart(bytes: Uint8Array, room: number, index: number): number {
-	const objects = declaredObjectCount(bytes);
-	if (objects === null) throw new RenderFailure("INTERNAL", `parts[${index}]: the part's PDF has no readable cross-reference trailer`, false);
-	if (objects > room) {
-		throw new RenderFailure("CONTENT_TOO_LARGE", `parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`, false);
-	}
-	return objects;
+	return countObjects(
+		bytes,
+		room,
+		`parts[${index}]: the part's PDF`,
+		`parts[${index}]: the parts add up to more than ${WHOLE_PDF_MAX_OBJECTS} PDF objects, the merge limit`,
+	);
 }
 
 /** The part's options over the request's own `pdf` and `page`; its observations go to the report as part `index`. */
@@ -117,24 +102,15 @@ async function printParts(p: Production): Promise<Printed> {
 	return printed;
 }
 
-/** Merges the printed parts, each loaded, copied and let go in turn; returns the saved PDF. */
-async function mergePrinted(p: Production, printed: Printed): Promise<Uint8Array> {
+/** Merges the printed parts into one document, each part loaded, copied and let go in turn. */
+async function mergePrinted(printed: Printed): Promise<PDFDocument> {
 	const merged = await PDFDocument.create();
 	for (const [index, bytes] of printed.parts.entries()) {
 		// Let go of the part's bytes once copied: only the merged graph and the part being read are held.
 		printed.parts[index] = new Uint8Array(0);
 		await appendPages(merged, bytes, index);
 	}
-	const metadata = p.job.pdf.metadata;
-	merged.setTitle(documentTitle(metadata, printed.firstTitle, p.job.filename), { showInWindowTitleBar: true });
-	if (metadata?.author) merged.setAuthor(metadata.author);
-	if (metadata?.subject) merged.setSubject(metadata.subject);
-	if (metadata?.keywords?.length) merged.setKeywords(metadata.keywords);
-	if (metadata?.language) merged.setLanguage(metadata.language);
-	merged.setCreator(metadata?.creator ?? "edge-pdf");
-	merged.setProducer("edge-pdf (pdf-lib)");
-	// No object streams: the page tree stays readable to the upload's page counter.
-	return merged.save({ useObjectStreams: false });
+	return merged;
 }
 
 export interface Merged<T> {
@@ -145,13 +121,17 @@ export interface Merged<T> {
 }
 
 /**
- * Prints every part in order, then, in the isolate's whole-PDF turn, merges them (metadata set as
- * for a single PDF) and hands the merged PDF to `keep`, so that it is stored before the next
- * merge may start. Waits for the turn until the job's deadline at most.
+ * Prints every part in order, then, in the isolate's whole-PDF turn, merges them, finishes the
+ * merged document (finishing.ts: stamps, the document entries) and hands it to `keep`, so that it
+ * is stored before the next merge may start. Waits for the turn until the job's deadline at most.
  */
 export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Promise<T>): Promise<Merged<T>> {
 	const printed = await printParts(p);
 	p.report.finishing();
-	const kept = await withWholePdf(p.deadline, async () => keep(await mergePrinted(p, printed)));
+	const kept = await withWholePdf(p.deadline, async () => {
+		const merged = await mergePrinted(printed);
+		await finish(p, merged, finishInput(p, printed.firstTitle));
+		return keep(await saveFinished(merged));
+	});
 	return { kept, preview: printed.preview };
 }

@@ -1,9 +1,10 @@
-// The whole-PDF budget: steps that hold a whole PDF in the isolate's memory (merging parts today;
-// stamps, PDF/A and signing later) are bounded in bytes and objects, and run one at a time per
+// The whole-PDF budget: steps that hold a whole PDF in the isolate's memory (merging parts and
+// finishing: stamps today; PDF/A and signing later) are bounded in bytes and objects, and run one at a time per
 // isolate. An isolate has 128 MiB, shared by every request and queue job it serves, and pdf-lib's
 // object graph is many times the size of the PDF it reads, so two such steps at once could take
 // it over. The limits come from workerd's resident memory measured from outside
 // (scripts/measure-merge.mjs, docs/performance.md "Merging memory").
+import { declaredObjectCount } from "../pdf/object-count";
 import { RenderFailure } from "./errors";
 
 /** Largest whole PDF (over all its parts) one step may hold. */
@@ -72,4 +73,35 @@ export async function withWholePdf<T>(deadline: number, fn: () => Promise<T>): P
 		state.running -= 1;
 		owner = queue.shift() ?? null;
 	}
+}
+
+/** Reads a PDF stream into memory; past `room` bytes it stops reading and throws `tooLarge()`. */
+export async function collectBytes(pdf: ReadableStream<Uint8Array>, room: number, tooLarge: () => RenderFailure): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for await (const chunk of pdf) {
+		size += chunk.byteLength;
+		if (size > room) {
+			await pdf.cancel().catch(() => undefined);
+			throw tooLarge();
+		}
+		chunks.push(chunk);
+	}
+	// A stream of one chunk is the PDF already: no second copy.
+	if (chunks.length === 1 && chunks[0]) return chunks[0];
+	const bytes = new Uint8Array(size);
+	let at = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, at);
+		at += chunk.byteLength;
+	}
+	return bytes;
+}
+
+/** The PDF's objects (its declared /Size); CONTENT_TOO_LARGE with `tooMany` past `room`. */
+export function countObjects(bytes: Uint8Array, room: number, what: string, tooMany: string): number {
+	const objects = declaredObjectCount(bytes);
+	if (objects === null) throw new RenderFailure("INTERNAL", `${what} has no readable cross-reference trailer`, false);
+	if (objects > room) throw new RenderFailure("CONTENT_TOO_LARGE", tooMany, false);
+	return objects;
 }

@@ -8,7 +8,9 @@ import type { StoredDocument, StoredPreview } from "../storage/documents";
 import { contentTypeOf, outputKey, previewKey } from "../storage/outputs";
 import { imageSize } from "./image-size";
 import { mergeParts } from "./merge";
-import { documentTitle, infoFields, withInfo } from "./pdf-metadata";
+import { needsWholePdf } from "../finish/finish";
+import { finishInput, finishWhole } from "./finishing";
+import { infoFields, withInfo } from "./pdf-metadata";
 import { capturePreview } from "./preview";
 import { printPdf, withLoadedPage } from "./print";
 import { bytesStream, printInput, type Production } from "./attempt-inputs";
@@ -35,7 +37,11 @@ async function storePreview(p: Production, image: Uint8Array): Promise<StoredPre
 	return { key, contentType, width: size.width, height: size.height, sizeBytes: image.byteLength };
 }
 
-/** One PDF: Info written after Chrome's stream, and the preview captured just before it prints. */
+/**
+ * One PDF, the preview captured just before it prints. Without finishing beyond the document entries
+ * it streams from Chrome to storage with its Info appended as an incremental update (no full parse
+ * and rewrite: the common case stays cheap); otherwise it is finished whole (finishing.ts).
+ */
 async function producePdf(p: Production): Promise<StoredDocument> {
 	const metadata = p.job.pdf.metadata;
 	let title = "";
@@ -54,13 +60,11 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		(pdf) => {
 			p.onPrinted();
 			p.report.finishing();
-			// Chrome titles the PDF with the document's <title> itself: without metadata and with a title,
-			// the PDF is right as printed and streams to storage untouched (the common case stays cheap).
-			if (!metadata && title.trim() !== "") return p.store(pdf, as);
-			const fields = infoFields(metadata, documentTitle(metadata, title, p.job.filename));
+			const input = finishInput(p, title);
+			if (needsWholePdf(input)) return finishWhole(p, pdf, input, (finished) => p.store(bytesStream(finished), as));
 			// Chrome writes a classic xref table; should that change, the PDF is kept as printed and we hear of it.
 			const skipped = () => logError({ msg: "PDF metadata not written: no classic trailer found", jobId: p.job.id, tenantId: p.job.tenantId });
-			return p.store(withInfo(pdf, fields, skipped), as);
+			return p.store(withInfo(pdf, infoFields(metadata, input.title), skipped), as);
 		},
 		beforePrint,
 	);

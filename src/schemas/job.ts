@@ -23,6 +23,8 @@ export const RENDER_ERROR_CODES = [
 	"TEMPLATE_ERROR",
 	// A check the request asked for (page.failOn) found something wrong on the page: permanent.
 	"PAGE_CHECK_FAILED",
+	// A finishing step (stamps, document entries) could not be applied to the printed PDF: permanent.
+	"FINISH_FAILED",
 	"CANCELED",
 	"INTERNAL",
 ] as const;
