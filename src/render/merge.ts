@@ -1,10 +1,10 @@
 // Merged parts: each part is printed with its own options, one after another, into memory, and
-// src/merge/ copies their pages in order into one PDF, with their structure trees, outlines and
-// named destinations. Unlike a single PDF this cannot stream: pdf-lib
-// needs every part whole, and its object graph is many times a part's size. So the parts are
-// bounded by the whole-PDF budget (bytes and objects, ./pdf-memory.ts), and the merge itself (load,
-// copy, save, store) takes the isolate's whole-PDF turn: one at a time. Past a limit the job fails
-// CONTENT_TOO_LARGE naming the part and the limit.
+// src/merge/ copies them in order into one PDF, with their structure trees, outlines and named
+// destinations. Unlike a single PDF this cannot stream: pdf-lib needs every part whole, and its
+// object graph is many times a part's size. So the parts are bounded by the whole-PDF budget
+// (bytes and objects, ./pdf-memory.ts), and the merge itself (load, copy, save, store) takes the
+// isolate's whole-PDF turn: one at a time. Past a limit the job fails CONTENT_TOO_LARGE naming the
+// part and the limit.
 import type { Page } from "@cloudflare/puppeteer";
 import type { PDFDocument } from "pdf-lib";
 import { DocumentMerge } from "../merge/document-merge";
