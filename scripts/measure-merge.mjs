@@ -12,6 +12,8 @@
 //   text:P    P pages of dense, varied text (bytes in content streams, few objects)
 //   image:M   one page with one noise image of about M MiB (bytes in one image stream)
 //   mix:M/N   a noise image of about M MiB and N links, in one part
+//   headings:N N headings printed with an outline (structure elements, outline items, named
+//             destinations: what the merge carries over besides pages)
 // Loopback only; one job at a time; every wait is bounded. Not run in CI.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -107,6 +109,12 @@ function imagePage(mib, part) {
 	return `<!doctype html><style>@page{size:A4;margin:0}body{margin:0}img{width:100%}</style><img src="/noise/${mib}/${part}.png">`;
 }
 
+/** n small headings on as few pages as they fit: Chrome writes a structure element and an outline item for each. */
+function headingsPage(n) {
+	const items = Array.from({ length: n }, (_, i) => `<h2 id="h${i}">h${i}</h2>`).join("");
+	return `<!doctype html><html lang="en"><title>headings</title><style>h2{font-size:6px;line-height:6px;margin:0}</style><body>${items}`;
+}
+
 /** Both at once: a noise image of `mib` MiB, then n links, 1,000 a page. */
 function mixedPage(mib, n) {
 	const links = linksPage(n, 1000).replace(/^.*?<body>/, "");
@@ -125,6 +133,7 @@ async function startPages() {
 		else if (kind === "text") body = textPage(Number(a));
 		else if (kind === "image") body = imagePage(Number(a), Number(b));
 		else if (kind === "mix") body = mixedPage(Number(a), Number(b));
+		else if (kind === "headings") body = headingsPage(Number(a));
 		else if (kind === "noise") {
 			const key = Number.parseFloat(a);
 			if (!pngs.has(key)) pngs.set(key, noisePng(key));
@@ -217,6 +226,8 @@ async function measured(stackPid, origin, body) {
 			sizeMiB: (job.document?.sizeBytes ?? 0) / MiB,
 			pages: job.document?.pages,
 			ms: Date.now() - started,
+			// From the last part printed to the merged PDF stored: the merge, finishing and the upload.
+			finishMs: job.report?.phases?.finishMs,
 			beforeMiB: before,
 			peakMiB: Math.max(sampled, hwmReset ? status(pid, "VmHWM") : 0),
 		};
@@ -250,6 +261,7 @@ async function measureFresh(pages, c, mode) {
 			mode === "single"
 				? { url: partUrl(pages.origin, c, 0), page: { timeoutMs: 120_000 } }
 				: { parts: Array.from({ length: c.parts }, (_, i) => ({ url: partUrl(pages.origin, c, i) })), page: { timeoutMs: 120_000 } };
+		if (c.kind === "headings") body.pdf = { outline: true };
 		return { pid, ...(await measured(stack.pid, stack.origin, body)) };
 	} finally {
 		await stack.stop();
@@ -259,7 +271,7 @@ async function measureFresh(pages, c, mode) {
 async function main() {
 	const pages = await startPages();
 	const rows = [];
-	console.log("case                 mode   | status     pages   MiB   time  | idle RSS  peak   growth");
+	console.log("case                 mode   | status     pages   MiB   time  finish | idle RSS  peak   growth");
 	try {
 		for (const c of opts.cases.split(",").map(parseCase)) {
 			for (let r = 0; r < Number(opts.repeat); r++) {
@@ -276,6 +288,7 @@ async function main() {
 							String(m.pages ?? "-").padStart(5),
 							m.sizeMiB.toFixed(1).padStart(6),
 							`${(m.ms / 1000).toFixed(1)}s`.padStart(6),
+							`${m.finishMs ?? "-"}ms`.padStart(7),
 							" |",
 							m.beforeMiB.toFixed(0).padStart(7),
 							m.peakMiB.toFixed(0).padStart(6),

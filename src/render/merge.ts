@@ -1,11 +1,13 @@
 // Merged parts: each part is printed with its own options, one after another, into memory, and
-// pdf-lib copies their pages in order into one PDF. Unlike a single PDF this cannot stream: pdf-lib
-// needs every part whole, and its object graph is many times a part's size. So the parts are
-// bounded by the whole-PDF budget (bytes and objects, ./pdf-memory.ts), and the merge itself (load,
-// copy, save, store) takes the isolate's whole-PDF turn: one at a time. Past a limit the job fails
-// CONTENT_TOO_LARGE naming the part and the limit.
+// src/merge/ copies them in order into one PDF, with their structure trees, outlines and named
+// destinations. Unlike a single PDF this cannot stream: pdf-lib needs every part whole, and its
+// object graph is many times a part's size. So the parts are bounded by the whole-PDF budget
+// (bytes and objects, ./pdf-memory.ts), and the merge itself (load, copy, save, store) takes the
+// isolate's whole-PDF turn: one at a time. Past a limit the job fails CONTENT_TOO_LARGE naming the
+// part and the limit.
 import type { Page } from "@cloudflare/puppeteer";
-import { PDFDocument } from "pdf-lib";
+import type { PDFDocument } from "pdf-lib";
+import { DocumentMerge } from "../merge/document-merge";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
 import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
@@ -71,10 +73,9 @@ async function printPart(
 	}
 }
 
-async function appendPages(merged: PDFDocument, bytes: Uint8Array, index: number): Promise<void> {
+async function appendPart(merge: DocumentMerge, bytes: Uint8Array, index: number): Promise<void> {
 	try {
-		const part = await PDFDocument.load(bytes, { updateMetadata: false });
-		for (const page of await merged.copyPages(part, part.getPageIndices())) merged.addPage(page);
+		await merge.append(bytes);
 	} catch (err) {
 		throw new RenderFailure("INTERNAL", `parts[${index}]: the part's PDF could not be merged: ${err instanceof Error ? err.message : String(err)}`, false);
 	}
@@ -102,15 +103,18 @@ async function printParts(p: Production): Promise<Printed> {
 	return printed;
 }
 
-/** Merges the printed parts into one document, each part loaded, copied and let go in turn. */
-async function mergePrinted(printed: Printed): Promise<PDFDocument> {
-	const merged = await PDFDocument.create();
+/**
+ * Merges the printed parts into one document (src/merge/: pages, structure tree, outline, named
+ * destinations), each part loaded, copied and let go in turn. Returns it with the first part's /Lang.
+ */
+async function mergePrinted(printed: Printed): Promise<{ merged: PDFDocument; lang: string | null }> {
+	const merge = await DocumentMerge.create();
 	for (const [index, bytes] of printed.parts.entries()) {
 		// Let go of the part's bytes once copied: only the merged graph and the part being read are held.
 		printed.parts[index] = new Uint8Array(0);
-		await appendPages(merged, bytes, index);
+		await appendPart(merge, bytes, index);
 	}
-	return merged;
+	return { merged: merge.finish(), lang: merge.lang };
 }
 
 export interface Merged<T> {
@@ -129,8 +133,9 @@ export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Pr
 	const printed = await printParts(p);
 	p.report.finishing();
 	const kept = await withWholePdf(p.deadline, async () => {
-		const merged = await mergePrinted(printed);
-		await finish(p, merged, finishInput(p, printed.firstTitle));
+		const { merged, lang } = await mergePrinted(printed);
+		// The first part's language stands for the whole, unless the request names one.
+		await finish(p, merged, finishInput(p, printed.firstTitle, lang));
 		return keep(await saveFinished(merged));
 	});
 	return { kept, preview: printed.preview };

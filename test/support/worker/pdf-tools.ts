@@ -71,6 +71,8 @@ export interface QpdfObject {
 	stream?: { dict: Record<string, unknown> };
 }
 export interface QpdfOutline {
+	/** The outline item's own object ("N G R"). */
+	object: string;
 	title: string;
 	dest: unknown;
 	destpageposfrom1: number | null;
