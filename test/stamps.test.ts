@@ -153,15 +153,18 @@ describe("stamps: refusals", () => {
 		expect((await env.DOCUMENTS.list()).objects.length).toBe(before);
 	});
 
+	/** A real 1 × 1 PNG. */
+	const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
 	it.each([
-		["both text and image", { stamps: [{ text: "a", image: "data:image/png;base64,iVBORw0KGgo=" }] }, {}, "pdf.stamps.0"],
+		["both text and image", { stamps: [{ text: "a", image: PNG }] }, {}, "pdf.stamps.0"],
 		["neither text nor image", { stamps: [{ position: "center" }] }, {}, "pdf.stamps.0"],
 		["an image that is not a PNG or JPEG data URI", { stamps: [{ image: "data:image/gif;base64,R0lGODlh" }] }, {}, "pdf.stamps.0.image"],
 		["a PNG data URI whose bytes are not a PNG", { stamps: [{ image: "data:image/png;base64,/9j/4AAQSkZJRg==" }] }, {}, "pdf.stamps.0.image"],
 		["an image over 1 MiB", { stamps: [{ image: `data:image/png;base64,iVBORw0KGgo${"A".repeat(1_400_000)}=` }] }, {}, "pdf.stamps.0.image"],
 		["more than 10 stamps", { stamps: Array.from({ length: 11 }, () => ({ text: "a" })) }, {}, "pdf.stamps"],
-		["a text option on an image stamp", { stamps: [{ image: "data:image/png;base64,iVBORw0KGgo=", fontSize: 9 }] }, {}, "pdf.stamps.0.fontSize"],
-		["a range that ends before it starts", { stamps: [{ text: "a", pages: "3-2" }] }, {}, "pdf.stamps.0.pages"],
+		["a text option on an image stamp", { stamps: [{ image: PNG, fontSize: 9 }] }, {}, "pdf.stamps.0.fontSize"],
+		["a line break in the text", { stamps: [{ text: "two\nlines" }] }, {}, "pdf.stamps.0.text"],
 		["ZapfDingbats, which has no digits, with {page}", { stamps: [{ text: "{page}", font: "ZapfDingbats" }] }, {}, "pdf.stamps.0.text"],
 		["stamps with output png", { stamps: [{ text: "a" }] }, { output: "png" }, "pdf.stamps"],
 	])("%s is a 400 INVALID_REQUEST", async (_name, pdf, extra, path) => {
@@ -216,6 +219,7 @@ describe("stamp layout", () => {
 		expect([...selectedPages("2-", 4)]).toEqual([1, 2, 3]);
 		expect([...selectedPages("1, 3-4, 9-12", 3)]).toEqual([0, 2]);
 		expect([...selectedPages(undefined, 2)]).toEqual([0, 1]);
+		expect([...selectedPages("3-2, 0", 4)]).toEqual([]);
 		expect([points("1in"), points("96px"), points(96), points("25.4mm"), points("2.54cm")]).toEqual([72, 72, 72, 72, 72]);
 	});
 });

@@ -76,7 +76,8 @@ export function selectedPages(pages: string | undefined, count: number): Set<num
 	const ranges: PageRange[] = pages === undefined ? [{ first: 1, last: null }] : parsePageRanges(pages);
 	const selected = new Set<number>();
 	for (const { first, last } of ranges) {
-		for (let page = first; page <= Math.min(last ?? count, count); page++) selected.add(page - 1);
+		// A range that ends before it starts selects none; page 0 is no page.
+		for (let page = Math.max(first, 1); page <= Math.min(last ?? count, count); page++) selected.add(page - 1);
 	}
 	return selected;
 }

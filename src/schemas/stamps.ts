@@ -5,7 +5,7 @@
 import { Encodings } from "@pdf-lib/standard-fonts";
 import { z } from "@hono/zod-openapi";
 import { FONT_FAMILY, FontStyle } from "./font";
-import { cssLength, PAGE_RANGES, parsePageRanges } from "./lengths";
+import { cssLength, PAGE_RANGES } from "./lengths";
 
 export const MAX_STAMPS = 10;
 /** A stamp image, decoded. */
@@ -13,7 +13,14 @@ export const MAX_STAMP_IMAGE_BYTES = 1024 * 1024;
 const DATA_URI_PREFIX_MAX = "data:image/jpeg;base64,".length;
 /** The longest data URI of an image of MAX_STAMP_IMAGE_BYTES: 4 base64 characters per 3 bytes. */
 const MAX_DATA_URI_CHARS = DATA_URI_PREFIX_MAX + Math.ceil(MAX_STAMP_IMAGE_BYTES / 3) * 4;
-const DATA_URI = /^data:image\/(png|jpeg);base64,([A-Za-z0-9+/]+={0,2})$/;
+/**
+ * A PNG or JPEG as base64 in a data URI, its first bytes the format's signature (a PNG's 8 bytes are
+ * "iVBORw0KGgo" and one more character in base64, a JPEG's FF D8 FF "/9j/"), padded to whole groups.
+ */
+const DATA_URI = /^data:image\/(?:png;base64,iVBORw0KGgo[A-Za-z0-9+/]|jpeg;base64,\/9j\/)(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** One line: no control characters (C0, DEL, C1). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it refuses
+const ONE_LINE = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 /** The 14 fonts every PDF reader has (never embedded; text is limited to their one-byte encodings). */
 export const STANDARD_FONTS = [
@@ -70,7 +77,7 @@ const TEXT_ONLY = ["font", "fontSize", "fontWeight", "fontStyle", "color"] as co
 const IMAGE_ONLY = ["width", "height"] as const;
 
 const stampFields = {
-	text: z.string().min(1).max(1000).optional().openapi({
+	text: z.string().min(1).max(1000).regex(ONE_LINE, "must be one line, without control characters").optional().openapi({
 		description: "One line of text; {page} and {pages} become the page's number and the page count of the final document (merged parts included)",
 		example: "Page {page} of {pages}",
 	}),
@@ -94,12 +101,11 @@ const stampFields = {
 		.openapi({ default: STAMP_DEFAULTS.color }),
 	opacity: z.number().min(0).max(1).optional().openapi({ default: STAMP_DEFAULTS.opacity }),
 	rotate: z.number().min(-360).max(360).optional().openapi({ default: 0, description: "Degrees counter-clockwise, about the stamp's centre" }),
-	pages: z
-		.string()
-		.max(1000)
-		.regex(PAGE_RANGES, 'must look like "1-3, 5, 8-"')
-		.optional()
-		.openapi({ description: "Which pages of the final document, like pdf.pageRanges (default: all); pages past the end are ignored", example: "2-" }),
+	pages: z.string().max(1000).regex(PAGE_RANGES, 'must look like "1-3, 5, 8-"').optional().openapi({
+		description:
+			"Which pages of the final document, like pdf.pageRanges (default: all); pages past the end, and a range that ends before it starts, select none",
+		example: "2-",
+	}),
 	layer: z.enum(["over", "under"]).optional().openapi({ default: STAMP_DEFAULTS.layer, description: "Drawn over the page's content, or under it" }),
 	width: cssLength
 		.optional()
@@ -130,31 +136,12 @@ function unencodable(text: string, font: StandardFont): string | null {
 	return null;
 }
 
-const isControl = (char: string) => {
-	const code = char.codePointAt(0) ?? 0;
-	return code < 0x20 || (code >= 0x7f && code < 0xa0);
-};
-
 function checkText(stamp: { text?: string; font?: string }, ctx: Issues): void {
 	if (stamp.text === undefined) return;
-	if ([...stamp.text].some(isControl)) {
-		ctx.addIssue({ code: "custom", path: ["text"], message: "must be one line, without control characters" });
-		return;
-	}
 	const font = stamp.font ?? DEFAULT_STAMP_FONT;
 	if (!isStandardFont(font)) return;
 	const problem = unencodable(stamp.text, font);
 	if (problem) ctx.addIssue({ code: "custom", path: ["text"], message: problem });
-}
-
-function checkPages(pages: string | undefined, ctx: Issues): void {
-	if (pages === undefined || !PAGE_RANGES.test(pages)) return;
-	for (const range of parsePageRanges(pages)) {
-		if (range.first < 1 || (range.last !== null && range.last < range.first)) {
-			ctx.addIssue({ code: "custom", path: ["pages"], message: "pages count from 1, and a range must not end before it starts" });
-			return;
-		}
-	}
 }
 
 /** The decoded size of a base64 payload. */
@@ -163,29 +150,21 @@ function decodedBytes(payload: string): number {
 	return (payload.length / 4) * 3 - padding;
 }
 
-/** What is wrong with an image data URI, or null: a PNG or JPEG, base64, at most MAX_STAMP_IMAGE_BYTES. */
+/** What the pattern cannot say of an image data URI: at most MAX_STAMP_IMAGE_BYTES decoded. */
 function imageProblem(uri: string): string | null {
-	const match = DATA_URI.exec(uri);
-	if (!match) return "must be a data URI of a PNG or JPEG (data:image/png;base64,… or data:image/jpeg;base64,…)";
-	const [, type, payload = ""] = match;
-	if (payload.length % 4 !== 0) return "is not valid base64";
-	if (decodedBytes(payload) > MAX_STAMP_IMAGE_BYTES) return `the image is larger than ${MAX_STAMP_IMAGE_BYTES} bytes`;
-	const head = atob(payload.slice(0, 8));
-	const isPng = head.startsWith("\x89PNG\r\n");
-	const isJpeg = head.startsWith("\xff\xd8\xff");
-	if (type === "png" ? !isPng : !isJpeg) return `the data is not a ${type === "png" ? "PNG" : "JPEG"} image`;
-	return null;
+	const payload = uri.slice(uri.indexOf(",") + 1);
+	return decodedBytes(payload) > MAX_STAMP_IMAGE_BYTES ? `the image is larger than ${MAX_STAMP_IMAGE_BYTES} bytes` : null;
 }
 
 const imageUri = z
 	.string()
 	.max(MAX_DATA_URI_CHARS)
+	.regex(DATA_URI, "must be a PNG or JPEG as a base64 data URI (data:image/png;base64,… or data:image/jpeg;base64,…)")
 	.superRefine((uri, ctx) => {
 		const problem = imageProblem(uri);
 		if (problem) ctx.addIssue({ code: "custom", message: problem });
 	})
 	.openapi({
-		pattern: DATA_URI.source,
 		description: `A PNG or JPEG as a data URI, at most ${MAX_STAMP_IMAGE_BYTES} bytes decoded (it counts against the 10 MiB body)`,
 	});
 
@@ -202,10 +181,11 @@ function checkKind(stamp: Record<string, unknown>, ctx: Issues): void {
 }
 
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
-/** Exactly one of text and image, as JSON Schema (`false` forbids the other; OpenAPI 3.0's types cannot spell it). */
+/** Exactly one of text and image, and the other kind's options refused, as JSON Schema (`false` forbids a key; OpenAPI 3.0's types cannot spell it). */
+const forbid = (keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, false]));
 const TEXT_OR_IMAGE = [
-	{ required: ["text"], properties: { image: false } },
-	{ required: ["image"], properties: { text: false } },
+	{ required: ["text"], properties: forbid(["image", ...IMAGE_ONLY]) },
+	{ required: ["image"], properties: forbid(["text", ...TEXT_ONLY]) },
 ] as unknown as OpenApiMetadata["oneOf"];
 
 /** One stamp of the request. */
@@ -214,7 +194,6 @@ export const Stamp = z
 	.superRefine((stamp, ctx) => {
 		checkKind(stamp, ctx);
 		checkText(stamp, ctx);
-		checkPages(stamp.pages, ctx);
 	})
 	.openapi("Stamp", { oneOf: TEXT_OR_IMAGE, description: "Text or an image drawn on the finished document's pages" });
 export type Stamp = z.infer<typeof Stamp>;
