@@ -5,8 +5,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { apply, placeBox, points, selectedPages, stampMatrix } from "../src/finish/stamp-layout";
+import { stampImageKey } from "../src/storage/outputs";
 import { api, postRender } from "./support/worker/api";
 import { errorOf } from "./support/worker/errors";
+import { readRecord } from "./support/worker/jobs";
 import { FONT_FIXTURES, FIXTURE_POSTSCRIPT_NAME, fontTenant, putFont, renderAs } from "./support/worker/fonts";
 import { renderPdf } from "./support/worker/pdf";
 import { pageTexts, pdftotext, qpdfJson, rasterise, runTool } from "./support/worker/pdf-tools";
@@ -179,13 +181,18 @@ describe("stamps: refusals", () => {
 		expect([error.status, error.paths]).toEqual([400, ["parts.0.pdf.stamps"]]);
 	});
 
-	it("the job object never echoes a stamp image", async () => {
-		const png = dataUri("image/png", await solidPng(2, 2, [0, 0, 0]));
-		const res = await postRender({ html: "<p>x</p>", pdf: { stamps: [{ image: png }] } });
+	it("a stamp image is stashed in R2: the job record keeps its key, and neither it nor the job object holds the image", async () => {
+		const png = await solidPng(2, 2, [0, 0, 0]);
+		const res = await postRender({ html: "<p>x</p>", pdf: { stamps: [{ text: "first" }, { image: dataUri("image/png", png) }] } });
 		expect(res.status).toBe(202);
 		const text = await res.text();
 		expect(text).not.toContain("base64");
 		const { id } = JSON.parse(text) as { id: string };
+		const record = await readRecord(id);
+		expect(JSON.stringify(record)).not.toContain("base64");
+		const key = record.pdf.stamps?.[1]?.imageKey ?? "";
+		expect(key).toBe(stampImageKey("acme", id, 1));
+		expect(record.pdf.stamps?.[0]).toEqual({ text: "first" });
 		expect(await (await api(`/v1/renders/${id}`)).text()).not.toContain("base64");
 	});
 });
