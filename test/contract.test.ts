@@ -8,6 +8,7 @@ import committedDocument from "../client/openapi.json?raw";
 import { ERROR_CODES } from "../src/schemas/error";
 import { api, download, postRender, renderToEnd } from "./support/worker/api";
 import { Contract, fillPath, HTTP_METHODS } from "./support/worker/contract";
+import { FONT_FIXTURES } from "./support/worker/fonts";
 
 const FAKE_ID = "ren_0000000000aaaaaaaaaaaaaaaa";
 const PUBLIC_OPERATIONS = ["health", "getOpenApiDocument", "getDocs", "downloadFile", "headFile", "downloadPreview"];
@@ -77,13 +78,25 @@ describe("POST /v1/renders", () => {
 	/** Likewise a template id names a saved template: generated ones name one saved here, with no variables. */
 	let savedTemplate = "";
 	const toSavedTemplate = (t: { version?: number }) => ({ ...t, id: savedTemplate, ...(t.version === undefined ? {} : { version: 1 }) });
+	/**
+	 * A text stamp's font names a standard font (whose encoding the text must fit, a rule the document
+	 * states in words) or a saved one: generated text stamps name the font saved here, in its one face.
+	 */
+	const SAVED_FONT = "Contract Mono";
+	const toSavedFont = (stamp: Record<string, unknown>) => {
+		if (stamp.text === undefined) return stamp;
+		const { fontWeight: _weight, fontStyle: _style, ...rest } = stamp;
+		return { ...rest, font: SAVED_FONT };
+	};
 	const withSavedReferences = (value: unknown): unknown => {
 		const v = { ...(value as Record<string, unknown>) } as Record<string, unknown> & {
 			destination?: { type: string; destination?: string };
 			template?: object;
 			parts?: Array<{ template?: object }>;
+			pdf?: { stamps?: Array<Record<string, unknown>> };
 		};
 		if (v.destination?.type === "s3") v.destination = { ...v.destination, destination: SAVED };
+		if (v.pdf?.stamps) v.pdf = { ...v.pdf, stamps: v.pdf.stamps.map(toSavedFont) };
 		if (v.template) v.template = toSavedTemplate(v.template);
 		if (v.parts) v.parts = v.parts.map((p) => (p.template ? { ...p, template: toSavedTemplate(p.template) } : p));
 		return v;
@@ -107,6 +120,8 @@ describe("POST /v1/renders", () => {
 		});
 		expect(template.status).toBe(201);
 		savedTemplate = String(template.body.id);
+		const font = await api(`/v1/fonts/${encodeURIComponent(SAVED_FONT)}`, { method: "PUT", body: FONT_FIXTURES.ttf, headers: { "content-type": "font/ttf" } });
+		expect(font.status).toBe(201);
 	});
 
 	it("accepts every body the document accepts", async () => {

@@ -10,7 +10,7 @@ import type { JobObject } from "../src/jobs/job-object";
 import type { JobRecord } from "../src/jobs/record";
 import { PURGE_WEBHOOK_GRACE_MS } from "../src/jobs/secrets";
 import { documentKey, sourceKey } from "../src/storage/documents";
-import { partSourceKey, previewKey } from "../src/storage/outputs";
+import { partSourceKey, previewKey, stampImageKey } from "../src/storage/outputs";
 import { tenantStub } from "../src/tenants/tenant-object";
 import { api } from "./support/worker/api";
 import { editRecord, jobRecord, storedJob, webhookTo, withObjectEnv } from "./support/worker/jobs";
@@ -194,11 +194,13 @@ describe("retention of what a job stored besides its record", () => {
 		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
 	});
 
-	it("stashed HTML sources (the job's and its parts') left behind by a failed delete at the end go with the record", async () => {
+	it("stashed inputs (the job's HTML, its parts', its stamp images) left behind by a failed delete at the end go with the record", async () => {
 		const base = jobRecord();
-		const sources = [sourceKey(base.tenantId, base.id), partSourceKey(base.tenantId, base.id, 0), partSourceKey(base.tenantId, base.id, 1)];
+		const stamp = stampImageKey(base.tenantId, base.id, 1);
+		const sources = [sourceKey(base.tenantId, base.id), partSourceKey(base.tenantId, base.id, 0), partSourceKey(base.tenantId, base.id, 1), stamp];
 		const job: JobRecord = {
 			...base,
+			pdf: { stamps: [{ text: "Page {page}" }, { imageKey: stamp, position: "top-right" }] },
 			url: null,
 			sourceKey: sources[0]!,
 			source: {
@@ -209,7 +211,7 @@ describe("retention of what a job stored besides its record", () => {
 					{ type: "html", bytes: 13 },
 				],
 			},
-			parts: sources.slice(1).map((key) => ({ url: null, sourceKey: key, pdf: base.pdf, page: base.page })),
+			parts: sources.slice(1, 3).map((key) => ({ url: null, sourceKey: key, pdf: {}, page: base.page })),
 		};
 		for (const key of sources) await env.DOCUMENTS.put(key, "<p>source</p>");
 		const stub = jobStub(env, job.id);
@@ -221,13 +223,13 @@ describe("retention of what a job stored besides its record", () => {
 			instance.complete(doc(job), { renderMs: 1, storeMs: 1 }),
 		);
 		expect(outcome).toEqual({ ok: true });
-		expect(await present(sources)).toEqual([true, true, true]);
+		expect(await present(sources)).toEqual([true, true, true, true]);
 		await editRecord(stub, (r) => {
 			r.deleteAt = Date.now() - 1;
 			r.purgeAt = Date.now() - 1;
 		});
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(await present([...sources, documentKey(job.tenantId, job.id)])).toEqual([false, false, false, false]);
+		expect(await present([...sources, documentKey(job.tenantId, job.id)])).toEqual([false, false, false, false, false]);
 		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
 	});
 });

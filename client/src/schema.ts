@@ -891,6 +891,8 @@ export interface components {
             outline?: boolean;
             tagged?: boolean;
             metadata?: components["schemas"]["PdfMetadata"];
+            /** @description Up to 10 stamps or watermarks, drawn in order after parts are merged */
+            stamps?: components["schemas"]["Stamp"][];
         };
         PdfMetadata: {
             /** @description Default: the document's <title>, else the filename without .pdf */
@@ -901,6 +903,82 @@ export interface components {
             creator?: string;
             language?: string;
         };
+        /** @description Text or an image drawn on the finished document's pages */
+        Stamp: {
+            /**
+             * @description One line of text; {page} and {pages} become the page's number and the page count of the final document (merged parts included)
+             * @example Page {page} of {pages}
+             */
+            text?: string;
+            /**
+             * @default bottom-center
+             * @enum {string}
+             */
+            position: "top-left" | "top-center" | "top-right" | "center-left" | "center" | "center-right" | "bottom-left" | "bottom-center" | "bottom-right";
+            /**
+             * @description Distance from the page edges the position names
+             * @default 10mm
+             */
+            margin: string | number;
+            /**
+             * @description In points
+             * @default 10
+             */
+            fontSize: number;
+            /**
+             * @description One of the 14 standard fonts (Helvetica, Helvetica-Bold, Helvetica-Oblique, Helvetica-BoldOblique, Times-Roman, Times-Bold, Times-Italic, Times-BoldItalic, Courier, Courier-Bold, Courier-Oblique, Courier-BoldOblique, Symbol, ZapfDingbats; text limited to their encoding, WinAnsi for all but Symbol and ZapfDingbats) or a family uploaded with PUT /v1/fonts/{family} (embedded as a subset)
+             * @default Helvetica
+             */
+            font: string;
+            /**
+             * @description Which face of an uploaded family
+             * @default 400
+             */
+            fontWeight: number;
+            /**
+             * @description Which face of an uploaded family
+             * @default normal
+             * @enum {string}
+             */
+            fontStyle: "normal" | "italic";
+            /** @default #000000 */
+            color: string;
+            /** @default 1 */
+            opacity: number;
+            /**
+             * @description Degrees counter-clockwise, about the stamp's centre
+             * @default 0
+             */
+            rotate: number;
+            /**
+             * @description Which pages of the final document, like pdf.pageRanges (default: all); pages past the end, and a range that ends before it starts, select none
+             * @example 2-
+             */
+            pages?: string;
+            /**
+             * @description Drawn over the page's content, or under it
+             * @default over
+             * @enum {string}
+             */
+            layer: "over" | "under";
+            /** @description An image's width (with only one of width and height the other keeps the aspect ratio; with neither, 1 px is 1 pt) */
+            width?: string | number;
+            /** @description An image's height */
+            height?: string | number;
+            /** @description A PNG or JPEG as a data URI, at most 1048576 bytes decoded (it counts against the 10 MiB body) */
+            image?: string;
+        } & ({
+            image?: never;
+            width?: never;
+            height?: never;
+        } | {
+            text?: never;
+            font?: never;
+            fontSize?: never;
+            fontWeight?: never;
+            fontStyle?: never;
+            color?: never;
+        });
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {
             /**
@@ -1263,7 +1341,7 @@ export interface operations {
                     destination?: components["schemas"]["RenderDestination"];
                     /** @description With a destination: also keep edge-pdf's copy and signed link (default false) */
                     keepCopy?: boolean;
-                } & (unknown & unknown & unknown)) & ({
+                } & (unknown & unknown & unknown & unknown)) & ({
                     url: unknown;
                     html?: never;
                     template?: never;

@@ -22,6 +22,7 @@ import { ApiError } from "./errors";
 import { checkRenderDestination } from "./render-settings";
 import { newRenderRecord } from "./render-record";
 import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
+import { checkStampFonts, stashStampImages } from "./render-stamps";
 import type { AppEnv } from "./types";
 
 type Body = RenderRequest;
@@ -148,6 +149,7 @@ async function stashAndCreate(
 	try {
 		if (body.html !== undefined) await stashHtml(env, record, body.html);
 		await stashSources(env, record, sources);
+		await stashStampImages(env, record, body);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
 		return await stub.create(record);
 	} catch (err) {
@@ -202,6 +204,7 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	checkTargets(c.env, body);
 	checkPartTargets(c.env, body);
 	await checkRenderDestination(c.env, c.var.tenantId, body);
+	await checkStampFonts(c.env, c.var.tenantId, body);
 	const now = Date.now();
 	const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, idempotencyKey, body, newJobId(now));
 	const stub = jobStub(c.env, id);

@@ -5,11 +5,12 @@
 // from Chrome to storage untouched instead (src/render/pdf-metadata.ts writes its Info).
 import type { PDFDocument } from "pdf-lib";
 import { documentEntries } from "./document-entries";
+import { stamps } from "./stamps";
 import { FinishError, type FinishInput, type FinishStep } from "./step";
 
 export { FinishError, type FinishInput };
 
-export const FINISH_STEPS: readonly FinishStep[] = [documentEntries];
+export const FINISH_STEPS: readonly FinishStep[] = [stamps, documentEntries];
 
 /** Whether these options need the whole PDF in memory: some step beyond the document entries applies. */
 export function needsWholePdf(input: FinishInput): boolean {

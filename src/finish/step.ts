@@ -2,15 +2,30 @@
 // pdf-lib document they are handed (no browser, no storage): whatever they need from outside comes
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
-import type { PdfOptions } from "../schemas/render-request";
+import type { StoredPdfOptions } from "../schemas/job-record";
+
+/** What a stamp needs from storage, by the stamp's index: its image's bytes, its tenant font's. */
+export interface StampAssets {
+	image?: Uint8Array;
+	font?: Uint8Array;
+}
+
+/** Bytes the steps need from outside the document, loaded before the first step runs. */
+export interface FinishAssets {
+	stamps: ReadonlyArray<StampAssets>;
+}
+
+export const NO_ASSETS: FinishAssets = { stamps: [] };
 
 export interface FinishInput {
-	/** The request's `pdf` options (metadata and the finishing options among them). */
-	pdf: PdfOptions;
+	/** The job's `pdf` options (metadata and the finishing options among them). */
+	pdf: StoredPdfOptions;
 	/** The document's title, already resolved: the request's, else the first page's <title>, else the filename. */
 	title: string;
 	/** The language the catalog's /Lang gets: the request's, else the first part's own; null keeps what the PDF has. */
 	lang: string | null;
+	/** Stamp images and fonts (NO_ASSETS until src/render/finishing.ts loads them for the steps that apply). */
+	assets: FinishAssets;
 }
 
 export interface FinishStep {

@@ -3,6 +3,7 @@ import { config } from "../config";
 import { JOB_RECORD_VERSION } from "../schemas/job-record";
 import type { RenderRequest } from "../schemas/render-request";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
+import { stampImageKey } from "../storage/outputs";
 import type { EventType, JobRecord, WebhookRecord } from "./record";
 
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
@@ -22,7 +23,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		source: body.url !== undefined ? { type: "url", url: body.url } : { type: "html", bytes: htmlBytes },
 		url: body.url ?? null,
 		sourceKey: body.html !== undefined ? sourceKey(tenantId, id) : null,
-		pdf: body.pdf ?? {},
+		pdf: storedPdf(body.pdf, tenantId, id),
 		page: body.page ?? {},
 		filename: sanitizeFilename(body.filename, id),
 		// A link never outlives the document it points to.
@@ -40,6 +41,13 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		delivery: null,
 		report: null,
 	};
+}
+
+/** The request's `pdf` as the record keeps it: each stamp image the R2 key the API stashes it at, not the data URI. */
+function storedPdf(pdf: RenderRequest["pdf"], tenantId: string, id: string): JobRecord["pdf"] {
+	if (!pdf?.stamps) return pdf ?? {};
+	const stamps = pdf.stamps.map(({ image, ...stamp }, i) => (image === undefined ? stamp : { ...stamp, imageKey: stampImageKey(tenantId, id, i) }));
+	return { ...pdf, stamps };
 }
 
 /** A webhook that has sent nothing yet: the render's own, or the tenant's endpoint (with its `events`). */

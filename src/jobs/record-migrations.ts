@@ -22,6 +22,8 @@ const STEPS: Array<(record: Raw) => Raw> = [
 	(record) => ({ ...record, v: 5, source: unrecordedSources(record.source) }),
 	// 5 → 6: no render report was kept: null, as for a job no attempt has ended.
 	(record) => ({ ...record, v: 6, report: null }),
+	// 6 → 7: stamps are new (an older record has none), and so is the markdown source type.
+	(record) => ({ ...record, v: 7 }),
 ];
 
 /** A version-4 source with the fields version 5 adds, as "not recorded". */

@@ -3,22 +3,28 @@
 // the job's FINISH_FAILED (its cause logged, never shown).
 import { PDFDocument } from "pdf-lib";
 import { FinishError, type FinishInput, finishDocument } from "../finish/finish";
+import { NO_ASSETS } from "../finish/step";
 import { logError } from "../log";
 import type { Production } from "./attempt-inputs";
 import { RenderFailure } from "./errors";
 import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
 import { documentTitle } from "./pdf-metadata";
+import { loadStampAssets } from "./stamp-assets";
 
 /** What the finishing steps get from the job: its options, its title, the language to write. */
 export function finishInput(p: Production, pageTitle: string, partLang: string | null = null): FinishInput {
 	const metadata = p.job.pdf.metadata;
-	return { pdf: p.job.pdf, title: documentTitle(metadata, pageTitle, p.job.filename), lang: metadata?.language ?? partLang };
+	return { pdf: p.job.pdf, title: documentTitle(metadata, pageTitle, p.job.filename), lang: metadata?.language ?? partLang, assets: NO_ASSETS };
 }
 
-/** Runs the finishing steps on `doc`; a step's failure fails the job FINISH_FAILED, permanently. */
+/**
+ * Loads what the steps need from storage (stamp images, tenant fonts), then runs them on `doc`; a
+ * step's failure fails the job FINISH_FAILED, permanently.
+ */
 export async function finish(p: Production, doc: PDFDocument, input: FinishInput): Promise<void> {
+	const assets = input.pdf.stamps?.length ? await loadStampAssets(p, input.pdf) : NO_ASSETS;
 	try {
-		await finishDocument(doc, input);
+		await finishDocument(doc, { ...input, assets });
 	} catch (err) {
 		if (!(err instanceof FinishError)) throw err;
 		logError({ msg: "finishing failed", jobId: p.job.id, tenantId: p.job.tenantId, error: err.message, cause: String(err.cause ?? "") });

@@ -37,7 +37,7 @@ export interface PrintInput {
 export const PDF_DEFAULTS: PdfOptions = { format: "A4", printBackground: true, tagged: true };
 
 /** What the printer is given: the paper and margins as exact inches (paper.ts), never a named format. */
-export type PrinterOptions = Omit<PdfOptions, "metadata" | "format"> & { width: string; height: string };
+export type PrinterOptions = Omit<PdfOptions, "metadata" | "stamps" | "format"> & { width: string; height: string };
 
 /**
  * The defaults under the caller's options, with the paper resolved: a named format (A4 unless a
@@ -45,8 +45,8 @@ export type PrinterOptions = Omit<PdfOptions, "metadata" | "format"> & { width: 
  * is sent as its exact size; lengths in mm or cm are sent as exact inches too.
  */
 export function pdfOptions(options: PdfOptions): PrinterOptions {
-	// metadata is ours (written into the PDF after printing), not a printer option.
-	const { metadata, format, width, height, margin, ...requested } = options;
+	// metadata and stamps are ours (written into the PDF after printing), not printer options.
+	const { metadata, stamps, format, width, height, margin, ...requested } = options;
 	const { format: _, ...defaults } = PDF_DEFAULTS;
 	const paper = requestedPaper(options);
 	const exact = { width: `${paper.width}in`, height: `${paper.height}in` };

@@ -83,6 +83,11 @@ export class JobFonts {
 		);
 	}
 
+	/** A face's bytes (for a stamp, which pdf-lib embeds), through the same cache as the pages'. */
+	bytesOf(face: FaceRow): Promise<Uint8Array> {
+		return this.read(face);
+	}
+
 	private read(face: FaceRow): Promise<Uint8Array> {
 		const hit = this.cached.get(face.id);
 		if (hit) return hit;

@@ -6,8 +6,9 @@ import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
-import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
+import { Headers, Metadata, PageOptions, PartPdfOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { RenderReport } from "./report";
+import { MAX_STAMPS, StoredStamp } from "./stamps";
 import { EventType } from "./webhook-event";
 
 /**
@@ -19,8 +20,15 @@ import { EventType } from "./webhook-event";
  *    `source.parts` (each part's source); null in records from before they were kept.
  * 6: `report` (the render report of the attempt that ended the job); null in older records and
  *    until an attempt ends the job.
+ * 7: `pdf.stamps` (stamps and watermarks), each image stamp kept as the R2 key its image was
+ *    stashed at (`imageKey`), never the data URI; absent in older records. `source.type` may also
+ *    be "markdown" from this version on (an added enum member: older records never hold it).
  */
-export const JOB_RECORD_VERSION = 6;
+export const JOB_RECORD_VERSION = 7;
+
+/** The request's `pdf` as stored: stamps with their images as R2 keys. */
+export const StoredPdfOptions = PdfOptions.omit({ stamps: true }).extend({ stamps: z.array(StoredStamp).max(MAX_STAMPS).optional() });
+export type StoredPdfOptions = z.infer<typeof StoredPdfOptions>;
 
 const ms = z.number().int();
 
@@ -38,7 +46,7 @@ export type StoredPreview = z.infer<typeof StoredPreview>;
 export const PartRecord = z.object({
 	url: z.string().nullable(),
 	sourceKey: z.string().nullable(),
-	pdf: PdfOptions,
+	pdf: PartPdfOptions,
 	page: PageOptions,
 });
 export type PartRecord = z.infer<typeof PartRecord>;
@@ -118,7 +126,7 @@ export const JobRecord = z.object({
 	source: Source,
 	url: z.string().nullable(),
 	sourceKey: z.string().nullable(),
-	pdf: PdfOptions,
+	pdf: StoredPdfOptions,
 	/** Its secrets (headers, cookies, basicAuth) are erased once the job is terminal. */
 	page: PageOptions,
 	filename: z.string(),

@@ -1,8 +1,10 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
+import { cssLength, PAGE_RANGES } from "./lengths";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
+import { Stamps } from "./stamps";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -13,10 +15,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** No CR, LF or NUL: a header value can never start a second header. */
 const SAFE_TEXT = /^[^\r\n\0]*$/;
-/** CSS length as Chrome's printer takes it: a number with an optional px|in|cm|mm unit. */
-const CSS_LENGTH = /^\d+(\.\d+)?(px|in|cm|mm)?$/;
-/** Chrome's page ranges: "1-3, 5, 8-". */
-const PAGE_RANGES = /^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$/;
 
 /**
  * JSON Schema key rules for a z.record: zod-to-openapi derives neither the key schema nor a count
@@ -50,11 +48,14 @@ function sourceRules(): OpenApiMetadata {
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
 	const present = (key: string) => ({ required: [key], properties: { [key]: {} } });
 	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
-	const rule = (key: string, consequence: object) => ({ if: present(key), then: consequence });
+	const when = (condition: object, consequence: object) => ({ if: condition, then: consequence });
+	const rule = (key: string, consequence: object) => when(present(key), consequence);
 	const allOf = [
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
+		// Finishing options (stamps) work on a PDF.
+		when({ required: ["pdf"], properties: { pdf: { required: ["stamps"] } } }, { properties: { output: { const: "pdf" } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -76,8 +77,6 @@ export const Headers = z
 
 /** An absolute http(s) URL; the address policy (URL_NOT_ALLOWED) is checked after validation. */
 
-const cssLength = z.union([z.string().regex(CSS_LENGTH, "must be a length like 10mm, 1in, 96px or 96"), z.number().min(0).max(100000)]);
-
 export const PdfOptions = z
 	.strictObject({
 		format: z.enum(["Letter", "Legal", "Tabloid", "Ledger", "A0", "A1", "A2", "A3", "A4", "A5", "A6"]).optional(),
@@ -95,8 +94,12 @@ export const PdfOptions = z
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
+		stamps: Stamps.optional(),
 	})
 	.openapi("PdfOptions");
+
+/** A part's own PDF options: no metadata or stamps, which belong to the merged document. */
+export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true });
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -246,7 +249,7 @@ export const Part = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
-		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		pdf: PartPdfOptions.optional(),
 		page: PageOptions.optional(),
 	})
 	.superRefine((part, ctx) => {
@@ -291,6 +294,8 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
+		if ((body.output ?? "pdf") !== "pdf" && body.pdf?.stamps)
+			ctx.addIssue({ code: "custom", path: ["pdf", "stamps"], message: "stamps finish a PDF; output must be pdf" });
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.

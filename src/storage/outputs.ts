@@ -18,9 +18,21 @@ export function partSourceKey(tenantId: string, jobId: string, index: number): s
 	return sourceKey(tenantId, jobId).replace(/\.html$/, `.part-${index}.html`);
 }
 
-/** Every stashed source of a job: its own and its parts'. */
-export function sourceKeysOf(job: { sourceKey: string | null; parts?: ReadonlyArray<{ sourceKey: string | null }> }): string[] {
-	return [job.sourceKey, ...(job.parts ?? []).map((p) => p.sourceKey)].filter((key): key is string => key !== null);
+/** A stamp's image (`pdf.stamps[index].image`), stashed by the API for the finishing step. */
+export function stampImageKey(tenantId: string, jobId: string, index: number): string {
+	return sourceKey(tenantId, jobId).replace(/\.html$/, `.stamp-${index}`);
+}
+
+interface StashedInputs {
+	sourceKey: string | null;
+	parts?: ReadonlyArray<{ sourceKey: string | null }>;
+	pdf?: { stamps?: ReadonlyArray<{ imageKey?: string }> };
+}
+
+/** Every stashed input of a job: its own source, its parts', its stamp images. Deleted when the job ends. */
+export function sourceKeysOf(job: StashedInputs): string[] {
+	const stamps = (job.pdf?.stamps ?? []).map((stamp) => stamp.imageKey ?? null);
+	return [job.sourceKey, ...(job.parts ?? []).map((p) => p.sourceKey), ...stamps].filter((key): key is string => key !== null);
 }
 
 export function contentTypeOf(output: Output): ContentType {

@@ -81,3 +81,9 @@ export function deleteFaces(sql: SqlStorage, family: string, face?: { weight: nu
 	sql.exec(`DELETE FROM fonts WHERE ${where}`, ...params);
 	return removed;
 }
+
+/** The face of `family` (matched case-insensitively, as CSS does) with this weight and style. */
+export function findFace(faces: readonly FaceRow[], family: string, weight: number, style: string): FaceRow | undefined {
+	const familyKey = keyOf(family);
+	return faces.find((face) => keyOf(face.family) === familyKey && face.weight === weight && face.style === style);
+}

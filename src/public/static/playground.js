@@ -21,6 +21,15 @@ function showSource() {
 	$("html").hidden = url;
 }
 
+/** Page numbers at the foot of every page, and a faint diagonal watermark under the content (PDF only). */
+function pdfStamps() {
+	const stamps = [];
+	if ($("page-numbers").checked) stamps.push({ text: "Page {page} of {pages}", position: "bottom-center", fontSize: 9, color: "#555555" });
+	const watermark = $("watermark").value.trim();
+	if (watermark) stamps.push({ text: watermark, position: "center", fontSize: 72, rotate: 45, opacity: 0.12, layer: "under" });
+	return stamps;
+}
+
 /** The request body from the form: the source, the main PDF options, async, an optional webhook. */
 function requestBody() {
 	const margin = $("margin").value.trim();
@@ -36,6 +45,10 @@ function requestBody() {
 	// Screenshots take the same page options; the PDF options then simply do not apply.
 	const output = $("output").value;
 	if (output !== "pdf") body.output = output;
+	else {
+		const stamps = pdfStamps();
+		if (stamps.length) body.pdf.stamps = stamps;
+	}
 	if (form.elements.source.value === "url") body.url = $("url").value.trim();
 	else body.html = $("html").value;
 	const webhookUrl = $("webhook-url").value.trim();

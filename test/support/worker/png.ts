@@ -76,3 +76,57 @@ export function dominantColour(pixels: Pixels): [number, number, number] {
 	const [key = 0] = [...counts.entries()].sort((x, y) => y[1] - x[1])[0] ?? [];
 	return [(key >> 6) * 32, ((key >> 3) & 7) * 32, (key & 7) * 32];
 }
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+	let c = n;
+	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+	return c >>> 0;
+});
+
+function crc32(bytes: Uint8Array): number {
+	let c = 0xffffffff;
+	for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Uint8Array {
+	const out = new Uint8Array(12 + data.length);
+	const view = new DataView(out.buffer);
+	view.setUint32(0, data.length);
+	out.set(new TextEncoder().encode(type), 4);
+	out.set(data, 8);
+	view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+	return out;
+}
+
+/** A PNG of one solid colour (8-bit RGB), for tests that draw an image and look for its colour. */
+export async function solidPng(width: number, height: number, [r, g, b]: [number, number, number]): Promise<Uint8Array> {
+	const header = new Uint8Array(13);
+	const view = new DataView(header.buffer);
+	view.setUint32(0, width);
+	view.setUint32(4, height);
+	header.set([8, 2, 0, 0, 0], 8);
+	// Each row: filter type 0, then the pixels.
+	const raw = new Uint8Array(height * (1 + width * 3));
+	for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) raw.set([r, g, b], y * (1 + width * 3) + 1 + x * 3);
+	const stream = new Blob([raw]).stream().pipeThrough(new CompressionStream("deflate"));
+	const idat = new Uint8Array(await new Response(stream).arrayBuffer());
+	const parts = [
+		new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk("IHDR", header),
+		chunk("IDAT", idat),
+		chunk("IEND", new Uint8Array(0)),
+	];
+	const png = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const part of parts) {
+		png.set(part, at);
+		at += part.length;
+	}
+	return png;
+}
+
+/** Bytes as a data URI of `type`. */
+export function dataUri(type: string, bytes: Uint8Array): string {
+	return `data:${type};base64,${btoa(String.fromCharCode(...bytes))}`;
+}
