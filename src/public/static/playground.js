@@ -15,10 +15,11 @@ form.addEventListener("submit", (event) => {
 });
 
 function showSource() {
-	const url = form.elements.source.value === "url";
-	$("url").hidden = !url;
-	$("url").required = url;
-	$("html").hidden = url;
+	const source = form.elements.source.value;
+	$("url").hidden = source !== "url";
+	$("url").required = source === "url";
+	$("html").hidden = source !== "html";
+	$("markdown").hidden = source !== "markdown";
 }
 
 /** The request body from the form: the source, the main PDF options, async, an optional webhook. */
@@ -36,8 +37,9 @@ function requestBody() {
 	// Screenshots take the same page options; the PDF options then simply do not apply.
 	const output = $("output").value;
 	if (output !== "pdf") body.output = output;
-	if (form.elements.source.value === "url") body.url = $("url").value.trim();
-	else body.html = $("html").value;
+	const source = form.elements.source.value;
+	if (source === "url") body.url = $("url").value.trim();
+	else body[source] = $(source).value;
 	const webhookUrl = $("webhook-url").value.trim();
 	if (webhookUrl) body.webhook = { url: webhookUrl };
 	return body;
