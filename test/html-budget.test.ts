@@ -50,6 +50,17 @@ describe("the HTML budget of a request", () => {
 		expect(await jobsSince(since)).toEqual([]);
 	});
 
+	it("a Markdown part's HTML counts toward the same budget: refused naming the part, nothing stored", async () => {
+		const inline = `<p>${"y".repeat(4_500_000)}</p>`;
+		// ~5.7 MB of Markdown that converts to ~6 MB of HTML: more than the ~5.98 MB the inline part leaves.
+		const markdown = `${"word ".repeat(20)}\n\n`.repeat(56_000);
+		const since = Date.now();
+		const error = await expectError(await postRender({ parts: [{ html: inline }, { markdown }] }), 400, "TEMPLATE_ERROR");
+		expect(error.details?.[0]?.path).toBe("parts.1.markdown");
+		expect(error.message).toContain(`the parts before this one made ${inline.length}`);
+		expect(await jobsSince(since)).toEqual([]);
+	});
+
 	it("one template's HTML over the budget is refused naming it", async () => {
 		// 19 of 20 outputs of a 600 kB loop body: 11.4 MB, each iteration far under the budget.
 		const loop = await saveTemplate(uniqueName("loop"), `{% for i in (1..19) %}${"z".repeat(PART_BYTES)}{% endfor %}`);

@@ -101,7 +101,7 @@ describe("merged parts", () => {
 		expect(await errorOf(both)).toMatchObject({
 			status: 400,
 			code: "INVALID_REQUEST",
-			details: [{ path: "url", message: "exactly one of url, html, template or parts is required" }],
+			details: [{ path: "url", message: "exactly one of url, html, template, markdown or parts is required" }],
 		});
 	});
 });

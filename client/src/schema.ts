@@ -477,6 +477,11 @@ export interface components {
             templates: components["schemas"]["TemplateUse"][] | null;
         } | {
             /** @enum {string} */
+            type: "markdown";
+            /** @description UTF-8 bytes of the HTML the Markdown converted to */
+            bytes: number;
+        } | {
+            /** @enum {string} */
             type: "parts";
             count: number;
             /** @description Each part's source, in order (templates with the versions they used). null for renders created before this was recorded */
@@ -507,6 +512,11 @@ export interface components {
             bytes: number;
             /** @description Every template the render used, each at the version it used: this one first, then each one it includes (`{% include %}` / `{% render %}`, at any depth) in the order first used. null for renders created before this was recorded */
             templates: components["schemas"]["TemplateUse"][] | null;
+        } | {
+            /** @enum {string} */
+            type: "markdown";
+            /** @description UTF-8 bytes of the HTML the Markdown converted to */
+            bytes: number;
         };
         Document: {
             /** @description Signed download link, freshly signed on every read; null when the PDF went to a destination without keepCopy */
@@ -716,6 +726,15 @@ export interface components {
             url?: string;
             html?: string;
             template?: components["schemas"]["TemplateRef"];
+            /**
+             * @description Markdown (CommonMark with GitHub tables, task lists, strikethrough and autolinks), printed with a built-in print stylesheet. Headings get GitHub's ids; the first # heading is the title (pdf.metadata.title wins). Raw HTML inside is treated as html is
+             * @example # Report
+             *
+             *     | Item | Qty |
+             *     |---|---|
+             *     | Widget | 2 |
+             */
+            markdown?: string;
             pdf?: {
                 /** @enum {string} */
                 format?: "Letter" | "Legal" | "Tabloid" | "Ledger" | "A0" | "A1" | "A2" | "A3" | "A4" | "A5" | "A6";
@@ -743,10 +762,12 @@ export interface components {
             url: unknown;
             html?: never;
             template?: never;
+            markdown?: never;
         } | {
             url?: never;
             html: unknown;
             template?: never;
+            markdown?: never;
             page?: {
                 cookies?: unknown;
             };
@@ -754,6 +775,15 @@ export interface components {
             url?: never;
             html?: never;
             template: unknown;
+            markdown?: never;
+            page?: {
+                cookies?: unknown;
+            };
+        } | {
+            url?: never;
+            html?: never;
+            template?: never;
+            markdown: unknown;
             page?: {
                 cookies?: unknown;
             };
@@ -1308,6 +1338,15 @@ export interface operations {
                     url?: string;
                     html?: string;
                     template?: components["schemas"]["TemplateRef"];
+                    /**
+                     * @description Markdown (CommonMark with GitHub tables, task lists, strikethrough and autolinks), printed with a built-in print stylesheet. Headings get GitHub's ids; the first # heading is the title (pdf.metadata.title wins). Raw HTML inside is treated as html is
+                     * @example # Report
+                     *
+                     *     | Item | Qty |
+                     *     |---|---|
+                     *     | Widget | 2 |
+                     */
+                    markdown?: string;
                     /** @description Up to 20 documents printed one by one and merged in order into one PDF */
                     parts?: components["schemas"]["Part"][];
                     /**
@@ -1345,11 +1384,13 @@ export interface operations {
                     url: unknown;
                     html?: never;
                     template?: never;
+                    markdown?: never;
                     parts?: never;
                 } | {
                     url?: never;
                     html: unknown;
                     template?: never;
+                    markdown?: never;
                     parts?: never;
                     page?: {
                         cookies?: unknown;
@@ -1358,6 +1399,7 @@ export interface operations {
                     url?: never;
                     html?: never;
                     template: unknown;
+                    markdown?: never;
                     parts?: never;
                     page?: {
                         cookies?: unknown;
@@ -1366,6 +1408,16 @@ export interface operations {
                     url?: never;
                     html?: never;
                     template?: never;
+                    markdown: unknown;
+                    parts?: never;
+                    page?: {
+                        cookies?: unknown;
+                    };
+                } | {
+                    url?: never;
+                    html?: never;
+                    template?: never;
+                    markdown?: never;
                     parts: unknown;
                     page?: {
                         cookies?: unknown;

@@ -41,9 +41,11 @@ export function checkTargets(env: Env, body: Body): void {
 		const verdict = checkUrl(body.webhook.url, { allowPrivateNetwork, requireHttps: !allowPrivateNetwork });
 		if (!verdict.ok) throw refuse("webhook.url", verdict.reason);
 	}
-	if (body.html !== undefined && body.page?.cookies?.some((cookie) => !cookie.domain)) {
-		throw new ApiError(400, "INVALID_REQUEST", "cookies need a domain when rendering html", {
-			details: [{ path: "page.cookies", message: "domain is required with html" }],
+	// Inline HTML and Markdown have no origin a domain-less cookie could belong to.
+	const inline = body.html !== undefined ? "html" : body.markdown !== undefined ? "markdown" : null;
+	if (inline && body.page?.cookies?.some((cookie) => !cookie.domain)) {
+		throw new ApiError(400, "INVALID_REQUEST", `cookies need a domain when rendering ${inline}`, {
+			details: [{ path: "page.cookies", message: `domain is required with ${inline}` }],
 		});
 	}
 }

@@ -1,6 +1,7 @@
 // The sources beyond url | html, settled when the render is created: a template is rendered with its
-// data here (so template errors are 400s naming the line, before any job exists), and each part's
-// HTML is stashed in R2 for the consumer like inline HTML is. The job then only prints.
+// data here and Markdown converted (so their errors are 400s naming the line, before any job
+// exists), and each part's HTML is stashed in R2 for the consumer like inline HTML is. The job then
+// only prints.
 import { config } from "../config";
 import { logError } from "../log";
 import type { JobRecord, PartRecord } from "../jobs/record";
@@ -11,6 +12,7 @@ import { sourceKey } from "../storage/documents";
 import { outputFilename, partSourceKey, sourceKeysOf } from "../storage/outputs";
 import { ApiError } from "./errors";
 import { HtmlBudget, utf8Length } from "./html-budget";
+import { type RenderedMarkdown, renderMarkdown } from "./markdown-render";
 import { type RenderedTemplate, renderTemplateRef } from "./template-render";
 
 type Body = RenderRequest;
@@ -26,6 +28,8 @@ interface ResolvedPart {
 export interface ResolvedSources {
 	/** The rendered template, for a `template` render. */
 	template: RenderedTemplate | null;
+	/** The converted Markdown, for a `markdown` render. */
+	markdown: RenderedMarkdown | null;
 	parts: ResolvedPart[] | null;
 }
 
@@ -77,7 +81,7 @@ function countInlineHtml(parts: NonNullable<Body["parts"]>, budget: HtmlBudget):
 	});
 }
 
-async function resolveParts(env: Env, tenantId: string, parts: NonNullable<Body["parts"]>): Promise<ResolvedPart[]> {
+async function resolveParts(env: Env, tenantId: string, body: Body, parts: NonNullable<Body["parts"]>): Promise<ResolvedPart[]> {
 	const budget = new HtmlBudget();
 	const inlineBytes = countInlineHtml(parts, budget);
 	const resolved: ResolvedPart[] = [];
@@ -86,6 +90,9 @@ async function resolveParts(env: Env, tenantId: string, parts: NonNullable<Body[
 		if (part.template) {
 			const rendered = await renderTemplateRef(env, tenantId, part.template, `parts.${i}.template`, budget);
 			resolved.push({ url, html: rendered.html, source: templateSource(rendered), part });
+		} else if (part.markdown !== undefined) {
+			const converted = renderMarkdown(part.markdown, `parts.${i}.markdown`, budget, body.pdf?.metadata?.language);
+			resolved.push({ url, html: converted.html, source: { type: "markdown", bytes: converted.bytes }, part });
 		} else if (part.html !== undefined) {
 			resolved.push({ url, html: part.html, source: { type: "html", bytes: inlineBytes[i] ?? 0 }, part });
 		} else {
@@ -95,11 +102,13 @@ async function resolveParts(env: Env, tenantId: string, parts: NonNullable<Body[
 	return resolved;
 }
 
-/** Renders the templates of a request (its own or its parts'); 400 before any job exists. */
+/** Renders the templates and converts the Markdown of a request (its own or its parts'); 400 before any job exists. */
 export async function resolveSources(env: Env, tenantId: string, body: Body): Promise<ResolvedSources> {
-	if (body.template) return { template: await renderTemplateRef(env, tenantId, body.template, "template", new HtmlBudget()), parts: null };
-	if (body.parts) return { template: null, parts: await resolveParts(env, tenantId, body.parts) };
-	return { template: null, parts: null };
+	const none: ResolvedSources = { template: null, markdown: null, parts: null };
+	if (body.template) return { ...none, template: await renderTemplateRef(env, tenantId, body.template, "template", new HtmlBudget()) };
+	if (body.markdown !== undefined) return { ...none, markdown: renderMarkdown(body.markdown, "markdown", new HtmlBudget(), body.pdf?.metadata?.language) };
+	if (body.parts) return { ...none, parts: await resolveParts(env, tenantId, body, body.parts) };
+	return none;
 }
 
 /** The record's fields for outputs, templates and parts, over what newJobRecord made of url | html. */
@@ -110,6 +119,10 @@ export function withSources(record: JobRecord, body: Body, resolved: ResolvedSou
 	if (body.preview) next.preview = body.preview;
 	if (resolved.template) {
 		next.source = templateSource(resolved.template);
+		next.sourceKey = sourceKey(record.tenantId, record.id);
+	}
+	if (resolved.markdown) {
+		next.source = { type: "markdown", bytes: resolved.markdown.bytes };
 		next.sourceKey = sourceKey(record.tenantId, record.id);
 	}
 	if (resolved.parts) {
@@ -126,10 +139,11 @@ export function withSources(record: JobRecord, body: Body, resolved: ResolvedSou
 	return next;
 }
 
-/** Puts the rendered template and the parts' HTML where the consumer reads them. */
+/** Puts the rendered template, the converted Markdown and the parts' HTML where the consumer reads them. */
 export async function stashSources(env: Env, record: JobRecord, resolved: ResolvedSources): Promise<void> {
 	const stash: Array<[string, string]> = [];
-	if (record.sourceKey && resolved.template) stash.push([record.sourceKey, resolved.template.html]);
+	const single = resolved.template ?? resolved.markdown;
+	if (record.sourceKey && single) stash.push([record.sourceKey, single.html]);
 	for (const [i, part] of (record.parts ?? []).entries()) {
 		const html = resolved.parts?.[i]?.html;
 		if (part.sourceKey && html != null) stash.push([part.sourceKey, html]);

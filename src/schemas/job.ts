@@ -107,8 +107,13 @@ const TemplateSource = z.object({
 	}),
 });
 
+const MarkdownSource = z.object({
+	type: z.literal("markdown"),
+	bytes: z.number().int().openapi({ description: "UTF-8 bytes of the HTML the Markdown converted to" }),
+});
+
 /** A part's own source: one of the single sources. */
-export const PartSource = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource]).openapi("PartSource");
+export const PartSource = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource, MarkdownSource]).openapi("PartSource");
 export type PartSource = z.infer<typeof PartSource>;
 
 const PartsSource = z.object({
@@ -120,7 +125,7 @@ const PartsSource = z.object({
 		.openapi({ description: "Each part's source, in order (templates with the versions they used). null for renders created before this was recorded" }),
 });
 
-export const Source = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource, PartsSource]).openapi("Source");
+export const Source = z.discriminatedUnion("type", [UrlSource, HtmlSource, TemplateSource, MarkdownSource, PartsSource]).openapi("Source");
 export type Source = z.infer<typeof Source>;
 
 export const Timings = z

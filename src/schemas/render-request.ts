@@ -30,11 +30,11 @@ const keyRules = (propertyNames: { minLength: number; maxLength: number; pattern
  * and html (each branch requires one and forbids the other with the schema `false`, JSON Schema
  * 2020-12 that zod-to-openapi's OpenAPI 3.0 types cannot spell), and with html every cookie names a domain.
  */
-/** Inline HTML and templates have no origin (and parts may be either): each cookie must name its domain. */
+/** Inline HTML, templates and Markdown have no origin (and parts may be any): each cookie must name its domain. */
 const COOKIES_NEED_DOMAIN = { page: { properties: { cookies: { items: { required: ["domain"], properties: { domain: { minLength: 1 } } } } } } };
-const NO_ORIGIN = new Set(["html", "template", "parts"]);
+const NO_ORIGIN = new Set(["html", "template", "markdown", "parts"]);
 
-/** `oneOf` branches that each require one of `sources`, forbid the others, and for html/template ask cookies for a domain. */
+/** `oneOf` branches that each require one of `sources`, forbid the others, and for sources without an origin ask cookies for a domain. */
 function exactlyOneOf(sources: string[]): OpenApiMetadata {
 	const oneOf = sources.map((source) => ({
 		required: [source],
@@ -57,7 +57,7 @@ function sourceRules(): OpenApiMetadata {
 		// Finishing options (stamps) work on a PDF.
 		when({ required: ["pdf"], properties: { pdf: { required: ["stamps"] } } }, { properties: { output: { const: "pdf" } } }),
 	];
-	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
+	return { ...exactlyOneOf(["url", "html", "template", "markdown", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
 type OpenApiMetadata = NonNullable<Parameters<z.ZodString["openapi"]>[1]>;
 
@@ -243,21 +243,30 @@ export const S3Destination = z
 /** Where the PDF is delivered after printing: a presigned URL or a saved S3 destination. */
 export const RenderDestination = z.discriminatedUnion("type", [PresignedPutDestination, S3Destination]).openapi("RenderDestination");
 
+/** Markdown, converted to HTML when the render is created (its HTML counts against the request's HTML budget). */
+const markdownSource = () =>
+	z.string().min(1).max(MAX_HTML_BYTES).optional().openapi({
+		description:
+			"Markdown (CommonMark with GitHub tables, task lists, strikethrough and autolinks), printed with a built-in print stylesheet. Headings get GitHub's ids; the first # heading is the title (pdf.metadata.title wins). Raw HTML inside is treated as html is",
+		example: "# Report\n\n| Item | Qty |\n|---|---|\n| Widget | 2 |\n",
+	});
+
 /** One document of a merged render: its own source and options, over the request's `pdf` and `page`. */
 export const Part = z
 	.strictObject({
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
+		markdown: markdownSource(),
 		pdf: PartPdfOptions.optional(),
 		page: PageOptions.optional(),
 	})
 	.superRefine((part, ctx) => {
-		if ([part.url, part.html, part.template].filter((s) => s !== undefined).length !== 1) {
-			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html or template is required" });
+		if ([part.url, part.html, part.template, part.markdown].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template or markdown is required" });
 		}
 	})
-	.openapi("Part", exactlyOneOf(["url", "html", "template"]));
+	.openapi("Part", exactlyOneOf(["url", "html", "template", "markdown"]));
 export type Part = z.infer<typeof Part>;
 
 export const RenderRequest = z
@@ -265,6 +274,7 @@ export const RenderRequest = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
+		markdown: markdownSource(),
 		parts: z
 			.array(Part)
 			.min(1)
@@ -285,8 +295,8 @@ export const RenderRequest = z
 		keepCopy: z.boolean().optional().openapi({ description: "With a destination: also keep edge-pdf's copy and signed link (default false)" }),
 	})
 	.superRefine((body, ctx) => {
-		if ([body.url, body.html, body.template, body.parts].filter((s) => s !== undefined).length !== 1) {
-			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template or parts is required" });
+		if ([body.url, body.html, body.template, body.markdown, body.parts].filter((s) => s !== undefined).length !== 1) {
+			ctx.addIssue({ code: "custom", path: ["url"], message: "exactly one of url, html, template, markdown or parts is required" });
 		}
 		if ((body.output ?? "pdf") !== "pdf" && body.parts)
 			ctx.addIssue({ code: "custom", path: ["output"], message: "parts are merged into a PDF; output must be pdf" });

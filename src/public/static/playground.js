@@ -15,10 +15,11 @@ form.addEventListener("submit", (event) => {
 });
 
 function showSource() {
-	const url = form.elements.source.value === "url";
-	$("url").hidden = !url;
-	$("url").required = url;
-	$("html").hidden = url;
+	const source = form.elements.source.value;
+	$("url").hidden = source !== "url";
+	$("url").required = source === "url";
+	$("html").hidden = source !== "html";
+	$("markdown").hidden = source !== "markdown";
 }
 
 /** Page numbers at the foot of every page, and a faint diagonal watermark under the content (PDF only). */
@@ -49,8 +50,9 @@ function requestBody() {
 		const stamps = pdfStamps();
 		if (stamps.length) body.pdf.stamps = stamps;
 	}
-	if (form.elements.source.value === "url") body.url = $("url").value.trim();
-	else body.html = $("html").value;
+	const source = form.elements.source.value;
+	if (source === "url") body.url = $("url").value.trim();
+	else body[source] = $(source).value;
 	const webhookUrl = $("webhook-url").value.trim();
 	if (webhookUrl) body.webhook = { url: webhookUrl };
 	return body;
