@@ -200,6 +200,20 @@ describe("dense merges at the limits", () => {
 	);
 });
 
+describe("the finishing limit", () => {
+	it("a single PDF past the byte limit fails CONTENT_TOO_LARGE at finishing (stamps need it whole), and nothing is stored", { timeout: 180_000 }, async () => {
+		// About 1.2 times the limit of incompressible image: printed alone it streams and succeeds.
+		const html = noise(Math.round(Math.sqrt((WHOLE_PDF_MAX_BYTES * 1.2) / 3)));
+		const pdf = { printBackground: true };
+		const plain = await probe(html, pdf);
+		expect(plain.bytes).toBeGreaterThan(WHOLE_PDF_MAX_BYTES);
+		const job = await renderToEnd({ html, pdf: { ...pdf, stamps: [{ text: "Page {page}" }] } });
+		expect(job.status).toBe("failed");
+		expect(job.error).toEqual({ code: "CONTENT_TOO_LARGE", message: `the PDF is larger than ${WHOLE_PDF_MAX_BYTES} bytes, the finishing limit` });
+		expect(await storedDocuments(job.id)).toEqual([]);
+	});
+});
+
 describe("one merge at a time per isolate", () => {
 	it("two merge jobs wait for the isolate's whole-PDF turn while it is held, then merge one after the other", { timeout: 120_000 }, async () => {
 		const held = { open: () => {} };
