@@ -15,6 +15,10 @@ export async function listenPort(server: Server): Promise<number> {
 }
 
 export async function listenLocal(server: HttpServer): Promise<Listening> {
+	// Node closes a kept-alive connection after 5 idle seconds; workerd may send its next request on
+	// that very socket as it closes ("Network connection lost" under load). Keep idle sockets open
+	// longer than a test waits between requests; close() below ends them all anyway.
+	server.keepAliveTimeout = 120_000;
 	const port = await listenPort(server);
 	return {
 		origin: `http://127.0.0.1:${port}`,
