@@ -5,11 +5,13 @@
 // from Chrome to storage untouched instead (src/render/pdf-metadata.ts writes its Info).
 import type { PDFDocument } from "pdf-lib";
 import { documentEntries } from "./document-entries";
+import { encrypt } from "./encrypt";
 import { FinishError, type FinishInput, type FinishStep } from "./step";
 
 export { FinishError, type FinishInput };
 
-export const FINISH_STEPS: readonly FinishStep[] = [documentEntries];
+/** Encryption is last: whatever a step after it wrote would be in plaintext. */
+export const FINISH_STEPS: readonly FinishStep[] = [documentEntries, encrypt];
 
 /** Whether these options need the whole PDF in memory: some step beyond the document entries applies. */
 export function needsWholePdf(input: FinishInput): boolean {

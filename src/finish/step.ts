@@ -2,7 +2,15 @@
 // pdf-lib document they are handed (no browser, no storage): whatever they need from outside comes
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
+import type { EncryptPasswords, Permissions } from "../schemas/encrypt";
 import type { PdfOptions } from "../schemas/render-request";
+
+/** What the encryption step gets: the permissions, and the passwords opened only when it runs. */
+export interface EncryptInput {
+	permissions: Permissions;
+	/** The passwords, unsealed for this attempt; null when they cannot be opened any more. */
+	passwords: () => Promise<EncryptPasswords | null>;
+}
 
 export interface FinishInput {
 	/** The request's `pdf` options (metadata and the finishing options among them). */
@@ -11,6 +19,8 @@ export interface FinishInput {
 	title: string;
 	/** The language the catalog's /Lang gets: the request's, else the first part's own; null keeps what the PDF has. */
 	lang: string | null;
+	/** `pdf.encrypt` (kept apart from `pdf` in the job record); null: no encryption. */
+	encrypt: EncryptInput | null;
 }
 
 export interface FinishStep {

@@ -5,6 +5,12 @@ import type { RenderRequest } from "../schemas/render-request";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
 import type { EventType, JobRecord, WebhookRecord } from "./record";
 
+/** The request's `pdf` as the record keeps it: `encrypt` leaves it (its passwords are sealed apart, secrets.ts). */
+function recordPdf(pdf: RenderRequest["pdf"]): JobRecord["pdf"] {
+	const { encrypt: _encrypt, ...rest } = pdf ?? {};
+	return rest;
+}
+
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
 	return {
@@ -22,7 +28,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		source: body.url !== undefined ? { type: "url", url: body.url } : { type: "html", bytes: htmlBytes },
 		url: body.url ?? null,
 		sourceKey: body.html !== undefined ? sourceKey(tenantId, id) : null,
-		pdf: body.pdf ?? {},
+		pdf: recordPdf(body.pdf),
 		page: body.page ?? {},
 		filename: sanitizeFilename(body.filename, id),
 		// A link never outlives the document it points to.

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
+import { StoredEncrypt } from "./encrypt";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { RenderReport } from "./report";
@@ -24,6 +25,9 @@ export const JOB_RECORD_VERSION = 6;
 
 const ms = z.number().int();
 
+/** The request's `pdf` as stored: without `encrypt`, whose passwords are kept sealed apart (JobRecord.encrypt). */
+const RecordPdfOptions = PdfOptions.omit({ encrypt: true });
+
 /** A stored thumbnail of the document's first page (documents/<tenant>/<job>.preview.<ext>). */
 export const StoredPreview = z.object({
 	key: z.string(),
@@ -38,7 +42,7 @@ export type StoredPreview = z.infer<typeof StoredPreview>;
 export const PartRecord = z.object({
 	url: z.string().nullable(),
 	sourceKey: z.string().nullable(),
-	pdf: PdfOptions,
+	pdf: RecordPdfOptions,
 	page: PageOptions,
 });
 export type PartRecord = z.infer<typeof PartRecord>;
@@ -118,7 +122,7 @@ export const JobRecord = z.object({
 	source: Source,
 	url: z.string().nullable(),
 	sourceKey: z.string().nullable(),
-	pdf: PdfOptions,
+	pdf: RecordPdfOptions,
 	/** Its secrets (headers, cookies, basicAuth) are erased once the job is terminal. */
 	page: PageOptions,
 	filename: z.string(),
@@ -145,6 +149,8 @@ export const JobRecord = z.object({
 	screenshot: ScreenshotOptions.optional(),
 	preview: PreviewOptions.optional(),
 	parts: z.array(PartRecord).optional(),
+	/** `pdf.encrypt`: its permissions, and its passwords sealed until the job is terminal (then null); absent: no encryption. */
+	encrypt: StoredEncrypt.optional(),
 	/** Set by the attempt that ends the job (or stores its PDF for delivery); shown once the job is terminal. */
 	report: RenderReport.nullable(),
 });

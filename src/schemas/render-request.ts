@@ -1,6 +1,7 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
+import { EncryptOptions } from "./encrypt";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { httpUrl } from "./url";
@@ -55,6 +56,9 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
+		// pdf.encrypt: a PDF output, and no preview (the thumbnail would show the page unencrypted).
+		// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+		{ if: { required: ["pdf"], properties: { pdf: present("encrypt") } }, then: { properties: { output: { const: "pdf" }, preview: false } } },
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -95,6 +99,7 @@ export const PdfOptions = z
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
+		encrypt: EncryptOptions.optional(),
 	})
 	.openapi("PdfOptions");
 
@@ -246,7 +251,8 @@ export const Part = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
-		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		// The whole document's options (metadata, encryption) belong to the request's own `pdf`.
+		pdf: PdfOptions.omit({ metadata: true, encrypt: true }).optional(),
 		page: PageOptions.optional(),
 	})
 	.superRefine((part, ctx) => {
@@ -256,6 +262,14 @@ export const Part = z
 	})
 	.openapi("Part", exactlyOneOf(["url", "html", "template"]));
 export type Part = z.infer<typeof Part>;
+
+/** The finishing options of `pdf` that only make sense for a PDF, and what they rule out. */
+function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOptions }, ctx: z.RefinementCtx): void {
+	if (!body.pdf?.encrypt) return;
+	if ((body.output ?? "pdf") !== "pdf") ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: "encryption finishes a PDF; output must be pdf" });
+	if (body.preview)
+		ctx.addIssue({ code: "custom", path: ["preview"], message: "an encrypted PDF gets no preview: the thumbnail would show its first page to anyone" });
+}
 
 export const RenderRequest = z
 	.strictObject({
@@ -291,6 +305,7 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
+		finishingRules(body, ctx);
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.
