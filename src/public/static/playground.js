@@ -21,7 +21,7 @@ function showSource() {
 	$("html").hidden = url;
 }
 
-/** The request body from the form: the source, the main PDF options, async, an optional webhook. */
+/** The request body from the form: the source, the main PDF options, async, an optional webhook and password. */
 function requestBody() {
 	const margin = $("margin").value.trim();
 	const body = {
@@ -36,6 +36,9 @@ function requestBody() {
 	// Screenshots take the same page options; the PDF options then simply do not apply.
 	const output = $("output").value;
 	if (output !== "pdf") body.output = output;
+	// A password encrypts the PDF (a screenshot cannot be): sent once, never shown again by the API.
+	const password = $("pdf-password").value;
+	if (password && output === "pdf") body.pdf.encrypt = { userPassword: password };
 	if (form.elements.source.value === "url") body.url = $("url").value.trim();
 	else body.html = $("html").value;
 	const webhookUrl = $("webhook-url").value.trim();
