@@ -923,6 +923,7 @@ export interface components {
             metadata?: components["schemas"]["PdfMetadata"];
             /** @description Up to 10 stamps or watermarks, drawn in order after parts are merged */
             stamps?: components["schemas"]["Stamp"][];
+            encrypt?: components["schemas"]["EncryptOptions"];
         };
         PdfMetadata: {
             /** @description Default: the document's <title>, else the filename without .pdf */
@@ -1009,6 +1010,58 @@ export interface components {
             fontStyle?: never;
             color?: never;
         });
+        /** @description AES-256 encryption (ISO 32000-2, revision 6), applied last; the passwords never appear in the job, its events or the logs */
+        EncryptOptions: {
+            /**
+             * Format: password
+             * @description Opens the document (with the permissions below). A secret: sealed at rest, never shown. 1 to 127 bytes in UTF-8 after SASLprep.
+             */
+            userPassword: string;
+            /**
+             * Format: password
+             * @description Opens the document with every permission. A secret like userPassword. Default: a random one nobody is told, so nobody holds every permission.
+             */
+            ownerPassword?: string;
+            permissions?: components["schemas"]["EncryptPermissions"];
+        };
+        EncryptPermissions: {
+            /**
+             * @description high: print faithfully; low: a degraded print only; none: no printing
+             * @default high
+             * @enum {string}
+             */
+            print: "high" | "low" | "none";
+            /**
+             * @description Copy or extract text and graphics
+             * @default true
+             */
+            copy: boolean;
+            /**
+             * @description Change the document other than by annotations, forms and assembly
+             * @default true
+             */
+            modify: boolean;
+            /**
+             * @description Add or change annotations, fill in form fields
+             * @default true
+             */
+            annotate: boolean;
+            /**
+             * @description Fill in form fields and sign, even with annotate false
+             * @default true
+             */
+            fillForms: boolean;
+            /**
+             * @description Extract text and graphics for accessibility (screen readers)
+             * @default true
+             */
+            accessibility: boolean;
+            /**
+             * @description Insert, rotate or delete pages, make bookmarks and thumbnails
+             * @default true
+             */
+            assemble: boolean;
+        };
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {
             /**
@@ -1380,7 +1433,7 @@ export interface operations {
                     destination?: components["schemas"]["RenderDestination"];
                     /** @description With a destination: also keep edge-pdf's copy and signed link (default false) */
                     keepCopy?: boolean;
-                } & (unknown & unknown & unknown & unknown)) & ({
+                } & (unknown & unknown & unknown & unknown & unknown)) & ({
                     url: unknown;
                     html?: never;
                     template?: never;

@@ -14,7 +14,7 @@ import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
 import type { RenderRequest } from "../schemas/render-request";
-import { sha256Hex } from "../security/crypto";
+import { deriveKeyBytes, hex, hmacSha256, sha256Hex, signingSecrets } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
@@ -164,6 +164,22 @@ async function stashAndCreate(
 	}
 }
 
+/**
+ * What an Idempotency-Key compares of the body: its SHA-256, with the encryption passwords replaced
+ * by an HMAC under a key derived from SIGNING_SECRET, so the tenant's store holds no hash anyone
+ * could test password guesses against. (After a SIGNING_SECRET rotation a replay with passwords
+ * compares as a different body: 422, within the key's 24 hours.)
+ */
+async function bodyHash(env: Env, tenantId: string, body: Body): Promise<string> {
+	const encrypt = body.pdf?.encrypt;
+	if (!encrypt) return sha256Hex(JSON.stringify(body));
+	const [secret = ""] = signingSecrets(env);
+	const key = await deriveKeyBytes(secret, `idempotency-passwords:${tenantId}`);
+	const keyed = async (password: string | undefined) => (password === undefined ? undefined : hex(await hmacSha256(key, password)));
+	const masked = { userPassword: await keyed(encrypt.userPassword), ownerPassword: await keyed(encrypt.ownerPassword) };
+	return sha256Hex(JSON.stringify({ ...body, pdf: { ...body.pdf, encrypt: { ...encrypt, ...masked } } }));
+}
+
 /** Idempotency-Key: the job id this request stands for, and whether it replays an earlier one. */
 export async function resolveIdempotency(
 	env: Env,
@@ -173,7 +189,7 @@ export async function resolveIdempotency(
 	freshId: string,
 ): Promise<{ id: string; replay: boolean }> {
 	if (key === undefined) return { id: freshId, replay: false };
-	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await sha256Hex(JSON.stringify(body)), freshId);
+	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await bodyHash(env, tenantId, body), freshId);
 	if (claim.kind === "conflict") {
 		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", {
 			details: [{ path: "Idempotency-Key", message: "reused with a different body" }],

@@ -6,11 +6,13 @@
 import type { PDFDocument } from "pdf-lib";
 import { documentEntries } from "./document-entries";
 import { stamps } from "./stamps";
+import { encrypt } from "./encrypt";
 import { FinishError, type FinishInput, type FinishStep } from "./step";
 
 export { FinishError, type FinishInput };
 
-export const FINISH_STEPS: readonly FinishStep[] = [stamps, documentEntries];
+/** Encryption is last: whatever a step after it wrote would be in plaintext. */
+export const FINISH_STEPS: readonly FinishStep[] = [stamps, documentEntries, encrypt];
 
 /** Whether these options need the whole PDF in memory: some step beyond the document entries applies. */
 export function needsWholePdf(input: FinishInput): boolean {

@@ -2,6 +2,7 @@
 // pdf-lib document they are handed (no browser, no storage): whatever they need from outside comes
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
+import type { EncryptPasswords, Permissions } from "../schemas/encrypt";
 import type { StoredPdfOptions } from "../schemas/job-record";
 
 /** What a stamp needs from storage, by the stamp's index: its image's bytes, its tenant font's. */
@@ -17,6 +18,13 @@ export interface FinishAssets {
 
 export const NO_ASSETS: FinishAssets = { stamps: [] };
 
+/** What the encryption step gets: the permissions, and the passwords opened only when it runs. */
+export interface EncryptInput {
+	permissions: Permissions;
+	/** The passwords, unsealed for this attempt; null when they cannot be opened any more. */
+	passwords: () => Promise<EncryptPasswords | null>;
+}
+
 export interface FinishInput {
 	/** The job's `pdf` options (metadata and the finishing options among them). */
 	pdf: StoredPdfOptions;
@@ -26,6 +34,8 @@ export interface FinishInput {
 	lang: string | null;
 	/** Stamp images and fonts (NO_ASSETS until src/render/finishing.ts loads them for the steps that apply). */
 	assets: FinishAssets;
+	/** `pdf.encrypt` (kept apart from `pdf` in the job record); null: no encryption. */
+	encrypt: EncryptInput | null;
 }
 
 export interface FinishStep {

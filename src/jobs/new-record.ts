@@ -6,6 +6,7 @@ import { sanitizeFilename, sourceKey } from "../storage/documents";
 import { stampImageKey } from "../storage/outputs";
 import type { EventType, JobRecord, WebhookRecord } from "./record";
 
+/** The request's `pdf` as the record keeps it: `encrypt` leaves it (its passwords are sealed apart, secrets.ts). */
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
 	return {
@@ -45,9 +46,11 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 
 /** The request's `pdf` as the record keeps it: each stamp image the R2 key the API stashes it at, not the data URI. */
 function storedPdf(pdf: RenderRequest["pdf"], tenantId: string, id: string): JobRecord["pdf"] {
-	if (!pdf?.stamps) return pdf ?? {};
-	const stamps = pdf.stamps.map(({ image, ...stamp }, i) => (image === undefined ? stamp : { ...stamp, imageKey: stampImageKey(tenantId, id, i) }));
-	return { ...pdf, stamps };
+	// The passwords of `encrypt` are sealed apart (JobRecord.encrypt), never kept with the options.
+	const { encrypt: _encrypt, ...rest } = pdf ?? {};
+	if (!rest.stamps) return rest;
+	const stamps = rest.stamps.map(({ image, ...stamp }, i) => (image === undefined ? stamp : { ...stamp, imageKey: stampImageKey(tenantId, id, i) }));
+	return { ...rest, stamps };
 }
 
 /** A webhook that has sent nothing yet: the render's own, or the tenant's endpoint (with its `events`). */

@@ -4,6 +4,8 @@
 import { PDFDocument } from "pdf-lib";
 import { FinishError, type FinishInput, finishDocument } from "../finish/finish";
 import { NO_ASSETS } from "../finish/step";
+import type { EncryptInput } from "../finish/step";
+import { openEncryptPasswords } from "../jobs/secrets";
 import { logError } from "../log";
 import type { Production } from "./attempt-inputs";
 import { RenderFailure } from "./errors";
@@ -11,10 +13,23 @@ import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS,
 import { documentTitle } from "./pdf-metadata";
 import { loadStampAssets } from "./stamp-assets";
 
-/** What the finishing steps get from the job: its options, its title, the language to write. */
+/** The job's encryption, its passwords opened only when the step runs (and never kept past it). */
+function encryptInput(p: Production): EncryptInput | null {
+	const stored = p.job.encrypt;
+	if (!stored) return null;
+	return { permissions: stored.permissions, passwords: () => openEncryptPasswords(p.env, p.job) };
+}
+
+/** What the finishing steps get from the job: its options, its title, the language to write, its encryption. */
 export function finishInput(p: Production, pageTitle: string, partLang: string | null = null): FinishInput {
 	const metadata = p.job.pdf.metadata;
-	return { pdf: p.job.pdf, title: documentTitle(metadata, pageTitle, p.job.filename), lang: metadata?.language ?? partLang, assets: NO_ASSETS };
+	return {
+		pdf: p.job.pdf,
+		title: documentTitle(metadata, pageTitle, p.job.filename),
+		lang: metadata?.language ?? partLang,
+		assets: NO_ASSETS,
+		encrypt: encryptInput(p),
+	};
 }
 
 /**
@@ -32,9 +47,13 @@ export async function finish(p: Production, doc: PDFDocument, input: FinishInput
 	}
 }
 
-/** The finished document's bytes. No object streams: the page tree stays readable to the upload's page counter. */
+/**
+ * The finished document's bytes. No object streams: the page tree stays readable to the upload's page
+ * counter, and an encrypted file has no cross-reference stream. No form appearances regenerated
+ * either: that would write new streams after encryption, in plaintext.
+ */
 export function saveFinished(doc: PDFDocument): Promise<Uint8Array> {
-	return doc.save({ useObjectStreams: false });
+	return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }
 
 /**

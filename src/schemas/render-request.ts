@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
 import { cssLength, PAGE_RANGES } from "./lengths";
+import { EncryptOptions } from "./encrypt";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { Stamps } from "./stamps";
@@ -43,6 +44,9 @@ function exactlyOneOf(sources: string[]): OpenApiMetadata {
 	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
 }
 
+/** The `pdf` options that finish the whole document after printing (and merging): a PDF output only. */
+export const FINISHING_OPTIONS = ["stamps", "encrypt"] as const;
+
 function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
@@ -54,8 +58,14 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
-		// Finishing options (stamps) work on a PDF.
-		when({ required: ["pdf"], properties: { pdf: { required: ["stamps"] } } }, { properties: { output: { const: "pdf" } } }),
+		// Finishing options work on a PDF: an image output takes none of them (keyed on output: a rule keyed on
+		// pdf would be checked for every body, and slows validation of every request).
+		when(
+			{ required: ["output"], properties: { output: IMAGE } },
+			{ properties: { pdf: { properties: Object.fromEntries(FINISHING_OPTIONS.map((o) => [o, false])) } } },
+		),
+		// An encrypted PDF gets no preview: the thumbnail would show its first page unencrypted.
+		rule("preview", { properties: { pdf: { properties: { encrypt: false } } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "markdown", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -95,11 +105,12 @@ export const PdfOptions = z
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
 		stamps: Stamps.optional(),
+		encrypt: EncryptOptions.optional(),
 	})
 	.openapi("PdfOptions");
 
 /** A part's own PDF options: no metadata or stamps, which belong to the merged document. */
-export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true });
+export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true });
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -258,6 +269,7 @@ export const Part = z
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
 		markdown: markdownSource(),
+		// The whole document's options (metadata, stamps, encryption) belong to the request's own `pdf`.
 		pdf: PartPdfOptions.optional(),
 		page: PageOptions.optional(),
 	})
@@ -268,6 +280,19 @@ export const Part = z
 	})
 	.openapi("Part", exactlyOneOf(["url", "html", "template", "markdown"]));
 export type Part = z.infer<typeof Part>;
+
+/** The finishing options of `pdf` that only make sense for a PDF, and what they rule out. */
+function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOptions }, ctx: z.RefinementCtx): void {
+	const pdf = body.pdf;
+	if (!pdf) return;
+	if ((body.output ?? "pdf") !== "pdf") {
+		for (const option of FINISHING_OPTIONS) {
+			if (pdf[option] !== undefined) ctx.addIssue({ code: "custom", path: ["pdf", option], message: `pdf.${option} finishes a PDF; output must be pdf` });
+		}
+	}
+	if (pdf.encrypt && body.preview)
+		ctx.addIssue({ code: "custom", path: ["preview"], message: "an encrypted PDF gets no preview: the thumbnail would show its first page to anyone" });
+}
 
 export const RenderRequest = z
 	.strictObject({
@@ -304,8 +329,7 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
-		if ((body.output ?? "pdf") !== "pdf" && body.pdf?.stamps)
-			ctx.addIssue({ code: "custom", path: ["pdf", "stamps"], message: "stamps finish a PDF; output must be pdf" });
+		finishingRules(body, ctx);
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.

@@ -3,7 +3,7 @@
 // accepts, and mutations of such a value that it refuses. Covers the keywords the document uses
 // ($ref, oneOf/anyOf, allOf of if/then conditionals on a required key, enum/const, type,
 // properties/required/additionalProperties, propertyNames, maxProperties, min/max, lengths, pattern,
-// format uri, items/maxItems, the empty schema) and fails loudly on others.
+// format uri and password, items/maxItems, the empty schema) and fails loudly on others.
 import fc from "fast-check";
 
 export type Schema = boolean | SchemaObject;
@@ -91,6 +91,9 @@ export class SchemaSet {
 		if (s.format === "uri") return fc.tuple(fc.constantFrom(...PUBLIC_URLS), fc.stringMatching(/^[a-z0-9]{0,8}$/)).map(([base, tail]) => base + tail);
 		const min = s.minLength ?? 0;
 		const max = Math.max(min, Math.min(s.maxLength ?? MAX_GENERATED_LENGTH, MAX_GENERATED_LENGTH));
+		// A password's SASLprep rules (stated in its description) are no JSON Schema: printable ASCII passes them all.
+		if (s.format === "password")
+			return fc.string({ minLength: min, maxLength: max, unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) });
 		const base = s.pattern ? fc.stringMatching(new RegExp(s.pattern)) : fc.string({ minLength: min, maxLength: max, unit: "grapheme" });
 		return base.filter((v) => v.length >= min && v.length <= (s.maxLength ?? Number.POSITIVE_INFINITY));
 	}
