@@ -3,6 +3,7 @@
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
 import type { PdfOptions } from "../schemas/render-request";
+import type { OpenedSigningKey } from "../signing/opened-key";
 
 export interface FinishInput {
 	/** The request's `pdf` options (metadata and the finishing options among them). */
@@ -11,6 +12,8 @@ export interface FinishInput {
 	title: string;
 	/** The language the catalog's /Lang gets: the request's, else the first part's own; null keeps what the PDF has. */
 	lang: string | null;
+	/** The key `pdf.sign` names, opened when the job runs (src/render/finishing.ts); null without `pdf.sign`. */
+	signingKey: OpenedSigningKey | null;
 }
 
 export interface FinishStep {
@@ -19,6 +22,11 @@ export interface FinishStep {
 	/** Whether the step has anything to do for these options. */
 	applies(input: FinishInput): boolean;
 	run(doc: PDFDocument, input: FinishInput): Promise<void> | void;
+	/**
+	 * Work on the saved file's bytes, after every step has run and the document is saved (signing:
+	 * the signature covers the file as saved). Returns the bytes to store (it may change them in place).
+	 */
+	afterSave?(pdf: Uint8Array, input: FinishInput): Promise<Uint8Array>;
 }
 
 /**

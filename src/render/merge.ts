@@ -9,7 +9,7 @@ import { PDFDocument } from "pdf-lib";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
 import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
-import { finish, finishInput, saveFinished } from "./finishing";
+import { finishAndSave, finishInput } from "./finishing";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./attempt-inputs";
@@ -130,8 +130,7 @@ export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Pr
 	p.report.finishing();
 	const kept = await withWholePdf(p.deadline, async () => {
 		const merged = await mergePrinted(printed);
-		await finish(p, merged, finishInput(p, printed.firstTitle));
-		return keep(await saveFinished(merged));
+		return keep(await finishAndSave(p, merged, finishInput(p, printed.firstTitle)));
 	});
 	return { kept, preview: printed.preview };
 }

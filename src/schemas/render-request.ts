@@ -3,6 +3,7 @@ import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
+import { PdfSign } from "./signing-key";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -55,6 +56,8 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
+		// A finishing option (pdf.sign) needs a PDF to finish.
+		{ if: { required: ["pdf"], properties: { pdf: present("sign") } }, then: { properties: { output: { const: "pdf" } } } },
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -95,6 +98,7 @@ export const PdfOptions = z
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
+		sign: PdfSign.optional(),
 	})
 	.openapi("PdfOptions");
 
@@ -246,7 +250,8 @@ export const Part = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
-		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		// The document's own: its metadata and finishing (a signature) are the request's `pdf`'s.
+		pdf: PdfOptions.omit({ metadata: true, sign: true }).optional(),
 		page: PageOptions.optional(),
 	})
 	.superRefine((part, ctx) => {
@@ -291,6 +296,8 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
+		if ((body.output ?? "pdf") !== "pdf" && body.pdf?.sign)
+			ctx.addIssue({ code: "custom", path: ["pdf", "sign"], message: "a signature is applied to a PDF; output must be pdf" });
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.
