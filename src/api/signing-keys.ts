@@ -2,7 +2,7 @@
 // its password come in once: the file is opened, its certificate described, its key sealed; neither
 // the file, the password nor the key is ever returned or logged. Shares the tenant's rate limit with
 // renders and fonts.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { errorResponse } from "../schemas/error";
 import { SigningKeyInput, SigningKeyList, SigningKeyParam, SigningKeyView } from "../schemas/signing-key";
 import { saveSigningKey, signingKeyView } from "../signing/keys";

@@ -87,4 +87,3 @@ export const sign: FinishStep = {
 	run: addSignatureField,
 	afterSave: signSaved,
 };
-

@@ -51,13 +51,14 @@ function sourceRules(): OpenApiMetadata {
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
 	const present = (key: string) => ({ required: [key], properties: { [key]: {} } });
 	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
-	const rule = (key: string, consequence: object) => ({ if: present(key), then: consequence });
+	const ruleIf = (condition: object, consequence: object) => ({ if: condition, then: consequence });
+	const rule = (key: string, consequence: object) => ruleIf(present(key), consequence);
 	const allOf = [
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
 		// A finishing option (pdf.sign) needs a PDF to finish.
-		{ if: { required: ["pdf"], properties: { pdf: present("sign") } }, then: { properties: { output: { const: "pdf" } } } },
+		ruleIf({ required: ["pdf"], properties: { pdf: present("sign") } }, { properties: { output: { const: "pdf" } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }

@@ -34,7 +34,9 @@ export const CertificateInfo = z.object({
 	issuer: z.string().openapi({ example: "CN=ACME CA, O=ACME GmbH, C=DE" }),
 	notBefore: z.string().openapi({ format: "date-time" }),
 	notAfter: z.string().openapi({ format: "date-time" }),
-	sha256Fingerprint: z.string().openapi({ description: "SHA-256 of the certificate (DER), as openssl x509 -fingerprint -sha256 prints it", example: "F5:91:B6:…:4A" }),
+	sha256Fingerprint: z
+		.string()
+		.openapi({ description: "SHA-256 of the certificate (DER), as openssl x509 -fingerprint -sha256 prints it", example: "F5:91:B6:…:4A" }),
 });
 export type CertificateInfo = z.infer<typeof CertificateInfo>;
 
@@ -68,6 +70,7 @@ export const PdfSign = z
 		contactInfo: z.string().min(1).max(256).optional().openapi({ example: "billing@acme.example" }),
 	})
 	.openapi("PdfSign", {
-		description: "An invisible PAdES B-B signature (SHA-256, ETSI.CAdES.detached) over the finished PDF, with a saved signing key. The signing time is the signature's /M.",
+		description:
+			"An invisible PAdES B-B signature (SHA-256, ETSI.CAdES.detached) over the finished PDF, with a saved signing key. The signing time is the signature's /M.",
 	});
 export type PdfSign = z.infer<typeof PdfSign>;

@@ -27,12 +27,7 @@ export function isExpired(certificate: CertificateInfo, now = Date.now()): boole
  * Opens the file, refuses an expired certificate, and saves the key sealed. A file that cannot be
  * used throws Pkcs12Refusal with a message safe to show (it never quotes the file or the password).
  */
-export async function saveSigningKey(
-	env: Env,
-	tenantId: string,
-	name: string,
-	input: SigningKeyInput,
-): Promise<{ created: boolean; view: SigningKeyView }> {
+export async function saveSigningKey(env: Env, tenantId: string, name: string, input: SigningKeyInput): Promise<{ created: boolean; view: SigningKeyView }> {
 	const file = fromBase64(input.p12);
 	if (!file || file.byteLength === 0) throw new Pkcs12Refusal("p12 is not base64");
 	const contents = await openPkcs12(file, input.password);

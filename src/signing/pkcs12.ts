@@ -91,7 +91,10 @@ async function privateKeyOf(bag: { bagId: string; bagValue: unknown }, password:
 	if (bag.bagId === KEY_BAG && bag.bagValue instanceof PrivateKeyInfo) return new Uint8Array(bag.bagValue.toSchema().toBER());
 	if (bag.bagId !== SHROUDED_KEY_BAG || !(bag.bagValue instanceof PKCS8ShroudedKeyBag)) return null;
 	const shrouded = bag.bagValue;
-	const plain = await decrypt(new EncryptedContentInfo({ contentEncryptionAlgorithm: shrouded.encryptionAlgorithm, encryptedContent: shrouded.encryptedData }), password);
+	const plain = await decrypt(
+		new EncryptedContentInfo({ contentEncryptionAlgorithm: shrouded.encryptionAlgorithm, encryptedContent: shrouded.encryptedData }),
+		password,
+	);
 	return new Uint8Array(plain);
 }
 

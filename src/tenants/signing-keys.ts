@@ -28,7 +28,13 @@ const toRow = (r: Raw): SigningKeyRow => ({
 	updatedAt: r.updated_at,
 });
 
-export function putSigningKey(sql: SqlStorage, name: string, certificate: CertificateInfo, sealed: string, now: number): { created: boolean; row: SigningKeyRow } {
+export function putSigningKey(
+	sql: SqlStorage,
+	name: string,
+	certificate: CertificateInfo,
+	sealed: string,
+	now: number,
+): { created: boolean; row: SigningKeyRow } {
 	const existed = sql.exec("SELECT 1 FROM signing_keys WHERE name = ?", name).toArray().length > 0;
 	sql.exec(
 		`INSERT INTO signing_keys (${COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET certificate = excluded.certificate, sealed = excluded.sealed, updated_at = excluded.updated_at`,

@@ -174,7 +174,12 @@ export class TenantObject extends DurableObject<Env> {
 
 	// ---- signing keys (rows in src/tenants/signing-keys.ts; the key arrives sealed) -------------
 
-	async putSigningKey(name: string, certificate: CertificateInfo, sealed: string, now = Date.now()): Promise<{ created: boolean; row: signingKeys.SigningKeyRow }> {
+	async putSigningKey(
+		name: string,
+		certificate: CertificateInfo,
+		sealed: string,
+		now = Date.now(),
+	): Promise<{ created: boolean; row: signingKeys.SigningKeyRow }> {
 		return signingKeys.putSigningKey(this.sql, name, certificate, sealed, now);
 	}
 
