@@ -36,6 +36,9 @@ function requestBody() {
 	// Screenshots take the same page options; the PDF options then simply do not apply.
 	const output = $("output").value;
 	if (output !== "pdf") body.output = output;
+	// A saved signing key (PUT /v1/signing-keys/{name}) signs the PDF; screenshots cannot be signed.
+	const signKey = $("sign-key").value.trim();
+	if (signKey && output === "pdf") body.pdf.sign = { key: signKey };
 	if (form.elements.source.value === "url") body.url = $("url").value.trim();
 	else body.html = $("html").value;
 	const webhookUrl = $("webhook-url").value.trim();
