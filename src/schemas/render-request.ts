@@ -57,8 +57,8 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
-		// A finishing option (pdf.sign) needs a PDF to finish.
-		ruleIf({ required: ["pdf"], properties: { pdf: present("sign") } }, { properties: { output: { const: "pdf" } } }),
+		// A finishing option (pdf.sign) needs a PDF to finish: an image output leaves it out.
+		ruleIf({ required: ["output"], properties: { output: IMAGE } }, { properties: { pdf: { properties: { sign: false } } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
