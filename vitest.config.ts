@@ -15,6 +15,8 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 		}),
 	],
 	test: { name, include, testTimeout: 60_000, hookTimeout: 60_000 },
+	// PKCS#12 fixtures (test/fixtures/signing) imported with ?inline, as fonts are.
+	assetsInclude: ["**/*.p12"],
 });
 
 export default defineConfig({

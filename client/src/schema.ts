@@ -369,6 +369,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/signing-keys/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a signing key's certificate */
+        get: operations["getSigningKey"];
+        /**
+         * Save a signing key (PKCS#12)
+         * @description Opens the PKCS#12 file with its password and saves its private key, sealed, with its certificates; creates (201) or replaces (200) the key. The file and the password are never stored or returned. Files in OpenSSL 3's default encryption (AES-256-CBC, PBKDF2) are accepted; a legacy one (RC2 or 3DES) is refused with how to re-export it. RSA and ECDSA P-256 keys.
+         */
+        put: operations["putSigningKey"];
+        post?: never;
+        /**
+         * Delete a signing key
+         * @description Renders accepted with this key and not yet finished fail with FINISH_FAILED.
+         */
+        delete: operations["deleteSigningKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's signing keys (certificates only) */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -924,7 +966,8 @@ export interface components {
             /** @description Up to 10 stamps or watermarks, drawn in order after parts are merged */
             stamps?: components["schemas"]["Stamp"][];
             encrypt?: components["schemas"]["EncryptOptions"];
-        };
+            sign?: components["schemas"]["PdfSign"];
+        } & unknown;
         PdfMetadata: {
             /** @description Default: the document's <title>, else the filename without .pdf */
             title?: string;
@@ -1061,6 +1104,20 @@ export interface components {
              * @default true
              */
             assemble: boolean;
+        };
+        /** @description An invisible PAdES B-B signature (SHA-256, ETSI.CAdES.detached) over the finished PDF, with a saved signing key. The signing time is the signature's /M. */
+        PdfSign: {
+            /**
+             * @description A saved signing key (PUT /v1/signing-keys/{name})
+             * @example company-seal
+             */
+            key: string;
+            /** @example Issued by ACME */
+            reason?: string;
+            /** @example Berlin */
+            location?: string;
+            /** @example billing@acme.example */
+            contactInfo?: string;
         };
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {
@@ -1265,6 +1322,41 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["FontFace"][];
+        };
+        /** @description A saved signing key: its certificate's description, never the key or the file */
+        SigningKey: {
+            /** @example company-seal */
+            name: string;
+            /** @example CN=ACME Billing, O=ACME GmbH, C=DE */
+            subject: string;
+            /** @example CN=ACME CA, O=ACME GmbH, C=DE */
+            issuer: string;
+            /** Format: date-time */
+            notBefore: string;
+            /** Format: date-time */
+            notAfter: string;
+            /**
+             * @description SHA-256 of the certificate (DER), as openssl x509 -fingerprint -sha256 prints it
+             * @example F5:91:B6:…:4A
+             */
+            sha256Fingerprint: string;
+        };
+        SigningKeyInput: {
+            /**
+             * @description The PKCS#12 (.p12/.pfx) file, base64
+             * @example MIIKQQIBAzCCCgcGCSqGSIb3DQEHAaCC…
+             */
+            p12: string;
+            /**
+             * @description The file's password; used once to open it, never stored
+             * @example s3cret
+             */
+            password: string;
+        };
+        SigningKeyList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["SigningKey"][];
         };
     };
     responses: never;
@@ -3096,6 +3188,228 @@ export interface operations {
                 };
             };
             /** @description Too many requests (the tenant's rate limit, shared with renders); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No signing key by that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningKeyInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Invalid body; a file that is not a PKCS#12, a wrong password, a legacy encryption, an unsupported key or an expired certificate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No signing key by that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing keys, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyList"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

@@ -19,7 +19,7 @@ import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
-import { checkRenderDestination } from "./render-settings";
+import { checkRenderDestination, checkRenderSigningKey } from "./render-settings";
 import { newRenderRecord } from "./render-record";
 import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
 import { checkStampFonts, stashStampImages } from "./render-stamps";
@@ -223,6 +223,7 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	checkPartTargets(c.env, body);
 	await checkRenderDestination(c.env, c.var.tenantId, body);
 	await checkStampFonts(c.env, c.var.tenantId, body);
+	await checkRenderSigningKey(c.env, c.var.tenantId, body);
 	const now = Date.now();
 	const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, idempotencyKey, body, newJobId(now));
 	const stub = jobStub(c.env, id);

@@ -4,6 +4,7 @@
 import type { PDFDocument } from "pdf-lib";
 import type { EncryptPasswords, Permissions } from "../schemas/encrypt";
 import type { StoredPdfOptions } from "../schemas/job-record";
+import type { OpenedSigningKey } from "../signing/opened-key";
 
 /** What a stamp needs from storage, by the stamp's index: its image's bytes, its tenant font's. */
 export interface StampAssets {
@@ -36,6 +37,8 @@ export interface FinishInput {
 	assets: FinishAssets;
 	/** `pdf.encrypt` (kept apart from `pdf` in the job record); null: no encryption. */
 	encrypt: EncryptInput | null;
+	/** The key `pdf.sign` names, opened when the job runs (src/render/finishing.ts); null without `pdf.sign`. */
+	signingKey: OpenedSigningKey | null;
 }
 
 export interface FinishStep {
@@ -44,6 +47,11 @@ export interface FinishStep {
 	/** Whether the step has anything to do for these options. */
 	applies(input: FinishInput): boolean;
 	run(doc: PDFDocument, input: FinishInput): Promise<void> | void;
+	/**
+	 * Work on the saved file's bytes, after every step has run and the document is saved (signing:
+	 * the signature covers the file as saved). Returns the bytes to store (it may change them in place).
+	 */
+	afterSave?(pdf: Uint8Array, input: FinishInput): Promise<Uint8Array>;
 }
 
 /**

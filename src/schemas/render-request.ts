@@ -6,6 +6,7 @@ import { EncryptOptions } from "./encrypt";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { Stamps } from "./stamps";
+import { PdfSign } from "./signing-key";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -45,7 +46,7 @@ function exactlyOneOf(sources: string[]): OpenApiMetadata {
 }
 
 /** The `pdf` options that finish the whole document after printing (and merging): a PDF output only. */
-export const FINISHING_OPTIONS = ["stamps", "encrypt"] as const;
+export const FINISHING_OPTIONS = ["stamps", "encrypt", "sign"] as const;
 
 function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
@@ -106,11 +107,15 @@ export const PdfOptions = z
 		metadata: PdfMetadata.optional(),
 		stamps: Stamps.optional(),
 		encrypt: EncryptOptions.optional(),
+		sign: PdfSign.optional(),
 	})
-	.openapi("PdfOptions");
+	.openapi("PdfOptions", {
+		// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+		allOf: [{ if: { required: ["encrypt"], properties: { encrypt: {} } }, then: { properties: { sign: false } } }] as unknown as OpenApiMetadata["allOf"],
+	});
 
 /** A part's own PDF options: no metadata or stamps, which belong to the merged document. */
-export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true });
+export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true, sign: true });
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -290,6 +295,8 @@ function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOpt
 			if (pdf[option] !== undefined) ctx.addIssue({ code: "custom", path: ["pdf", option], message: `pdf.${option} finishes a PDF; output must be pdf` });
 		}
 	}
+	// (The same rule as JSON Schema is on PdfOptions.)
+	if (pdf.encrypt && pdf.sign) ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: "encrypt and sign cannot both apply: sign, or encrypt" });
 	if (pdf.encrypt && body.preview)
 		ctx.addIssue({ code: "custom", path: ["preview"], message: "an encrypted PDF gets no preview: the thumbnail would show its first page to anyone" });
 }

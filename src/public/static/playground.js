@@ -53,6 +53,9 @@ function requestBody() {
 	// A password encrypts the PDF (a screenshot cannot be): sent once, never shown again by the API.
 	const password = $("pdf-password").value;
 	if (password && output === "pdf") body.pdf.encrypt = { userPassword: password };
+	// A saved signing key (PUT /v1/signing-keys/{name}) signs the PDF; screenshots cannot be signed.
+	const signKey = $("sign-key").value.trim();
+	if (signKey && output === "pdf") body.pdf.sign = { key: signKey };
 	const source = form.elements.source.value;
 	if (source === "url") body.url = $("url").value.trim();
 	else body[source] = $(source).value;

@@ -24,7 +24,9 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 
 function run(tool: string, args: string[]): Promise<ToolAnswer> {
 	return new Promise((resolve) => {
-		execFile(tool, args, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024, timeout: TOOL_TIMEOUT_MS }, (err, stdout, stderr) => {
+		// TZ=UTC: pdfsig prints the signing time in local time; tests compare it with the PDF's UTC /M.
+		const env = { ...process.env, TZ: "UTC" };
+		execFile(tool, args, { encoding: "buffer", maxBuffer: 256 * 1024 * 1024, timeout: TOOL_TIMEOUT_MS, env }, (err, stdout, stderr) => {
 			const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
 			resolve({ code, stdout: stdout.toString("base64"), stderr: stderr.toString("utf8") });
 		});
@@ -50,7 +52,9 @@ export async function startPdfToolsServer(): Promise<Listening> {
 	const server = createServer((req, res) => {
 		answer(req).then(
 			({ status, body }) => {
-				res.writeHead(status, { "content-type": "application/json" });
+				// One connection per call: a kept-alive socket that Node closes after 5 idle seconds (a test
+				// renders between two tool calls) races the Worker's next request on it ("Network connection lost").
+				res.writeHead(status, { "content-type": "application/json", connection: "close" });
 				res.end(JSON.stringify(body));
 			},
 			(err: unknown) => {
