@@ -14,6 +14,8 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 			miniflare: { bindings: { ...TEST_BINDINGS, ...vars } },
 		}),
 	],
+	// Binary fixtures Vite does not know as assets, imported with `?inline` (the sRGB ICC profile).
+	assetsInclude: ["**/*.icc"],
 	test: { name, include, testTimeout: 60_000, hookTimeout: 60_000 },
 });
 

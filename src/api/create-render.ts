@@ -20,6 +20,7 @@ import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
 import { checkRenderDestination } from "./render-settings";
+import { discardAssets, stashAssets } from "./render-assets";
 import { newRenderRecord } from "./render-record";
 import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
 import type { AppEnv } from "./types";
@@ -148,6 +149,7 @@ async function stashAndCreate(
 	try {
 		if (body.html !== undefined) await stashHtml(env, record, body.html);
 		await stashSources(env, record, sources);
+		await stashAssets(env, record, body);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
 		return await stub.create(record);
 	} catch (err) {
@@ -155,7 +157,7 @@ async function stashAndCreate(
 			(job) => job !== null,
 			() => false,
 		);
-		if (!exists) await discardSources(env, record);
+		if (!exists) await Promise.all([discardSources(env, record), discardAssets(env, record)]);
 		throw err;
 	}
 }

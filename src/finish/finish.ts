@@ -4,12 +4,14 @@
 // the result. Each step says whether it applies; a PDF no step but the entries applies to streams
 // from Chrome to storage untouched instead (src/render/pdf-metadata.ts writes its Info).
 import type { PDFDocument } from "pdf-lib";
+import { attachments } from "./attachments";
 import { documentEntries } from "./document-entries";
+import { pdfa } from "./pdfa";
 import { FinishError, type FinishInput, type FinishStep } from "./step";
 
 export { FinishError, type FinishInput };
 
-export const FINISH_STEPS: readonly FinishStep[] = [documentEntries];
+export const FINISH_STEPS: readonly FinishStep[] = [documentEntries, attachments, pdfa];
 
 /** Whether these options need the whole PDF in memory: some step beyond the document entries applies. */
 export function needsWholePdf(input: FinishInput): boolean {

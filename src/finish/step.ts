@@ -2,7 +2,15 @@
 // pdf-lib document they are handed (no browser, no storage): whatever they need from outside comes
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
+import type { StoredAttachment } from "../schemas/finishing";
 import type { PdfOptions } from "../schemas/render-request";
+
+/** An attachment to embed, its bytes read from storage before the steps run. */
+export interface AttachmentFile extends Omit<StoredAttachment, "key"> {
+	bytes: Uint8Array;
+	/** When the file was received (the job's creation): its /CreationDate and /ModDate. */
+	receivedAt: Date;
+}
 
 export interface FinishInput {
 	/** The request's `pdf` options (metadata and the finishing options among them). */
@@ -11,6 +19,8 @@ export interface FinishInput {
 	title: string;
 	/** The language the catalog's /Lang gets: the request's, else the first part's own; null keeps what the PDF has. */
 	lang: string | null;
+	/** The request's attachments with their bytes, in the request's order; empty without any. */
+	attachments: readonly AttachmentFile[];
 }
 
 export interface FinishStep {

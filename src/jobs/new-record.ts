@@ -1,12 +1,27 @@
 // A new job's record, from a validated request: queued, no attempts yet.
 import { config } from "../config";
+import { attachmentRelationship, base64Bytes, type StoredAttachment } from "../schemas/finishing";
 import { JOB_RECORD_VERSION } from "../schemas/job-record";
-import type { RenderRequest } from "../schemas/render-request";
+import type { PdfOptions, RenderRequest } from "../schemas/render-request";
+import { assetKey } from "../storage/assets";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
 import type { EventType, JobRecord, WebhookRecord } from "./record";
 
+/** The request's attachments as the record keeps them: where their bytes wait in R2, never the bytes. */
+function storedAttachments(tenantId: string, id: string, pdf: PdfOptions): StoredAttachment[] {
+	return (pdf.attachments ?? []).map((a, i) => ({
+		name: a.name,
+		contentType: a.contentType,
+		relationship: attachmentRelationship(a, pdf.facturx),
+		...(a.description !== undefined ? { description: a.description } : {}),
+		key: assetKey(tenantId, id, `attachment-${i}`),
+		sizeBytes: base64Bytes(a.content),
+	}));
+}
+
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
+	const { attachments, ...pdf } = body.pdf ?? {};
 	return {
 		v: JOB_RECORD_VERSION,
 		id,
@@ -22,7 +37,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		source: body.url !== undefined ? { type: "url", url: body.url } : { type: "html", bytes: htmlBytes },
 		url: body.url ?? null,
 		sourceKey: body.html !== undefined ? sourceKey(tenantId, id) : null,
-		pdf: body.pdf ?? {},
+		pdf,
 		page: body.page ?? {},
 		filename: sanitizeFilename(body.filename, id),
 		// A link never outlives the document it points to.
@@ -39,6 +54,7 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		keepCopy: body.keepCopy ?? false,
 		delivery: null,
 		report: null,
+		...(attachments?.length ? { attachments: storedAttachments(tenantId, id, body.pdf ?? {}) } : {}),
 	};
 }
 

@@ -130,7 +130,7 @@ export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Pr
 	p.report.finishing();
 	const kept = await withWholePdf(p.deadline, async () => {
 		const merged = await mergePrinted(printed);
-		await finish(p, merged, finishInput(p, printed.firstTitle));
+		await finish(p, merged, await finishInput(p, printed.firstTitle));
 		return keep(await saveFinished(merged));
 	});
 	return { kept, preview: printed.preview };

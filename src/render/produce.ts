@@ -57,10 +57,10 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		p.browser,
 		printInput(p),
 		p.policy,
-		(pdf) => {
+		async (pdf) => {
 			p.onPrinted();
 			p.report.finishing();
-			const input = finishInput(p, title);
+			const input = await finishInput(p, title);
 			if (needsWholePdf(input)) return finishWhole(p, pdf, input, (finished) => p.store(bytesStream(finished), as));
 			// Chrome writes a classic xref table; should that change, the PDF is kept as printed and we hear of it.
 			const skipped = () => logError({ msg: "PDF metadata not written: no classic trailer found", jobId: p.job.id, tenantId: p.job.tenantId });

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
+import { StoredAttachment } from "./finishing";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { RenderReport } from "./report";
@@ -118,7 +119,8 @@ export const JobRecord = z.object({
 	source: Source,
 	url: z.string().nullable(),
 	sourceKey: z.string().nullable(),
-	pdf: PdfOptions,
+	/** The request's `pdf` without its attachments' bytes, which wait in R2 (`attachments`). */
+	pdf: PdfOptions.omit({ attachments: true }),
 	/** Its secrets (headers, cookies, basicAuth) are erased once the job is terminal. */
 	page: PageOptions,
 	filename: z.string(),
@@ -145,6 +147,8 @@ export const JobRecord = z.object({
 	screenshot: ScreenshotOptions.optional(),
 	preview: PreviewOptions.optional(),
 	parts: z.array(PartRecord).optional(),
+	/** `pdf.attachments`, their bytes stashed in R2 when the job was created; absent: none. */
+	attachments: z.array(StoredAttachment).optional(),
 	/** Set by the attempt that ends the job (or stores its PDF for delivery); shown once the job is terminal. */
 	report: RenderReport.nullable(),
 });

@@ -1,6 +1,7 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
+import { finishingFields, finishingIssues, finishingRules } from "./finishing";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { httpUrl } from "./url";
@@ -55,6 +56,7 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
+		...finishingRules(),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -95,8 +97,12 @@ export const PdfOptions = z
 		outline: z.boolean().optional(),
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
+		...finishingFields,
 	})
 	.openapi("PdfOptions");
+
+/** What of PdfOptions finishes the whole document: the request's alone, never a part's. */
+const WHOLE_DOCUMENT = { metadata: true, standard: true, attachments: true, facturx: true } as const;
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -246,7 +252,7 @@ export const Part = z
 		url: httpUrl(8192).optional(),
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
-		pdf: PdfOptions.omit({ metadata: true }).optional(),
+		pdf: PdfOptions.omit(WHOLE_DOCUMENT).optional(),
 		page: PageOptions.optional(),
 	})
 	.superRefine((part, ctx) => {
@@ -291,6 +297,7 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
+		for (const issue of finishingIssues(body.pdf, body.output ?? "pdf")) ctx.addIssue({ code: "custom", ...issue });
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.
