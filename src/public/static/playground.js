@@ -36,6 +36,9 @@ function requestBody() {
 	// Screenshots take the same page options; the PDF options then simply do not apply.
 	const output = $("output").value;
 	if (output !== "pdf") body.output = output;
+	// PDF/A finishes a PDF: a screenshot has nothing to make archival.
+	const standard = $("standard").value;
+	if (standard && output === "pdf") body.pdf.standard = standard;
 	if (form.elements.source.value === "url") body.url = $("url").value.trim();
 	else body.html = $("html").value;
 	const webhookUrl = $("webhook-url").value.trim();
