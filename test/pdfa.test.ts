@@ -70,6 +70,8 @@ describe.each([
 		const info = objects.info();
 		expect(xmpField(xmp, "pdfaid:part")).toBe(part);
 		expect(xmpField(xmp, "pdfaid:conformance")).toBe("B");
+		// An XML parser reads a literal CR as LF: the title's CR must be a character reference.
+		expect(xmp).not.toContain("\r");
 		expect(xmpField(xmp, "dc:title")).toBe(METADATA.title);
 		expect(pdfText(info["/Title"])).toBe(METADATA.title);
 		expect(xmpField(xmp, "dc:creator")).toBe(pdfText(info["/Author"]));

@@ -121,22 +121,26 @@ export function finishingIssues(pdf: { standard?: PdfStandard; attachments?: Att
 	return [...issues, ...attachmentIssues(attachments)];
 }
 
-/** The rules above as JSON Schema, for the request's OpenAPI description (if/then over `pdf` and `output`). */
-export function finishingRules(): object[] {
-	const pdfHas = (key: string) => ({ required: ["pdf"], properties: { pdf: { required: [key], properties: { [key]: {} } } } });
-	const pdfThen = (rules: object) => ({ properties: { pdf: rules } });
+/**
+ * The rules above as JSON Schema, in two halves: on PdfOptions, conditionals on its own keys (the
+ * attachments need PDF/A-3b if any standard; Factur-X needs PDF/A-3b and factur-x.xml); on the
+ * request, no finishing option with an image `output`. Duplicate names and the 5 MiB total are the
+ * server's alone (JSON Schema cannot say them).
+ */
+export function pdfOptionRules(): object[] {
 	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
-	const rule = (condition: object, consequence: object) => ({ if: condition, then: consequence });
-	const outputPdf = { properties: { output: { const: "pdf" } } };
+	const rule = (key: string, consequence: object) => ({ if: { required: [key], properties: { [key]: {} } }, then: consequence });
 	return [
-		...["standard", "attachments", "facturx"].map((key) => rule(pdfHas(key), outputPdf)),
-		rule(pdfHas("attachments"), pdfThen({ properties: { standard: { const: "PDF/A-3b" } } })),
-		rule(
-			pdfHas("facturx"),
-			pdfThen({
-				required: ["standard", "attachments"],
-				properties: { standard: { const: "PDF/A-3b" }, attachments: { contains: { required: ["name"], properties: { name: { const: FACTURX_FILE } } } } },
-			}),
-		),
+		rule("attachments", { properties: { standard: { const: "PDF/A-3b" } } }),
+		rule("facturx", {
+			required: ["standard", "attachments"],
+			properties: { standard: { const: "PDF/A-3b" }, attachments: { contains: { required: ["name"], properties: { name: { const: FACTURX_FILE } } } } },
+		}),
 	];
+}
+
+export function outputRule(): object {
+	const none = { standard: false, attachments: false, facturx: false };
+	// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+	return { if: { required: ["output"], properties: { output: { enum: ["png", "jpeg", "webp"] } } }, then: { properties: { pdf: { properties: none } } } };
 }

@@ -1,7 +1,7 @@
 // The body of POST /v1/renders: the single source of request types, validation and OpenAPI.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
-import { finishingFields, finishingIssues, finishingRules } from "./finishing";
+import { finishingFields, finishingIssues, outputRule, pdfOptionRules } from "./finishing";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
 import { httpUrl } from "./url";
@@ -56,7 +56,7 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
-		...finishingRules(),
+		outputRule(),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -99,7 +99,7 @@ export const PdfOptions = z
 		metadata: PdfMetadata.optional(),
 		...finishingFields,
 	})
-	.openapi("PdfOptions");
+	.openapi("PdfOptions", { allOf: pdfOptionRules() as unknown as OpenApiMetadata["allOf"] });
 
 /** What of PdfOptions finishes the whole document: the request's alone, never a part's. */
 const WHOLE_DOCUMENT = { metadata: true, standard: true, attachments: true, facturx: true } as const;
