@@ -102,13 +102,14 @@ describe("encryption", () => {
 		expect((await pdftotext(bytes)).code).not.toBe(0);
 	});
 
-	it("refusals: a preview, a non-PDF output, a part's own encrypt, encrypt with sign and a password past 127 bytes are each a 400 naming the field; nothing is created", async () => {
+	it("refusals: a preview, a non-PDF output, a part's own encrypt, encrypt with sign or a standard and a password past 127 bytes are each a 400 naming the field; nothing is created", async () => {
 		const encrypt = { userPassword: "pw" };
 		const cases: Array<[Record<string, unknown>, string]> = [
 			[{ html: page("x"), preview: {}, pdf: { encrypt } }, "preview"],
 			[{ html: page("x"), output: "png", pdf: { encrypt } }, "pdf.encrypt"],
 			[{ parts: [{ html: page("x"), pdf: { encrypt } }] }, "parts.0.pdf.encrypt"],
 			[{ html: page("x"), pdf: { encrypt, sign: { key: "company-seal" } } }, "pdf.encrypt"],
+			[{ html: page("x"), pdf: { encrypt, standard: "PDF/A-3b" } }, "pdf.encrypt"],
 			[{ html: page("x"), pdf: { encrypt: { userPassword: "é".repeat(64) } } }, "pdf.encrypt.userPassword"],
 			[{ html: page("x"), pdf: { encrypt: { userPassword: "pw", ownerPassword: "x".repeat(128) } } }, "pdf.encrypt.ownerPassword"],
 			[{ html: page("x"), pdf: { encrypt: { userPassword: "" } } }, "pdf.encrypt.userPassword"],

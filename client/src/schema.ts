@@ -967,7 +967,15 @@ export interface components {
             stamps?: components["schemas"]["Stamp"][];
             encrypt?: components["schemas"]["EncryptOptions"];
             sign?: components["schemas"]["PdfSign"];
-        } & unknown;
+            /**
+             * @description Make the document PDF/A (ISO 19005-2 or -3, level b): sRGB output intent, XMP metadata, a file /ID, every font embedded
+             * @enum {string}
+             */
+            standard?: "PDF/A-2b" | "PDF/A-3b";
+            /** @description Embedded files (at most 10, 5242880 bytes in all, decoded); not with PDF/A-2b */
+            attachments?: components["schemas"]["Attachment"][];
+            facturx?: components["schemas"]["FacturX"];
+        } & (unknown & unknown & unknown);
         PdfMetadata: {
             /** @description Default: the document's <title>, else the filename without .pdf */
             title?: string;
@@ -1118,6 +1126,26 @@ export interface components {
             location?: string;
             /** @example billing@acme.example */
             contactInfo?: string;
+        };
+        Attachment: {
+            name: string;
+            contentType: string;
+            /** @description The file's bytes, base64 */
+            content: string;
+            /**
+             * @description /AFRelationship: how the file relates to the document. Default Unspecified; factur-x.xml with facturx: Alternative (Data for MINIMUM and BASIC WL)
+             * @enum {string}
+             */
+            relationship?: "Source" | "Data" | "Alternative" | "Supplement" | "Unspecified";
+            description?: string;
+        };
+        /** @description A Factur-X (ZUGFeRD 2) invoice: needs standard PDF/A-3b and an attachment named factur-x.xml */
+        FacturX: {
+            /**
+             * @description The Factur-X profile of the embedded factur-x.xml
+             * @enum {string}
+             */
+            profile: "MINIMUM" | "BASIC WL" | "BASIC" | "EN 16931" | "EXTENDED";
         };
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {

@@ -20,6 +20,7 @@ import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
 import { checkRenderDestination, checkRenderSigningKey } from "./render-settings";
+import { discardAssets, stashAssets } from "./render-assets";
 import { newRenderRecord } from "./render-record";
 import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
 import { checkStampFonts, stashStampImages } from "./render-stamps";
@@ -152,6 +153,7 @@ async function stashAndCreate(
 		if (body.html !== undefined) await stashHtml(env, record, body.html);
 		await stashSources(env, record, sources);
 		await stashStampImages(env, record, body);
+		await stashAssets(env, record, body);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
 		return await stub.create(record);
 	} catch (err) {
@@ -159,7 +161,7 @@ async function stashAndCreate(
 			(job) => job !== null,
 			() => false,
 		);
-		if (!exists) await discardSources(env, record);
+		if (!exists) await Promise.all([discardSources(env, record), discardAssets(env, record)]);
 		throw err;
 	}
 }

@@ -4,16 +4,22 @@
 // the result. Each step says whether it applies; a PDF no step but the entries applies to streams
 // from Chrome to storage untouched instead (src/render/pdf-metadata.ts writes its Info).
 import type { PDFDocument } from "pdf-lib";
+import { attachments } from "./attachments";
 import { documentEntries } from "./document-entries";
 import { stamps } from "./stamps";
 import { encrypt } from "./encrypt";
 import { sign } from "./sign";
+import { pdfa } from "./pdfa";
 import { FinishError, type FinishInput, type FinishStep } from "./step";
 
 export { FinishError, type FinishInput };
 
-/** Signing or encrypting (never both) comes last: it seals the file every other step made; whatever a step after encryption wrote would be in plaintext. */
-export const FINISH_STEPS: readonly FinishStep[] = [stamps, documentEntries, encrypt, sign];
+/**
+ * Attachments and PDF/A describe the finished content; signing or encrypting (never both) comes
+ * last: it seals the file every other step made, and whatever a step after encryption wrote would be
+ * in plaintext.
+ */
+export const FINISH_STEPS: readonly FinishStep[] = [stamps, documentEntries, attachments, pdfa, encrypt, sign];
 
 /** Whether these options need the whole PDF in memory: some step beyond the document entries applies. */
 export function needsWholePdf(input: FinishInput): boolean {

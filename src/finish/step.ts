@@ -15,15 +15,25 @@ export interface StampAssets {
 /** Bytes the steps need from outside the document, loaded before the first step runs. */
 export interface FinishAssets {
 	stamps: ReadonlyArray<StampAssets>;
+	/** The attachments with their bytes, in the request's order. */
+	attachments: readonly AttachmentFile[];
 }
 
-export const NO_ASSETS: FinishAssets = { stamps: [] };
+export const NO_ASSETS: FinishAssets = { stamps: [], attachments: [] };
 
 /** What the encryption step gets: the permissions, and the passwords opened only when it runs. */
 export interface EncryptInput {
 	permissions: Permissions;
 	/** The passwords, unsealed for this attempt; null when they cannot be opened any more. */
 	passwords: () => Promise<EncryptPasswords | null>;
+}
+import type { StoredAttachment } from "../schemas/finishing";
+
+/** An attachment to embed, its bytes read from storage before the steps run. */
+export interface AttachmentFile extends Omit<StoredAttachment, "key"> {
+	bytes: Uint8Array;
+	/** When the file was received (the job's creation): its /CreationDate and /ModDate. */
+	receivedAt: Date;
 }
 
 export interface FinishInput {
@@ -39,6 +49,8 @@ export interface FinishInput {
 	encrypt: EncryptInput | null;
 	/** The key `pdf.sign` names, opened when the job runs (src/render/finishing.ts); null without `pdf.sign`. */
 	signingKey: OpenedSigningKey | null;
+	/** The job's attachments as stored (their bytes come in `assets`); empty without any. */
+	attachments: readonly StoredAttachment[];
 }
 
 export interface FinishStep {

@@ -1,14 +1,17 @@
 // The render's side of finishing (src/finish/): the input the steps get from the job, a whole PDF
 // loaded, finished and saved inside the isolate's whole-PDF turn, and a step's failure turned into
 // the job's FINISH_FAILED (its cause logged, never shown). What the steps need from storage (stamp
-// images, tenant fonts, the signing key) is loaded here, before the first step runs.
+// images, tenant fonts, attachments, the signing key) is loaded here, inside the whole-PDF turn,
+// before the first step runs.
 import { PDFDocument } from "pdf-lib";
 import { FinishError, type FinishInput, finishDocument, finishSaved } from "../finish/finish";
-import { type EncryptInput, NO_ASSETS } from "../finish/step";
+import { type AttachmentFile, type EncryptInput, NO_ASSETS } from "../finish/step";
 import { openEncryptPasswords } from "../jobs/secrets";
 import { logError } from "../log";
 import { isExpired, loadSigningKey } from "../signing/keys";
 import type { OpenedSigningKey } from "../signing/opened-key";
+import type { StoredAttachment } from "../schemas/finishing";
+import { readAsset } from "../storage/assets";
 import type { Production } from "./attempt-inputs";
 import { RenderFailure } from "./errors";
 import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
@@ -22,6 +25,25 @@ function encryptInput(p: Production): EncryptInput | null {
 	return { permissions: stored.permissions, passwords: () => openEncryptPasswords(p.env, p.job) };
 }
 
+/** The attachments' bytes from R2, one at a time (at most MAX_ATTACHMENT_BYTES in all). */
+async function loadAttachments(p: Production): Promise<AttachmentFile[]> {
+	const files: AttachmentFile[] = [];
+	for (const stored of p.job.attachments ?? []) files.push(await loadAttachment(p, stored));
+	return files;
+}
+
+/** One attachment's bytes from R2: a storage error is retried, a missing file fails the job. */
+async function loadAttachment(p: Production, stored: StoredAttachment): Promise<AttachmentFile> {
+	const bytes = await readAsset(p.env.DOCUMENTS, stored.key).catch((err: unknown) => {
+		// R2's own text goes to the log (redacted), not into the job's error.
+		logError({ msg: "attachment read failed", jobId: p.job.id, tenantId: p.job.tenantId, error: String(err) });
+		throw new RenderFailure("STORAGE_FAILED", "could not read the attachments", true);
+	});
+	if (!bytes) throw new RenderFailure("FINISH_FAILED", `the attachment ${stored.name} is no longer in storage`, false);
+	const { key: _key, ...file } = stored;
+	return { ...file, bytes, receivedAt: new Date(p.job.createdAt) };
+}
+
 /** What the finishing steps get from the job: its options, its title, the language to write, its encryption. */
 export function finishInput(p: Production, pageTitle: string, partLang: string | null = null): FinishInput {
 	const metadata = p.job.pdf.metadata;
@@ -32,6 +54,7 @@ export function finishInput(p: Production, pageTitle: string, partLang: string |
 		assets: NO_ASSETS,
 		encrypt: encryptInput(p),
 		signingKey: null,
+		attachments: p.job.attachments ?? [],
 	};
 }
 
@@ -61,13 +84,14 @@ function saveFinished(doc: PDFDocument): Promise<Uint8Array> {
 }
 
 /**
- * Loads what the steps need from storage (stamp images, tenant fonts, the signing key), runs them on
+ * Loads what the steps need from storage (stamp images, tenant fonts, attachments, the signing key), runs them on
  * `doc`, saves it and runs the steps on the saved bytes (signing): the finished file. A step's
  * failure fails the job FINISH_FAILED, permanently.
  */
 export async function finishAndSave(p: Production, doc: PDFDocument, input: FinishInput): Promise<Uint8Array> {
 	try {
-		const assets = input.pdf.stamps?.length ? await loadStampAssets(p, input.pdf) : NO_ASSETS;
+		const stamps = input.pdf.stamps?.length ? await loadStampAssets(p, input.pdf) : NO_ASSETS;
+		const assets = { ...stamps, attachments: await loadAttachments(p) };
 		const loaded = { ...input, assets, signingKey: await signingKeyFor(p) };
 		await finishDocument(doc, loaded);
 		return await finishSaved(await saveFinished(doc), loaded);

@@ -6,6 +6,7 @@ import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
 import { StoredEncrypt } from "./encrypt";
+import { StoredAttachment } from "./finishing";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PartPdfOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { RenderReport } from "./report";
@@ -28,10 +29,13 @@ import { EventType } from "./webhook-event";
 export const JOB_RECORD_VERSION = 7;
 
 /**
- * The request's `pdf` as stored: stamps with their images as R2 keys, and without `encrypt`, whose
- * passwords are kept sealed apart (JobRecord.encrypt).
+ * The request's `pdf` as stored: stamps with their images as R2 keys; without `encrypt`, whose
+ * passwords are kept sealed apart (JobRecord.encrypt), and without `attachments`, whose bytes wait in
+ * R2 (JobRecord.attachments).
  */
-export const StoredPdfOptions = PdfOptions.omit({ stamps: true, encrypt: true }).extend({ stamps: z.array(StoredStamp).max(MAX_STAMPS).optional() });
+export const StoredPdfOptions = PdfOptions.omit({ stamps: true, encrypt: true, attachments: true }).extend({
+	stamps: z.array(StoredStamp).max(MAX_STAMPS).optional(),
+});
 export type StoredPdfOptions = z.infer<typeof StoredPdfOptions>;
 
 const ms = z.number().int();
@@ -159,6 +163,8 @@ export const JobRecord = z.object({
 	parts: z.array(PartRecord).optional(),
 	/** `pdf.encrypt`: its permissions, and its passwords sealed until the job is terminal (then null); absent: no encryption. */
 	encrypt: StoredEncrypt.optional(),
+	/** `pdf.attachments`, their bytes stashed in R2 when the job was created; absent: none. */
+	attachments: z.array(StoredAttachment).optional(),
 	/** Set by the attempt that ends the job (or stores its PDF for delivery); shown once the job is terminal. */
 	report: RenderReport.nullable(),
 });

@@ -3,9 +3,10 @@ import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
 import { cssLength, PAGE_RANGES } from "./lengths";
 import { EncryptOptions } from "./encrypt";
+import { finishingFields, finishingIssues, pdfOptionRules } from "./finishing";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
-import { Stamps } from "./stamps";
+import { DEFAULT_STAMP_FONT, isStandardFont, type Stamp, Stamps } from "./stamps";
 import { PdfSign } from "./signing-key";
 import { httpUrl } from "./url";
 
@@ -46,7 +47,7 @@ function exactlyOneOf(sources: string[]): OpenApiMetadata {
 }
 
 /** The `pdf` options that finish the whole document after printing (and merging): a PDF output only. */
-export const FINISHING_OPTIONS = ["stamps", "encrypt", "sign"] as const;
+export const FINISHING_OPTIONS = ["stamps", "encrypt", "sign", "standard", "attachments", "facturx"] as const;
 
 function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
@@ -108,14 +109,18 @@ export const PdfOptions = z
 		stamps: Stamps.optional(),
 		encrypt: EncryptOptions.optional(),
 		sign: PdfSign.optional(),
+		...finishingFields,
 	})
 	.openapi("PdfOptions", {
-		// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
-		allOf: [{ if: { required: ["encrypt"], properties: { encrypt: {} } }, then: { properties: { sign: false } } }] as unknown as OpenApiMetadata["allOf"],
+		allOf: [
+			// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+			{ if: { required: ["encrypt"], properties: { encrypt: {} } }, then: { properties: { sign: false, standard: false } } },
+			...pdfOptionRules(),
+		] as unknown as OpenApiMetadata["allOf"],
 	});
 
-/** A part's own PDF options: no metadata or stamps, which belong to the merged document. */
-export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true, sign: true });
+/** A part's own PDF options: what finishes the whole document (metadata, stamps, PDF/A, attachments, encryption, a signature) is the request's alone. */
+export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true, sign: true, standard: true, attachments: true, facturx: true });
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -287,6 +292,19 @@ export const Part = z
 export type Part = z.infer<typeof Part>;
 
 /** The finishing options of `pdf` that only make sense for a PDF, and what they rule out. */
+/** PDF/A embeds every font, and the 14 standard fonts are never embedded: a text stamp must name a tenant family. */
+function standardStampFonts(stamps: Stamp[], standard: string, ctx: z.RefinementCtx): void {
+	for (const [i, stamp] of stamps.entries()) {
+		if (stamp.text === undefined || (stamp.font !== undefined && !isStandardFont(stamp.font))) continue;
+		const font = stamp.font ?? DEFAULT_STAMP_FONT;
+		ctx.addIssue({
+			code: "custom",
+			path: ["pdf", "stamps", i, "font"],
+			message: `${standard} embeds every font, and ${font} (a standard font) is never embedded: name a font you uploaded`,
+		});
+	}
+}
+
 function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOptions }, ctx: z.RefinementCtx): void {
 	const pdf = body.pdf;
 	if (!pdf) return;
@@ -295,8 +313,12 @@ function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOpt
 			if (pdf[option] !== undefined) ctx.addIssue({ code: "custom", path: ["pdf", option], message: `pdf.${option} finishes a PDF; output must be pdf` });
 		}
 	}
-	// (The same rule as JSON Schema is on PdfOptions.)
+	// (The same rules as JSON Schema are on PdfOptions.)
 	if (pdf.encrypt && pdf.sign) ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: "encrypt and sign cannot both apply: sign, or encrypt" });
+	if (pdf.encrypt && pdf.standard)
+		ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: `${pdf.standard} forbids encryption: encrypt, or ask for the standard` });
+	for (const issue of finishingIssues(pdf)) ctx.addIssue({ code: "custom", ...issue });
+	if (pdf.standard) standardStampFonts(pdf.stamps ?? [], pdf.standard, ctx);
 	if (pdf.encrypt && body.preview)
 		ctx.addIssue({ code: "custom", path: ["preview"], message: "an encrypted PDF gets no preview: the thumbnail would show its first page to anyone" });
 }

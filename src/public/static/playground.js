@@ -56,6 +56,9 @@ function requestBody() {
 	// A saved signing key (PUT /v1/signing-keys/{name}) signs the PDF; screenshots cannot be signed.
 	const signKey = $("sign-key").value.trim();
 	if (signKey && output === "pdf") body.pdf.sign = { key: signKey };
+	// PDF/A finishes a PDF: a screenshot has nothing to make archival.
+	const standard = $("standard").value;
+	if (standard && output === "pdf") body.pdf.standard = standard;
 	const source = form.elements.source.value;
 	if (source === "url") body.url = $("url").value.trim();
 	else body[source] = $(source).value;
