@@ -25,8 +25,12 @@ import { EventType } from "./webhook-event";
  * 7: `pdf.stamps` (stamps and watermarks), each image stamp kept as the R2 key its image was
  *    stashed at (`imageKey`), never the data URI; absent in older records. `source.type` may also
  *    be "markdown" from this version on (an added enum member: older records never hold it).
+ * 8: protected and archival PDFs: `encrypt` (the permissions, the passwords sealed until the job
+ *    ends), `attachments` (their bytes wait in R2 under the keys kept here), `pdf.sign` (the name
+ *    of a saved signing key, never the key), `pdf.standard` and `pdf.facturx`; `pdf` no longer
+ *    holds `encrypt` or `attachments`. Each absent in older records, which asked for none of them.
  */
-export const JOB_RECORD_VERSION = 7;
+export const JOB_RECORD_VERSION = 8;
 
 /**
  * The request's `pdf` as stored: stamps with their images as R2 keys; without `encrypt`, whose
