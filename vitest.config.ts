@@ -14,6 +14,9 @@ const project = (name: string, include: string[], vars: Record<string, string>) 
 			miniflare: { bindings: { ...TEST_BINDINGS, ...vars } },
 		}),
 	],
+	// Binary fixtures Vite does not know as assets, imported with `?inline`: the sRGB ICC profile and
+	// the PKCS#12 files of test/fixtures/signing.
+	assetsInclude: ["**/*.icc", "**/*.p12"],
 	test: { name, include, testTimeout: 60_000, hookTimeout: 60_000 },
 });
 

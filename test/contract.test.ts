@@ -9,6 +9,7 @@ import { ERROR_CODES } from "../src/schemas/error";
 import { api, download, postRender, renderToEnd } from "./support/worker/api";
 import { Contract, fillPath, HTTP_METHODS } from "./support/worker/contract";
 import { FONT_FIXTURES } from "./support/worker/fonts";
+import { P12, P12_PASSWORD } from "./support/worker/signing";
 
 const FAKE_ID = "ren_0000000000aaaaaaaaaaaaaaaa";
 const PUBLIC_OPERATIONS = ["health", "getOpenApiDocument", "getDocs", "downloadFile", "headFile", "downloadPreview"];
@@ -75,6 +76,8 @@ describe("POST /v1/renders", () => {
 	 * exist is refused (400, documented) like an unknown id. Generated bodies name the one saved here.
 	 */
 	const SAVED = "contract";
+	/** Likewise `pdf.sign.key` names a saved signing key: generated bodies name the one saved here. */
+	const SAVED_KEY = "contract";
 	/** Likewise a template id names a saved template: generated ones name one saved here, with no variables. */
 	let savedTemplate = "";
 	const toSavedTemplate = (t: { version?: number }) => ({ ...t, id: savedTemplate, ...(t.version === undefined ? {} : { version: 1 }) });
@@ -93,10 +96,11 @@ describe("POST /v1/renders", () => {
 			destination?: { type: string; destination?: string };
 			template?: object;
 			parts?: Array<{ template?: object }>;
-			pdf?: { stamps?: Array<Record<string, unknown>> };
+			pdf?: { stamps?: Array<Record<string, unknown>>; sign?: { key: string } };
 		};
 		if (v.destination?.type === "s3") v.destination = { ...v.destination, destination: SAVED };
 		if (v.pdf?.stamps) v.pdf = { ...v.pdf, stamps: v.pdf.stamps.map(toSavedFont) };
+		if (v.pdf?.sign) v.pdf = { ...v.pdf, sign: { ...v.pdf.sign, key: SAVED_KEY } };
 		if (v.template) v.template = toSavedTemplate(v.template);
 		if (v.parts) v.parts = v.parts.map((p) => (p.template ? { ...p, template: toSavedTemplate(p.template) } : p));
 		return v;
@@ -114,6 +118,11 @@ describe("POST /v1/renders", () => {
 		};
 		const res = await call("PUT", `/v1/destinations/${SAVED}`, { body: JSON.stringify(saved), headers: { "content-type": "application/json" } });
 		expect([200, 201]).toContain(res.status);
+		const key = await call("PUT", `/v1/signing-keys/${SAVED_KEY}`, {
+			body: JSON.stringify({ p12: P12.rsa, password: P12_PASSWORD }),
+			headers: { "content-type": "application/json" },
+		});
+		expect([200, 201]).toContain(key.status);
 		const template = await call("POST", "/v1/templates", {
 			body: JSON.stringify({ name: `contract-${crypto.randomUUID()}`, html: "<p>contract</p>" }),
 			headers: { "content-type": "application/json" },

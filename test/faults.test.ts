@@ -190,6 +190,23 @@ describe("faults lose no job", () => {
 		expect(((await (await api("/v1/renders", { key: TEST_KEYS.globex })).json()) as { data: unknown[] }).data).toEqual([]);
 	});
 
+	it("a render whose attachments cannot all be stashed answers 503 and leaves none of them in R2", async () => {
+		const listAssets = async () => (await env.DOCUMENTS.list({ prefix: "assets/globex/" })).objects.map((o) => o.key);
+		const before = await listAssets();
+		const attachments = ["a.txt", "b.txt", "c.txt"].map((name) => ({ name, contentType: "text/plain", content: btoa(name) }));
+		const request = new Request(`${BASE}/v1/renders`, {
+			method: "POST",
+			headers: { authorization: `Bearer ${TEST_KEYS.globex}`, "content-type": "application/json" },
+			body: JSON.stringify({ html: "<p>x</p>", pdf: { attachments } }),
+		});
+		// The first of the three puts fails; the other two land, and must be taken back.
+		const ctx = createExecutionContext();
+		const res = await worker.fetch(request, { ...env, DOCUMENTS: flakyBucket("put", "assets/globex/", 1) }, ctx);
+		await waitOnExecutionContext(ctx);
+		await expectError(res, 503, "STORAGE_FAILED");
+		expect(await listAssets()).toEqual(before);
+	});
+
 	it("an R2 put that fails once is retried, and exactly one document is stored", async () => {
 		const { job } = await storedJob({}, HTML);
 		const first = await deliver("edge-pdf-render", [{ jobId: job.id }], { ...env, DOCUMENTS: flakyBucket("put", "documents/", 1) });

@@ -62,18 +62,20 @@ describe("rate limit", () => {
 			await expectError(limited, 429, "RATE_LIMITED");
 		}
 	}, 150_000);
-	it("font routes count toward the same limit: half the minute's 600 as GET /v1/fonts, then both answer 429 with Retry-After", async () => {
+	it("font and signing key routes count toward the same limit: half the minute's 600 as GET /v1/fonts and /v1/signing-keys, then each answers 429 with Retry-After", async () => {
 		const tenant = await fontTenant();
 		const render = () => tenant.call("/v1/renders", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
 		const window = await freshWindow();
 		for (let sent = 0; sent < LIMIT; sent += 50) {
-			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? tenant.call("/v1/fonts") : render())).status);
+			const settings = (i: number) => tenant.call(i % 4 === 0 ? "/v1/fonts" : "/v1/signing-keys");
+			const batch = Array.from({ length: 50 }, async (_, i) => (await (i % 2 === 0 ? settings(i) : render())).status);
 			expect(await Promise.all(batch)).toEqual(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? 200 : 400)));
 		}
 		const fonts = await tenant.call("/v1/fonts");
+		const keys = await tenant.call("/v1/signing-keys");
 		const limited = await render();
-		expect(windowOf(Date.now()), "the 602 requests did not fit in one window").toBe(window);
-		for (const res of [fonts, limited]) {
+		expect(windowOf(Date.now()), "the 603 requests did not fit in one window").toBe(window);
+		for (const res of [fonts, keys, limited]) {
 			expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
 			await expectError(res, 429, "RATE_LIMITED");
 		}

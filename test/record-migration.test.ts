@@ -1,4 +1,4 @@
-// A job record stored by older code (version 1, before versions existed, through version 6) is read
+// A job record stored by older code (version 1, before versions existed, through version 7) is read
 // through today's code: upgraded to the current shape, parsed with zod, and saved back sealed and,
 // if finished, erased.
 import { env } from "cloudflare:workers";
@@ -84,6 +84,7 @@ function recordOfVersion(version: number, base: Record<string, unknown>): Record
 	if (version >= 4) record = { ...record, v: 4 };
 	if (version >= 5) record = { ...record, v: 5, source: version5Source(record.source) };
 	if (version >= 6) record = { ...record, v: 6, report: null };
+	if (version >= 7) record = { ...record, v: 7 };
 	return record;
 }
 
@@ -129,7 +130,7 @@ describe("job record migration", () => {
 		expect((await getJob(partsId)).source).toEqual({ type: "parts", count: 2, parts: null });
 	});
 
-	it.each([1, 2, 3, 4, 5, 6])("a version-%i record upgrades to today's shape with no render report (none was kept)", (version) => {
+	it.each([1, 2, 3, 4, 5, 6, 7])("a version-%i record upgrades to today's shape with no render report (none was kept)", (version) => {
 		const id = newJobId();
 		const failed = recordOfVersion(version, legacyRecord(id, "failed", Date.now() - 1000));
 		const { record, upgraded } = upgradeRecord(failed);
@@ -149,6 +150,18 @@ describe("job record migration", () => {
 		const queued = { ...recordOfVersion(6, legacyRecord(id, "queued", null)), pdf: { format: "A4", outline: true }, webhook: null };
 		const { record, upgraded } = upgradeRecord(queued);
 		expect([record.v, record.pdf, upgraded]).toEqual([JOB_RECORD_VERSION, { format: "A4", outline: true }, true]);
+		await writeLegacy(id, queued);
+		expect((await getJob(id)).status).toBe("queued");
+		expect((await jobStub(env, id).claim()).kind).toBe("render");
+		expect((JSON.parse(await storedRecord(id)) as JobRecord).v).toBe(JOB_RECORD_VERSION);
+	});
+
+	it("a version-7 record with stamps (before encryption, signatures, PDF/A and attachments) reads as today's job, its stamps as they were, and is claimed to render", async () => {
+		const id = newJobId();
+		const pdf = { format: "A4", stamps: [{ text: "Page {page} of {pages}", position: "bottom-center" }] };
+		const queued = { ...recordOfVersion(7, legacyRecord(id, "queued", null)), pdf, webhook: null };
+		const { record, upgraded } = upgradeRecord(queued);
+		expect([record.v, record.pdf, record.encrypt, record.attachments, upgraded]).toEqual([JOB_RECORD_VERSION, pdf, undefined, undefined, true]);
 		await writeLegacy(id, queued);
 		expect((await getJob(id)).status).toBe("queued");
 		expect((await jobStub(env, id).claim()).kind).toBe("render");

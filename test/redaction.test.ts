@@ -57,6 +57,17 @@ describe("logs", () => {
 			nested: { list: ["see https://h.test/a?[redacted]"] },
 		});
 	});
+
+	it("a field named like a password loses its whole value, at any depth (the encryption passwords, basic auth's)", () => {
+		log({ msg: "x", encrypt: { userPassword: TOKEN, ownerPassword: TOKEN, permissions: { copy: false } }, basicAuth: [{ password: TOKEN }] });
+		expect(logs().lines[0]).not.toContain(TOKEN);
+		expect(JSON.parse(logs().lines[0]!)).toEqual({
+			level: "info",
+			msg: "x",
+			encrypt: { userPassword: "[redacted]", ownerPassword: "[redacted]", permissions: { copy: false } },
+			basicAuth: [{ password: "[redacted]" }],
+		});
+	});
 });
 
 describe("storage failures", () => {

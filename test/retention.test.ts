@@ -11,6 +11,7 @@ import type { JobRecord } from "../src/jobs/record";
 import { PURGE_WEBHOOK_GRACE_MS } from "../src/jobs/secrets";
 import { documentKey, sourceKey } from "../src/storage/documents";
 import { partSourceKey, previewKey, stampImageKey } from "../src/storage/outputs";
+import { assetKey, listAssets } from "../src/storage/assets";
 import { tenantStub } from "../src/tenants/tenant-object";
 import { api } from "./support/worker/api";
 import { editRecord, jobRecord, storedJob, webhookTo, withObjectEnv } from "./support/worker/jobs";
@@ -230,6 +231,28 @@ describe("retention of what a job stored besides its record", () => {
 		});
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
 		expect(await present([...sources, documentKey(job.tenantId, job.id)])).toEqual([false, false, false, false, false]);
+		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
+	});
+
+	it("stashed attachments left behind by a failed delete at the end go with the record", async () => {
+		const base = jobRecord();
+		const keys = [0, 1].map((i) => assetKey(base.tenantId, base.id, `attachment-${i}`));
+		const attachments = keys.map((key, i) => ({ name: `${i}.xml`, contentType: "text/xml", relationship: "Data" as const, key, sizeBytes: 4 }));
+		for (const key of keys) await env.DOCUMENTS.put(key, "<a/>");
+		const { job, stub } = await storedJob({ id: base.id, attachments });
+		expect((await stub.claim()).kind).toBe("render");
+		await env.DOCUMENTS.put(documentKey(job.tenantId, job.id), "pdf");
+		const outcome = await withObjectEnv(stub, { DOCUMENTS: failingDeletes(env.DOCUMENTS) }, (instance) =>
+			instance.complete(doc(job), { renderMs: 1, storeMs: 1 }),
+		);
+		expect(outcome).toEqual({ ok: true });
+		expect(await present(keys)).toEqual([true, true]);
+		await editRecord(stub, (r) => {
+			r.deleteAt = Date.now() - 1;
+			r.purgeAt = Date.now() - 1;
+		});
+		expect(await runDurableObjectAlarm(stub)).toBe(true);
+		expect(await listAssets(env.DOCUMENTS, job.tenantId, job.id)).toEqual([]);
 		expect(await footprint(stub)).toEqual({ tables: [], alarm: null, kv: [] });
 	});
 });

@@ -81,6 +81,16 @@ describe("tenant objects stored by older code", () => {
 		expect(await stub.putFont({ ...face, id: "fnt_2", family: "ACME MONO" }, 100)).toEqual({ ok: false, reason: "spelling", family: "Acme Mono" });
 		expect((await stub.listFonts()).map((f) => f.id)).toEqual(["fnt_1"]);
 		expect((await stub.deleteFonts("acme mono")).map((f) => f.id)).toEqual(["fnt_1"]);
+		const certificate = {
+			subject: "CN=a",
+			issuer: "CN=a",
+			notBefore: "2025-01-01T00:00:00.000Z",
+			notAfter: "2045-01-01T00:00:00.000Z",
+			sha256Fingerprint: "00",
+		};
+		expect((await stub.putSigningKey("seal", certificate, "sealed-key")).created).toBe(true);
+		expect((await stub.listSigningKeys()).map((k) => k.name)).toEqual(["seal"]);
+		expect(await stub.deleteSigningKey("seal")).toBe(true);
 	});
 });
 

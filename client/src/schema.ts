@@ -369,6 +369,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/signing-keys/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a signing key's certificate */
+        get: operations["getSigningKey"];
+        /**
+         * Save a signing key (PKCS#12)
+         * @description Opens the PKCS#12 file with its password and saves its private key, sealed, with its certificates; creates (201) or replaces (200) the key. The file and the password are never stored or returned. Files in OpenSSL 3's default encryption (AES-256-CBC, PBKDF2) are accepted; a legacy one (RC2 or 3DES) is refused with how to re-export it. RSA and ECDSA P-256 keys.
+         */
+        put: operations["putSigningKey"];
+        post?: never;
+        /**
+         * Delete a signing key
+         * @description Renders accepted with this key and not yet finished fail with FINISH_FAILED.
+         */
+        delete: operations["deleteSigningKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's signing keys (certificates only) */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/docs": {
         parameters: {
             query?: never;
@@ -923,7 +965,17 @@ export interface components {
             metadata?: components["schemas"]["PdfMetadata"];
             /** @description Up to 10 stamps or watermarks, drawn in order after parts are merged */
             stamps?: components["schemas"]["Stamp"][];
-        };
+            encrypt?: components["schemas"]["EncryptOptions"];
+            sign?: components["schemas"]["PdfSign"];
+            /**
+             * @description Make the document PDF/A (ISO 19005-2 or -3, level b): sRGB output intent, XMP metadata, a file /ID, every font embedded
+             * @enum {string}
+             */
+            standard?: "PDF/A-2b" | "PDF/A-3b";
+            /** @description Embedded files (at most 10, 5242880 bytes in all, decoded); not with PDF/A-2b */
+            attachments?: components["schemas"]["Attachment"][];
+            facturx?: components["schemas"]["FacturX"];
+        } & (unknown & unknown & unknown);
         PdfMetadata: {
             /** @description Default: the document's <title>, else the filename without .pdf */
             title?: string;
@@ -1009,6 +1061,92 @@ export interface components {
             fontStyle?: never;
             color?: never;
         });
+        /** @description AES-256 encryption (ISO 32000-2, revision 6), applied last; the passwords never appear in the job, its events or the logs */
+        EncryptOptions: {
+            /**
+             * Format: password
+             * @description Opens the document (with the permissions below). A secret: sealed at rest, never shown. 1 to 127 bytes in UTF-8 after SASLprep.
+             */
+            userPassword: string;
+            /**
+             * Format: password
+             * @description Opens the document with every permission. A secret like userPassword. Default: a random one nobody is told, so nobody holds every permission.
+             */
+            ownerPassword?: string;
+            permissions?: components["schemas"]["EncryptPermissions"];
+        };
+        EncryptPermissions: {
+            /**
+             * @description high: print faithfully; low: a degraded print only; none: no printing
+             * @default high
+             * @enum {string}
+             */
+            print: "high" | "low" | "none";
+            /**
+             * @description Copy or extract text and graphics
+             * @default true
+             */
+            copy: boolean;
+            /**
+             * @description Change the document other than by annotations, forms and assembly
+             * @default true
+             */
+            modify: boolean;
+            /**
+             * @description Add or change annotations, fill in form fields
+             * @default true
+             */
+            annotate: boolean;
+            /**
+             * @description Fill in form fields and sign, even with annotate false
+             * @default true
+             */
+            fillForms: boolean;
+            /**
+             * @description Extract text and graphics for accessibility (screen readers)
+             * @default true
+             */
+            accessibility: boolean;
+            /**
+             * @description Insert, rotate or delete pages, make bookmarks and thumbnails
+             * @default true
+             */
+            assemble: boolean;
+        };
+        /** @description An invisible PAdES B-B signature (SHA-256, ETSI.CAdES.detached) over the finished PDF, with a saved signing key. The signing time is the signature's /M. */
+        PdfSign: {
+            /**
+             * @description A saved signing key (PUT /v1/signing-keys/{name})
+             * @example company-seal
+             */
+            key: string;
+            /** @example Issued by ACME */
+            reason?: string;
+            /** @example Berlin */
+            location?: string;
+            /** @example billing@acme.example */
+            contactInfo?: string;
+        };
+        Attachment: {
+            name: string;
+            contentType: string;
+            /** @description The file's bytes, base64 */
+            content: string;
+            /**
+             * @description /AFRelationship: how the file relates to the document. Default Unspecified; factur-x.xml with facturx: Alternative (Data for MINIMUM and BASIC WL)
+             * @enum {string}
+             */
+            relationship?: "Source" | "Data" | "Alternative" | "Supplement" | "Unspecified";
+            description?: string;
+        };
+        /** @description A Factur-X (ZUGFeRD 2) invoice: needs standard PDF/A-3b and an attachment named factur-x.xml */
+        FacturX: {
+            /**
+             * @description The Factur-X profile of the embedded factur-x.xml
+             * @enum {string}
+             */
+            profile: "MINIMUM" | "BASIC WL" | "BASIC" | "EN 16931" | "EXTENDED";
+        };
         RenderDestination: components["schemas"]["PresignedPutDestination"] | components["schemas"]["S3Destination"];
         PresignedPutDestination: {
             /**
@@ -1213,6 +1351,41 @@ export interface components {
             object: "list";
             data: components["schemas"]["FontFace"][];
         };
+        /** @description A saved signing key: its certificate's description, never the key or the file */
+        SigningKey: {
+            /** @example company-seal */
+            name: string;
+            /** @example CN=ACME Billing, O=ACME GmbH, C=DE */
+            subject: string;
+            /** @example CN=ACME CA, O=ACME GmbH, C=DE */
+            issuer: string;
+            /** Format: date-time */
+            notBefore: string;
+            /** Format: date-time */
+            notAfter: string;
+            /**
+             * @description SHA-256 of the certificate (DER), as openssl x509 -fingerprint -sha256 prints it
+             * @example F5:91:B6:…:4A
+             */
+            sha256Fingerprint: string;
+        };
+        SigningKeyInput: {
+            /**
+             * @description The PKCS#12 (.p12/.pfx) file, base64
+             * @example MIIKQQIBAzCCCgcGCSqGSIb3DQEHAaCC…
+             */
+            p12: string;
+            /**
+             * @description The file's password; used once to open it, never stored
+             * @example s3cret
+             */
+            password: string;
+        };
+        SigningKeyList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["SigningKey"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -1380,7 +1553,7 @@ export interface operations {
                     destination?: components["schemas"]["RenderDestination"];
                     /** @description With a destination: also keep edge-pdf's copy and signed link (default false) */
                     keepCopy?: boolean;
-                } & (unknown & unknown & unknown & unknown)) & ({
+                } & (unknown & unknown & unknown & unknown & unknown)) & ({
                     url: unknown;
                     html?: never;
                     template?: never;
@@ -3043,6 +3216,228 @@ export interface operations {
                 };
             };
             /** @description Too many requests (the tenant's rate limit, shared with renders); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No signing key by that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SigningKeyInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Invalid body; a file that is not a PKCS#12, a wrong password, a legacy encryption, an unsupported key or an expired certificate */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No signing key by that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signing keys, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyList"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (the tenant's rate limit, shared with renders and fonts); see Retry-After */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

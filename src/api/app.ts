@@ -14,6 +14,7 @@ import { pages, securityHeaders } from "./pages";
 import { renders } from "./renders";
 import { createRouter } from "./router";
 import { destinations } from "./destinations";
+import { signingKeys } from "./signing-keys";
 import { webhooks } from "./webhooks";
 
 export const app = createRouter();
@@ -56,6 +57,7 @@ app.route("/v1/templates", templates);
 app.route("/v1/webhooks", webhooks);
 app.route("/v1/destinations", destinations);
 app.route("/v1/fonts", fonts);
+app.route("/v1/signing-keys", signingKeys);
 
 documentApi(app);
 app.route("/", pages);

@@ -14,12 +14,13 @@ import { SharedBrowser } from "../render/browser";
 import { runJob, type RunResult } from "../render/run-job";
 import type { RenderErrorCode } from "../schemas/job";
 import type { RenderRequest } from "../schemas/render-request";
-import { sha256Hex } from "../security/crypto";
+import { deriveKeyBytes, hex, hmacSha256, sha256Hex, signingSecrets } from "../security/crypto";
 import { checkUrl } from "../security/url-policy";
 import { contentDisposition, type StoredDocument } from "../storage/documents";
 import { tenantStub } from "../tenants/tenant-object";
 import { ApiError } from "./errors";
-import { checkRenderDestination } from "./render-settings";
+import { checkRenderDestination, checkRenderSigningKey } from "./render-settings";
+import { discardAssets, stashAssets } from "./render-assets";
 import { newRenderRecord } from "./render-record";
 import { checkPartTargets, discardSources, type ResolvedSources, resolveSources, stashSources } from "./render-sources";
 import { checkStampFonts, stashStampImages } from "./render-stamps";
@@ -152,6 +153,7 @@ async function stashAndCreate(
 		if (body.html !== undefined) await stashHtml(env, record, body.html);
 		await stashSources(env, record, sources);
 		await stashStampImages(env, record, body);
+		await stashAssets(env, record, body);
 		// A concurrent request with the same Idempotency-Key may have created it first: only the creator enqueues.
 		return await stub.create(record);
 	} catch (err) {
@@ -159,9 +161,25 @@ async function stashAndCreate(
 			(job) => job !== null,
 			() => false,
 		);
-		if (!exists) await discardSources(env, record);
+		if (!exists) await Promise.all([discardSources(env, record), discardAssets(env, record)]);
 		throw err;
 	}
+}
+
+/**
+ * What an Idempotency-Key compares of the body: its SHA-256, with the encryption passwords replaced
+ * by an HMAC under a key derived from SIGNING_SECRET, so the tenant's store holds no hash anyone
+ * could test password guesses against. (After a SIGNING_SECRET rotation a replay with passwords
+ * compares as a different body: 422, within the key's 24 hours.)
+ */
+async function bodyHash(env: Env, tenantId: string, body: Body): Promise<string> {
+	const encrypt = body.pdf?.encrypt;
+	if (!encrypt) return sha256Hex(JSON.stringify(body));
+	const [secret = ""] = signingSecrets(env);
+	const key = await deriveKeyBytes(secret, `idempotency-passwords:${tenantId}`);
+	const keyed = async (password: string | undefined) => (password === undefined ? undefined : hex(await hmacSha256(key, password)));
+	const masked = { userPassword: await keyed(encrypt.userPassword), ownerPassword: await keyed(encrypt.ownerPassword) };
+	return sha256Hex(JSON.stringify({ ...body, pdf: { ...body.pdf, encrypt: { ...encrypt, ...masked } } }));
 }
 
 /** Idempotency-Key: the job id this request stands for, and whether it replays an earlier one. */
@@ -173,7 +191,7 @@ export async function resolveIdempotency(
 	freshId: string,
 ): Promise<{ id: string; replay: boolean }> {
 	if (key === undefined) return { id: freshId, replay: false };
-	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await sha256Hex(JSON.stringify(body)), freshId);
+	const claim = await tenantStub(env, tenantId).claimIdempotencyKey(key, await bodyHash(env, tenantId, body), freshId);
 	if (claim.kind === "conflict") {
 		throw new ApiError(422, "IDEMPOTENCY_CONFLICT", "this Idempotency-Key was used with a different request body in the last 24 hours", {
 			details: [{ path: "Idempotency-Key", message: "reused with a different body" }],
@@ -207,6 +225,7 @@ export async function createRenderJob(c: Context<AppEnv>, body: Body, idempotenc
 	checkPartTargets(c.env, body);
 	await checkRenderDestination(c.env, c.var.tenantId, body);
 	await checkStampFonts(c.env, c.var.tenantId, body);
+	await checkRenderSigningKey(c.env, c.var.tenantId, body);
 	const now = Date.now();
 	const { id, replay } = await resolveIdempotency(c.env, c.var.tenantId, idempotencyKey, body, newJobId(now));
 	const stub = jobStub(c.env, id);

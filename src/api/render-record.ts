@@ -4,7 +4,7 @@ import { expandKey } from "../destinations/s3";
 import { newJobRecord } from "../jobs/new-record";
 import type { JobRecord } from "../jobs/record";
 import { jsonBytes, largestPart, MAX_RECORD_BYTES } from "../jobs/record-size";
-import { sealWebhookHeaders } from "../jobs/secrets";
+import { sealEncrypt, sealWebhookHeaders } from "../jobs/secrets";
 import type { RenderRequest } from "../schemas/render-request";
 import { s3KeyProblem } from "../schemas/s3-key";
 import { ApiError } from "./errors";
@@ -41,6 +41,8 @@ export async function newRenderRecord(env: Env, job: NewJob, body: RenderRequest
 	await applyTenantWebhook(env, record, body);
 	// Sealed now, as the job's first save would: what is measured is what the Durable Object stores.
 	await sealWebhookHeaders(env, record);
+	// The encryption passwords never reach the record in plaintext: newJobRecord left them out of `pdf`.
+	if (body.pdf?.encrypt) record.encrypt = await sealEncrypt(env, record.id, body.pdf.encrypt);
 	checkRecordSize(record);
 	return record;
 }

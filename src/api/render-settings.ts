@@ -1,10 +1,11 @@
-// What POST /v1/renders takes from the tenant's settings: its saved destinations, checked
-// when the render is created, and its default webhook endpoint for renders that name none.
+// What POST /v1/renders takes from the tenant's settings: its saved destinations and signing keys,
+// checked when the render is created, and its default webhook endpoint for renders that name none.
 import { checkDestinationUrl } from "../destinations/saved";
 import type { JobRecord } from "../jobs/record";
 import type { RenderRequest } from "../schemas/render-request";
 import { tenantStub } from "../tenants/tenant-object";
 import { newWebhookRecord } from "../jobs/new-record";
+import { isExpired } from "../signing/keys";
 import { loadEndpoint } from "../webhooks/tenant-endpoint";
 import { ApiError } from "./errors";
 
@@ -27,6 +28,19 @@ export async function checkRenderDestination(env: Env, tenantId: string, body: R
 		});
 	const verdict = checkDestinationUrl(env, saved.config.endpoint);
 	if (!verdict.ok) throw refuse("destination.destination", `its endpoint: ${verdict.reason}`);
+}
+
+/** 400 for a `pdf.sign` that names no saved signing key, or one whose certificate has expired. */
+export async function checkRenderSigningKey(env: Env, tenantId: string, body: RenderRequest): Promise<void> {
+	const name = body.pdf?.sign?.key;
+	if (name === undefined) return;
+	const saved = await tenantStub(env, tenantId).getSigningKey(name);
+	const problem = !saved
+		? { message: `no signing key named ${name}`, detail: "no such signing key (PUT /v1/signing-keys/{name})" }
+		: isExpired(saved.certificate)
+			? { message: `the signing key ${name} has expired`, detail: `its certificate was valid until ${saved.certificate.notAfter}` }
+			: null;
+	if (problem) throw new ApiError(400, "INVALID_REQUEST", problem.message, { details: [{ path: "pdf.sign.key", message: problem.detail }] });
 }
 
 /** A render without its own `webhook` gets the tenant's endpoint, as it is at creation (or none). */

@@ -46,11 +46,11 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
 	await next();
 };
 
-/** Per-tenant limit on creating renders and previews, and on the font routes (Workers Rate Limiting binding). Runs after auth. */
+/** Per-tenant limit on creating renders and previews, and on the font and signing key routes (Workers Rate Limiting binding). Runs after auth. */
 export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 	const { success } = await c.env.RATE_LIMITER.limit({ key: c.var.tenantId });
 	if (!success)
-		throw new ApiError(429, "RATE_LIMITED", "too many requests this minute (renders, previews and font routes share the limit); retry later", {
+		throw new ApiError(429, "RATE_LIMITED", "too many requests this minute (renders, previews, font and signing key routes share the limit); retry later", {
 			headers: { "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS) },
 		});
 	await next();

@@ -2,7 +2,9 @@
 // pdf-lib document they are handed (no browser, no storage): whatever they need from outside comes
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
+import type { EncryptPasswords, Permissions } from "../schemas/encrypt";
 import type { StoredPdfOptions } from "../schemas/job-record";
+import type { OpenedSigningKey } from "../signing/opened-key";
 
 /** What a stamp needs from storage, by the stamp's index: its image's bytes, its tenant font's. */
 export interface StampAssets {
@@ -13,9 +15,26 @@ export interface StampAssets {
 /** Bytes the steps need from outside the document, loaded before the first step runs. */
 export interface FinishAssets {
 	stamps: ReadonlyArray<StampAssets>;
+	/** The attachments with their bytes, in the request's order. */
+	attachments: readonly AttachmentFile[];
 }
 
-export const NO_ASSETS: FinishAssets = { stamps: [] };
+export const NO_ASSETS: FinishAssets = { stamps: [], attachments: [] };
+
+/** What the encryption step gets: the permissions, and the passwords opened only when it runs. */
+export interface EncryptInput {
+	permissions: Permissions;
+	/** The passwords, unsealed for this attempt; null when they cannot be opened any more. */
+	passwords: () => Promise<EncryptPasswords | null>;
+}
+import type { StoredAttachment } from "../schemas/finishing";
+
+/** An attachment to embed, its bytes read from storage before the steps run. */
+export interface AttachmentFile extends Omit<StoredAttachment, "key"> {
+	bytes: Uint8Array;
+	/** When the file was received (the job's creation): its /CreationDate and /ModDate. */
+	receivedAt: Date;
+}
 
 export interface FinishInput {
 	/** The job's `pdf` options (metadata and the finishing options among them). */
@@ -26,6 +45,12 @@ export interface FinishInput {
 	lang: string | null;
 	/** Stamp images and fonts (NO_ASSETS until src/render/finishing.ts loads them for the steps that apply). */
 	assets: FinishAssets;
+	/** `pdf.encrypt` (kept apart from `pdf` in the job record); null: no encryption. */
+	encrypt: EncryptInput | null;
+	/** The key `pdf.sign` names, opened when the job runs (src/render/finishing.ts); null without `pdf.sign`. */
+	signingKey: OpenedSigningKey | null;
+	/** The job's attachments as stored (their bytes come in `assets`); empty without any. */
+	attachments: readonly StoredAttachment[];
 }
 
 export interface FinishStep {
@@ -34,6 +59,11 @@ export interface FinishStep {
 	/** Whether the step has anything to do for these options. */
 	applies(input: FinishInput): boolean;
 	run(doc: PDFDocument, input: FinishInput): Promise<void> | void;
+	/**
+	 * Work on the saved file's bytes, after every step has run and the document is saved (signing:
+	 * the signature covers the file as saved). Returns the bytes to store (it may change them in place).
+	 */
+	afterSave?(pdf: Uint8Array, input: FinishInput): Promise<Uint8Array>;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 	type DeliveryOutcome,
 } from "../destinations/state";
 import type { StoredDocument } from "../storage/documents";
+import { deleteAssets, hasAssets } from "../storage/assets";
 import { sourceKeysOf, storedKeys } from "../storage/outputs";
 import { migrate } from "../storage/sql-schema";
 import type { Lane, SlotGrant } from "../tenants/render-slots";
@@ -513,6 +514,7 @@ export class JobObject extends DurableObject<Env> {
 		// Deleted when the job ended, unless that failed: every stashed source, its parts' too.
 		const sources = sourceKeysOf(job);
 		if (sources.length) await this.env.DOCUMENTS.delete(sources);
+		if (hasAssets(job)) await deleteAssets(this.env.DOCUMENTS, job.tenantId, job.id);
 		// After any index update still on its way, so none can re-add the row.
 		this.indexing = this.indexing.then(() => tenantStub(this.env, job.tenantId).forgetJob(job.id));
 		await this.indexing;
@@ -535,6 +537,7 @@ export class JobObject extends DurableObject<Env> {
 	private async afterEnd(job: JobRecord): Promise<void> {
 		const sources = sourceKeysOf(job);
 		if (sources.length) await this.env.DOCUMENTS.delete(sources).catch(() => undefined);
+		if (hasAssets(job)) await deleteAssets(this.env.DOCUMENTS, job.tenantId, job.id).catch(() => undefined);
 		if (job.webhook?.enqueuePending) {
 			await this.flushOutbox(job);
 			await this.save(job);

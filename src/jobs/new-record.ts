@@ -1,13 +1,28 @@
 // A new job's record, from a validated request: queued, no attempts yet.
 import { config } from "../config";
+import { attachmentRelationship, base64Bytes, type StoredAttachment } from "../schemas/finishing";
 import { JOB_RECORD_VERSION } from "../schemas/job-record";
-import type { RenderRequest } from "../schemas/render-request";
+import type { PdfOptions, RenderRequest } from "../schemas/render-request";
+import { assetKey } from "../storage/assets";
 import { sanitizeFilename, sourceKey } from "../storage/documents";
 import { stampImageKey } from "../storage/outputs";
 import type { EventType, JobRecord, WebhookRecord } from "./record";
 
+/** The request's attachments as the record keeps them: where their bytes wait in R2, never the bytes. */
+function storedAttachments(tenantId: string, id: string, pdf: PdfOptions): StoredAttachment[] {
+	return (pdf.attachments ?? []).map((a, i) => ({
+		name: a.name,
+		contentType: a.contentType,
+		relationship: attachmentRelationship(a, pdf.facturx),
+		...(a.description !== undefined ? { description: a.description } : {}),
+		key: assetKey(tenantId, id, `attachment-${i}`),
+		sizeBytes: base64Bytes(a.content),
+	}));
+}
+
 export function newJobRecord(env: Env, id: string, tenantId: string, body: RenderRequest, origin: string, now: number): JobRecord {
 	const htmlBytes = body.html === undefined ? 0 : new TextEncoder().encode(body.html).byteLength;
+	const attachments = body.pdf?.attachments;
 	return {
 		v: JOB_RECORD_VERSION,
 		id,
@@ -40,14 +55,21 @@ export function newJobRecord(env: Env, id: string, tenantId: string, body: Rende
 		keepCopy: body.keepCopy ?? false,
 		delivery: null,
 		report: null,
+		...(attachments?.length ? { attachments: storedAttachments(tenantId, id, body.pdf ?? {}) } : {}),
 	};
 }
 
 /** The request's `pdf` as the record keeps it: each stamp image the R2 key the API stashes it at, not the data URI. */
+/**
+ * The request's `pdf` as the record keeps it: `encrypt` leaves it (its passwords are sealed apart,
+ * secrets.ts), and so do the attachments (their bytes wait in R2: JobRecord.attachments); stamp
+ * images become the R2 keys they wait at.
+ */
 function storedPdf(pdf: RenderRequest["pdf"], tenantId: string, id: string): JobRecord["pdf"] {
-	if (!pdf?.stamps) return pdf ?? {};
-	const stamps = pdf.stamps.map(({ image, ...stamp }, i) => (image === undefined ? stamp : { ...stamp, imageKey: stampImageKey(tenantId, id, i) }));
-	return { ...pdf, stamps };
+	const { encrypt: _encrypt, attachments: _attachments, ...rest } = pdf ?? {};
+	if (!rest.stamps) return rest;
+	const stamps = rest.stamps.map(({ image, ...stamp }, i) => (image === undefined ? stamp : { ...stamp, imageKey: stampImageKey(tenantId, id, i) }));
+	return { ...rest, stamps };
 }
 
 /** A webhook that has sent nothing yet: the render's own, or the tenant's endpoint (with its `events`). */

@@ -24,6 +24,8 @@ const STEPS: Array<(record: Raw) => Raw> = [
 	(record) => ({ ...record, v: 6, report: null }),
 	// 6 → 7: stamps are new (an older record has none), and so is the markdown source type.
 	(record) => ({ ...record, v: 7 }),
+	// 7 → 8: encryption, signatures, PDF/A and attachments are new: an older record asked for none.
+	(record) => ({ ...record, v: 8 }),
 ];
 
 /** A version-4 source with the fields version 5 adds, as "not recorded". */

@@ -3,7 +3,10 @@
 // headers are needed for every delivery of the terminal event, including a redelivery days later
 // (POST /v1/renders/{id}/webhook), so they are kept sealed instead: AES-GCM under a key derived from
 // SIGNING_SECRET for this job, opened only for the attempt that sends them, and gone with the whole
-// record RETENTION_SECONDS after the job ended.
+// record RETENTION_SECONDS after the job ended. The passwords of `pdf.encrypt` are sealed the same
+// way (never stored in plaintext, not even before the first save), opened only by the attempt that
+// encrypts, and erased once the job is terminal: no later step needs them.
+import { EncryptPasswords, type EncryptOptions, type StoredEncrypt } from "../schemas/encrypt";
 import { Headers } from "../schemas/render-request";
 import { parseStored } from "../schemas/stored";
 import { redactText } from "../security/redact";
@@ -17,6 +20,21 @@ export const PURGE_WEBHOOK_GRACE_MS = 48 * 60 * 60 * 1000;
 export const PURGE_RECHECK_MS = 10 * 60 * 1000;
 
 const purpose = (job: JobRecord) => `webhook-headers:${job.id}`;
+const encryptPurpose = (jobId: string) => `encrypt-passwords:${jobId}`;
+
+/** What the record keeps of `pdf.encrypt`: every permission spelled out, the passwords sealed for this job. */
+export async function sealEncrypt(env: Env, jobId: string, options: EncryptOptions): Promise<StoredEncrypt> {
+	const passwords: EncryptPasswords = { userPassword: options.userPassword, ownerPassword: options.ownerPassword };
+	return { permissions: options.permissions ?? {}, sealedPasswords: await seal(env, encryptPurpose(jobId), JSON.stringify(passwords)) };
+}
+
+/** The passwords for the attempt that encrypts; null once erased or if the secret that sealed them is no longer in force. */
+export async function openEncryptPasswords(env: Env, job: Pick<JobRecord, "id" | "encrypt">): Promise<EncryptPasswords | null> {
+	const sealed = job.encrypt?.sealedPasswords;
+	if (!sealed) return null;
+	const plain = await unseal(env, encryptPurpose(job.id), sealed);
+	return plain === null ? null : parseStored(EncryptPasswords, "encryption passwords", plain);
+}
 
 /** Moves plaintext webhook headers into `sealedHeaders` (on the first save, or when an old record is upgraded). */
 export async function sealWebhookHeaders(env: Env, job: JobRecord): Promise<void> {
@@ -42,6 +60,7 @@ export async function openWebhookHeaders(env: Env, job: JobRecord): Promise<Reco
 export function eraseTerminalSecrets(job: JobRecord): void {
 	const { headers: _headers, cookies: _cookies, basicAuth: _basicAuth, ...rest } = job.page;
 	job.page = rest;
+	if (job.encrypt) job.encrypt = { ...job.encrypt, sealedPasswords: null };
 	// A presigned URL's query is its credential, and its headers may be too: nothing is sent to it after the job ends.
 	if (job.destination?.type === "presigned_put") job.destination = { type: "presigned_put", url: redactText(job.destination.url) };
 }

@@ -20,6 +20,8 @@ export interface DocumentFacts {
 	/** More font objects than MAX_FONT_OBJECTS: the list is not complete. */
 	fontsCut: boolean;
 	tagged: boolean;
+	/** The file is encrypted: its strings (the title, the language) are ciphertext, so they are not read (null). */
+	encrypted: boolean;
 	lang: string | null;
 	title: string | null;
 	headings: number;
@@ -72,7 +74,9 @@ export class DocumentScan {
 			const catalog = isRef(root) ? scan.resolve(root).value : null;
 			if (!isDict(catalog)) throw new UnreadablePdf("the trailer's /Root is not a dictionary");
 			const fonts = fontFacts(scan, scan.current());
-			return { ok: true, facts: { fonts, fontsCut: this.fontObjects > MAX_FONT_OBJECTS, ...catalogFacts(scan, catalog), ...this.structure } };
+			const encrypted = scan.trailer().get("Encrypt") !== undefined;
+			const catalogRead = encrypted ? { ...catalogFacts(scan, catalog), lang: null, title: null } : catalogFacts(scan, catalog);
+			return { ok: true, facts: { fonts, fontsCut: this.fontObjects > MAX_FONT_OBJECTS, encrypted, ...catalogRead, ...this.structure } };
 		} catch (err) {
 			if (err instanceof UnreadablePdf) return { ok: false, reason: err.message };
 			throw err;

@@ -44,7 +44,7 @@ interface XrefSection {
 }
 
 /** What a trailer must carry to be followed; read whatever the caller's keys are. */
-const TRAILER_KEYS = new Set(["Root", "Prev", "Size", "Info", "XRefStm"]);
+const TRAILER_KEYS = new Set(["Root", "Prev", "Size", "Info", "XRefStm", "Encrypt"]);
 
 enum Mode {
 	Top,
@@ -311,7 +311,7 @@ export class ScanResult {
 		}
 	}
 
-	/** The newest trailer's entries (Root, Prev, Size, Info, XRefStm). */
+	/** The newest trailer's entries (Root, Prev, Size, Info, XRefStm, Encrypt). */
 	trailer(): PdfDict {
 		for (const section of this.chain()) {
 			if (!section.trailer) break;

@@ -11,7 +11,7 @@ import { DocumentMerge } from "../merge/document-merge";
 import type { PartRecord } from "../jobs/record";
 import { PartFailure, RenderFailure } from "./errors";
 import { collectBytes, countObjects, WHOLE_PDF_MAX_BYTES, WHOLE_PDF_MAX_OBJECTS, withWholePdf } from "./pdf-memory";
-import { finish, finishInput, saveFinished } from "./finishing";
+import { finishAndSave, finishInput } from "./finishing";
 import { capturePreview } from "./preview";
 import { printPdf, type PrintInput } from "./print";
 import { readSource, type Production } from "./attempt-inputs";
@@ -135,8 +135,7 @@ export async function mergeParts<T>(p: Production, keep: (pdf: Uint8Array) => Pr
 	const kept = await withWholePdf(p.deadline, async () => {
 		const { merged, lang } = await mergePrinted(printed);
 		// The first part's language stands for the whole, unless the request names one.
-		await finish(p, merged, finishInput(p, printed.firstTitle, lang));
-		return keep(await saveFinished(merged));
+		return keep(await finishAndSave(p, merged, finishInput(p, printed.firstTitle, lang)));
 	});
 	return { kept, preview: printed.preview };
 }

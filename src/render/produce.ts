@@ -57,7 +57,7 @@ async function producePdf(p: Production): Promise<StoredDocument> {
 		p.browser,
 		printInput(p),
 		p.policy,
-		(pdf) => {
+		async (pdf) => {
 			p.onPrinted();
 			p.report.finishing();
 			const input = finishInput(p, title);

@@ -16,8 +16,9 @@ const count = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : 
 function issuesOf(facts: DocumentFacts): string[] {
 	const issues: string[] = [];
 	if (!facts.tagged) issues.push("the PDF is not tagged: assistive technology gets no headings, figures or reading order");
-	if (facts.lang === null) issues.push("no document language (set lang on the html element)");
-	if (facts.title === null) issues.push("no document title");
+	// An encrypted file's language and title are ciphertext to this reader: not known, so not missing.
+	if (facts.lang === null && !facts.encrypted) issues.push("no document language (set lang on the html element)");
+	if (facts.title === null && !facts.encrypted) issues.push("no document title");
 	if (facts.tagged && facts.headings === 0) issues.push("no headings");
 	if (facts.figuresWithoutAlt > 0) issues.push(`${count(facts.figuresWithoutAlt, "figure has", "figures have")} no alternative text`);
 	const bare = facts.fonts.filter((f) => !f.embedded).length;

@@ -1,6 +1,6 @@
 // What the stamps step needs from storage, loaded before finishing starts (the steps never touch
 // storage): each image stamp's bytes, stashed in R2 by the API, and each tenant font's face.
-import type { FinishAssets, StampAssets } from "../finish/step";
+import { type FinishAssets, NO_ASSETS, type StampAssets } from "../finish/step";
 import { logError } from "../log";
 import type { StoredPdfOptions } from "../schemas/job-record";
 import { isStandardFont, STAMP_DEFAULTS, type StoredStamp } from "../schemas/stamps";
@@ -45,5 +45,5 @@ export async function loadStampAssets(p: Production, pdf: StoredPdfOptions): Pro
 			return font ? { font } : {};
 		}),
 	);
-	return { stamps };
+	return { ...NO_ASSETS, stamps };
 }

@@ -5,6 +5,8 @@
 import { z } from "@hono/zod-openapi";
 import { JobError, JobStatus, Source, Timings, WebhookAttempt } from "./job";
 import { DeliveredDestination } from "./destination";
+import { StoredEncrypt } from "./encrypt";
+import { StoredAttachment } from "./finishing";
 import { CONTENT_TYPE_VALUES, IMAGE_CONTENT_TYPES, Output, PreviewOptions, ScreenshotOptions } from "./outputs";
 import { Headers, Metadata, PageOptions, PartPdfOptions, PdfOptions, RenderDestination, WebhookRequest } from "./render-request";
 import { RenderReport } from "./report";
@@ -23,11 +25,21 @@ import { EventType } from "./webhook-event";
  * 7: `pdf.stamps` (stamps and watermarks), each image stamp kept as the R2 key its image was
  *    stashed at (`imageKey`), never the data URI; absent in older records. `source.type` may also
  *    be "markdown" from this version on (an added enum member: older records never hold it).
+ * 8: protected and archival PDFs: `encrypt` (the permissions, the passwords sealed until the job
+ *    ends), `attachments` (their bytes wait in R2 under the keys kept here), `pdf.sign` (the name
+ *    of a saved signing key, never the key), `pdf.standard` and `pdf.facturx`; `pdf` no longer
+ *    holds `encrypt` or `attachments`. Each absent in older records, which asked for none of them.
  */
-export const JOB_RECORD_VERSION = 7;
+export const JOB_RECORD_VERSION = 8;
 
-/** The request's `pdf` as stored: stamps with their images as R2 keys. */
-export const StoredPdfOptions = PdfOptions.omit({ stamps: true }).extend({ stamps: z.array(StoredStamp).max(MAX_STAMPS).optional() });
+/**
+ * The request's `pdf` as stored: stamps with their images as R2 keys; without `encrypt`, whose
+ * passwords are kept sealed apart (JobRecord.encrypt), and without `attachments`, whose bytes wait in
+ * R2 (JobRecord.attachments).
+ */
+export const StoredPdfOptions = PdfOptions.omit({ stamps: true, encrypt: true, attachments: true }).extend({
+	stamps: z.array(StoredStamp).max(MAX_STAMPS).optional(),
+});
 export type StoredPdfOptions = z.infer<typeof StoredPdfOptions>;
 
 const ms = z.number().int();
@@ -153,6 +165,10 @@ export const JobRecord = z.object({
 	screenshot: ScreenshotOptions.optional(),
 	preview: PreviewOptions.optional(),
 	parts: z.array(PartRecord).optional(),
+	/** `pdf.encrypt`: its permissions, and its passwords sealed until the job is terminal (then null); absent: no encryption. */
+	encrypt: StoredEncrypt.optional(),
+	/** `pdf.attachments`, their bytes stashed in R2 when the job was created; absent: none. */
+	attachments: z.array(StoredAttachment).optional(),
 	/** Set by the attempt that ends the job (or stores its PDF for delivery); shown once the job is terminal. */
 	report: RenderReport.nullable(),
 });

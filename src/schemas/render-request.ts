@@ -2,9 +2,12 @@
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_NAME } from "./destination";
 import { cssLength, PAGE_RANGES } from "./lengths";
+import { EncryptOptions } from "./encrypt";
+import { finishingFields, finishingIssues, pdfOptionRules } from "./finishing";
 import { MAX_PARTS, Output, PdfMetadata, PreviewOptions, ScreenshotOptions, TemplateRef } from "./outputs";
 import { MAX_S3_KEY_BYTES, S3_KEY_PATTERN, s3KeyProblem } from "./s3-key";
-import { Stamps } from "./stamps";
+import { DEFAULT_STAMP_FONT, isStandardFont, type Stamp, Stamps } from "./stamps";
+import { PdfSign } from "./signing-key";
 import { httpUrl } from "./url";
 
 export const MAX_HTML_BYTES = 10 * 1024 * 1024;
@@ -43,6 +46,9 @@ function exactlyOneOf(sources: string[]): OpenApiMetadata {
 	return { oneOf: oneOf as unknown as OpenApiMetadata["oneOf"] };
 }
 
+/** The `pdf` options that finish the whole document after printing (and merging): a PDF output only. */
+export const FINISHING_OPTIONS = ["stamps", "encrypt", "sign", "standard", "attachments", "facturx"] as const;
+
 function sourceRules(): OpenApiMetadata {
 	const IMAGE = { enum: ["png", "jpeg", "webp"] };
 	// The refinements on output: screenshots need an image output; previews and parts need a PDF.
@@ -54,8 +60,14 @@ function sourceRules(): OpenApiMetadata {
 		rule("screenshot", { required: ["output"], properties: { output: IMAGE } }),
 		rule("preview", { properties: { output: { const: "pdf" } } }),
 		rule("parts", { properties: { output: { const: "pdf" } } }),
-		// Finishing options (stamps) work on a PDF.
-		when({ required: ["pdf"], properties: { pdf: { required: ["stamps"] } } }, { properties: { output: { const: "pdf" } } }),
+		// Finishing options work on a PDF: an image output takes none of them (keyed on output: a rule keyed on
+		// pdf would be checked for every body, and slows validation of every request).
+		when(
+			{ required: ["output"], properties: { output: IMAGE } },
+			{ properties: { pdf: { properties: Object.fromEntries(FINISHING_OPTIONS.map((o) => [o, false])) } } },
+		),
+		// An encrypted PDF gets no preview: the thumbnail would show its first page unencrypted.
+		rule("preview", { properties: { pdf: { properties: { encrypt: false } } } }),
 	];
 	return { ...exactlyOneOf(["url", "html", "template", "markdown", "parts"]), allOf: allOf as unknown as OpenApiMetadata["allOf"] };
 }
@@ -95,11 +107,20 @@ export const PdfOptions = z
 		tagged: z.boolean().optional(),
 		metadata: PdfMetadata.optional(),
 		stamps: Stamps.optional(),
+		encrypt: EncryptOptions.optional(),
+		sign: PdfSign.optional(),
+		...finishingFields,
 	})
-	.openapi("PdfOptions");
+	.openapi("PdfOptions", {
+		allOf: [
+			// biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keywords, not a thenable
+			{ if: { required: ["encrypt"], properties: { encrypt: {} } }, then: { properties: { sign: false, standard: false } } },
+			...pdfOptionRules(),
+		] as unknown as OpenApiMetadata["allOf"],
+	});
 
-/** A part's own PDF options: no metadata or stamps, which belong to the merged document. */
-export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true });
+/** A part's own PDF options: what finishes the whole document (metadata, stamps, PDF/A, attachments, encryption, a signature) is the request's alone. */
+export const PartPdfOptions = PdfOptions.omit({ metadata: true, stamps: true, encrypt: true, sign: true, standard: true, attachments: true, facturx: true });
 
 const Cookie = z.strictObject({
 	name: z.string().min(1).max(4096).regex(SAFE_TEXT),
@@ -258,6 +279,7 @@ export const Part = z
 		html: z.string().min(1).max(MAX_HTML_BYTES).optional(),
 		template: TemplateRef.optional(),
 		markdown: markdownSource(),
+		// The whole document's options (metadata, stamps, encryption) belong to the request's own `pdf`.
 		pdf: PartPdfOptions.optional(),
 		page: PageOptions.optional(),
 	})
@@ -268,6 +290,38 @@ export const Part = z
 	})
 	.openapi("Part", exactlyOneOf(["url", "html", "template", "markdown"]));
 export type Part = z.infer<typeof Part>;
+
+/** The finishing options of `pdf` that only make sense for a PDF, and what they rule out. */
+/** PDF/A embeds every font, and the 14 standard fonts are never embedded: a text stamp must name a tenant family. */
+function standardStampFonts(stamps: Stamp[], standard: string, ctx: z.RefinementCtx): void {
+	for (const [i, stamp] of stamps.entries()) {
+		if (stamp.text === undefined || (stamp.font !== undefined && !isStandardFont(stamp.font))) continue;
+		const font = stamp.font ?? DEFAULT_STAMP_FONT;
+		ctx.addIssue({
+			code: "custom",
+			path: ["pdf", "stamps", i, "font"],
+			message: `${standard} embeds every font, and ${font} (a standard font) is never embedded: name a font you uploaded`,
+		});
+	}
+}
+
+function finishingRules(body: { output?: string; preview?: unknown; pdf?: PdfOptions }, ctx: z.RefinementCtx): void {
+	const pdf = body.pdf;
+	if (!pdf) return;
+	if ((body.output ?? "pdf") !== "pdf") {
+		for (const option of FINISHING_OPTIONS) {
+			if (pdf[option] !== undefined) ctx.addIssue({ code: "custom", path: ["pdf", option], message: `pdf.${option} finishes a PDF; output must be pdf` });
+		}
+	}
+	// (The same rules as JSON Schema are on PdfOptions.)
+	if (pdf.encrypt && pdf.sign) ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: "encrypt and sign cannot both apply: sign, or encrypt" });
+	if (pdf.encrypt && pdf.standard)
+		ctx.addIssue({ code: "custom", path: ["pdf", "encrypt"], message: `${pdf.standard} forbids encryption: encrypt, or ask for the standard` });
+	for (const issue of finishingIssues(pdf)) ctx.addIssue({ code: "custom", ...issue });
+	if (pdf.standard) standardStampFonts(pdf.stamps ?? [], pdf.standard, ctx);
+	if (pdf.encrypt && body.preview)
+		ctx.addIssue({ code: "custom", path: ["preview"], message: "an encrypted PDF gets no preview: the thumbnail would show its first page to anyone" });
+}
 
 export const RenderRequest = z
 	.strictObject({
@@ -304,8 +358,7 @@ export const RenderRequest = z
 			ctx.addIssue({ code: "custom", path: ["screenshot"], message: "screenshot options need output png, jpeg or webp" });
 		if ((body.output ?? "pdf") !== "pdf" && body.preview)
 			ctx.addIssue({ code: "custom", path: ["preview"], message: "a preview is a thumbnail of a PDF's first page; output must be pdf" });
-		if ((body.output ?? "pdf") !== "pdf" && body.pdf?.stamps)
-			ctx.addIssue({ code: "custom", path: ["pdf", "stamps"], message: "stamps finish a PDF; output must be pdf" });
+		finishingRules(body, ctx);
 	})
 	// Exactly one source, as the refinement above demands. Inline rather than a component, so that
 	// generated clients treat fields with defaults (async, expiresIn) as optional request fields.

@@ -46,6 +46,15 @@ export function base64(bytes: Uint8Array): string {
 	return btoa(binary);
 }
 
+/** The bytes of base64 text (white space allowed), or null when it is not base64. */
+export function fromBase64(text: string): Uint8Array | null {
+	try {
+		return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+	} catch {
+		return null;
+	}
+}
+
 export function base64url(bytes: Uint8Array): string {
 	return base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -35,11 +35,15 @@ export function redactText(text: string): string {
 	});
 }
 
-/** A log line's fields with every string, at any depth, redacted. */
+/** Field names whose values are secrets whatever they hold (userPassword, ownerPassword, basicAuth's password, …). */
+const SECRET_FIELD = /password/i;
+
+/** A log line's fields with every string, at any depth, redacted; a password field's value replaced whole. */
 export function redactValue(value: unknown): unknown {
 	if (typeof value === "string") return redactText(value);
 	if (Array.isArray(value)) return value.map(redactValue);
 	if (value instanceof Error) return redactText(value.message);
-	if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v)]));
+	if (value !== null && typeof value === "object")
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) ? REDACTED : redactValue(v)]));
 	return value;
 }

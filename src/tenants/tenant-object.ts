@@ -3,11 +3,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DestinationConfig } from "../schemas/destination";
 import type { JobStatus } from "../schemas/job";
+import type { CertificateInfo } from "../schemas/signing-key";
 import { migrate } from "../storage/sql-schema";
 import { acquireLease, grantLease, type LeaseGrant, type LeaseRequest, LEASE_MIGRATIONS, leaseState, releaseLease } from "./leases";
 import { decideSlot, SLOW_LANE_MS, type SlotGrant, type SlotRequest } from "./render-slots";
 import * as fonts from "./fonts";
 import * as settings from "./settings";
+import * as signingKeys from "./signing-keys";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -25,6 +27,8 @@ export const TENANT_MIGRATIONS = [
 	...LEASE_MIGRATIONS,
 	// The tenant's font faces (src/tenants/fonts.ts); their bytes are in R2.
 	...fonts.FONT_MIGRATIONS,
+	// The tenant's signing keys (src/tenants/signing-keys.ts); the private keys arrive sealed.
+	...signingKeys.SIGNING_KEY_MIGRATIONS,
 ];
 
 export type IdempotencyClaim = { kind: "new" } | { kind: "replay"; jobId: string } | { kind: "conflict" };
@@ -166,6 +170,29 @@ export class TenantObject extends DurableObject<Env> {
 
 	async deleteFonts(family: string, face?: { weight: number; style: string }): Promise<fonts.FaceRow[]> {
 		return fonts.deleteFaces(this.sql, family, face);
+	}
+
+	// ---- signing keys (rows in src/tenants/signing-keys.ts; the key arrives sealed) -------------
+
+	async putSigningKey(
+		name: string,
+		certificate: CertificateInfo,
+		sealed: string,
+		now = Date.now(),
+	): Promise<{ created: boolean; row: signingKeys.SigningKeyRow }> {
+		return signingKeys.putSigningKey(this.sql, name, certificate, sealed, now);
+	}
+
+	async getSigningKey(name: string): Promise<signingKeys.SigningKeyRow | null> {
+		return signingKeys.getSigningKey(this.sql, name);
+	}
+
+	async listSigningKeys(): Promise<signingKeys.SigningKeyRow[]> {
+		return signingKeys.listSigningKeys(this.sql);
+	}
+
+	async deleteSigningKey(name: string): Promise<boolean> {
+		return signingKeys.deleteSigningKey(this.sql, name);
 	}
 
 	/** Forgets idempotency keys older than 24 h; idempotent. */

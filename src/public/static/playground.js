@@ -31,7 +31,7 @@ function pdfStamps() {
 	return stamps;
 }
 
-/** The request body from the form: the source, the main PDF options, async, an optional webhook. */
+/** The request body from the form: the source, the main PDF options, async, an optional webhook and password. */
 function requestBody() {
 	const margin = $("margin").value.trim();
 	const body = {
@@ -50,6 +50,15 @@ function requestBody() {
 		const stamps = pdfStamps();
 		if (stamps.length) body.pdf.stamps = stamps;
 	}
+	// A password encrypts the PDF (a screenshot cannot be): sent once, never shown again by the API.
+	const password = $("pdf-password").value;
+	if (password && output === "pdf") body.pdf.encrypt = { userPassword: password };
+	// A saved signing key (PUT /v1/signing-keys/{name}) signs the PDF; screenshots cannot be signed.
+	const signKey = $("sign-key").value.trim();
+	if (signKey && output === "pdf") body.pdf.sign = { key: signKey };
+	// PDF/A finishes a PDF: a screenshot has nothing to make archival.
+	const standard = $("standard").value;
+	if (standard && output === "pdf") body.pdf.standard = standard;
 	const source = form.elements.source.value;
 	if (source === "url") body.url = $("url").value.trim();
 	else body[source] = $(source).value;

@@ -11,7 +11,7 @@ export interface ToolRun {
 	stderr: string;
 }
 
-/** Runs `tool` with `args` ("{pdf}" is the PDF's file) on `pdf`; whatever its exit code. */
+/** Runs `tool` with `args` ("{pdf}" is the PDF's file; "{out}" a file whose bytes come back as stdout) on `pdf`; whatever its exit code. */
 export async function runTool(tool: string, args: string[], pdf: Uint8Array): Promise<ToolRun> {
 	const query = new URLSearchParams(args.map((arg) => ["arg", arg]));
 	const res = await fetch(`${inject("pdfToolsOrigin")}/${tool}?${query}`, { method: "POST", body: pdf });

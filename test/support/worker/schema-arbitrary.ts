@@ -3,7 +3,7 @@
 // accepts, and mutations of such a value that it refuses. Covers the keywords the document uses
 // ($ref, oneOf/anyOf, allOf of if/then conditionals on a required key, enum/const, type,
 // properties/required/additionalProperties, propertyNames, maxProperties, min/max, lengths, pattern,
-// format uri, items/maxItems, the empty schema) and fails loudly on others.
+// format uri and password, items/maxItems/contains, the empty schema) and fails loudly on others.
 import fc from "fast-check";
 
 export type Schema = boolean | SchemaObject;
@@ -23,6 +23,7 @@ export interface SchemaObject {
 	propertyNames?: SchemaObject;
 	maxProperties?: number;
 	items?: Schema;
+	contains?: Schema;
 	maxItems?: number;
 	minItems?: number;
 	minimum?: number;
@@ -79,7 +80,7 @@ export class SchemaSet {
 			case "boolean":
 				return fc.boolean();
 			case "array":
-				return fc.array(this.valid(s.items ?? true), { minLength: s.minItems ?? 0, maxLength: Math.min(s.maxItems ?? 3, 3) });
+				return this.array(s);
 			case "object":
 				return this.object(s);
 			default:
@@ -87,10 +88,21 @@ export class SchemaSet {
 		}
 	}
 
+	/** Up to 3 items; with `contains`, the first is one that matches it (as an item too). */
+	private array(s: SchemaObject): fc.Arbitrary<unknown[]> {
+		const max = Math.min(s.maxItems ?? 3, 3);
+		if (s.contains === undefined) return fc.array(this.valid(s.items ?? true), { minLength: s.minItems ?? 0, maxLength: max });
+		const rest = fc.array(this.valid(s.items ?? true), { minLength: Math.max(0, (s.minItems ?? 0) - 1), maxLength: max - 1 });
+		return fc.tuple(this.valid(this.merge(s.items ?? true, s.contains)), rest).map(([first, others]) => [first, ...others]);
+	}
+
 	private string(s: SchemaObject): fc.Arbitrary<string> {
 		if (s.format === "uri") return fc.tuple(fc.constantFrom(...PUBLIC_URLS), fc.stringMatching(/^[a-z0-9]{0,8}$/)).map(([base, tail]) => base + tail);
 		const min = s.minLength ?? 0;
 		const max = Math.max(min, Math.min(s.maxLength ?? MAX_GENERATED_LENGTH, MAX_GENERATED_LENGTH));
+		// A password's SASLprep rules (stated in its description) are no JSON Schema: printable ASCII passes them all.
+		if (s.format === "password")
+			return fc.string({ minLength: min, maxLength: max, unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) });
 		const base = s.pattern ? fc.stringMatching(new RegExp(s.pattern)) : fc.string({ minLength: min, maxLength: max, unit: "grapheme" });
 		return base.filter((v) => v.length >= min && v.length <= (s.maxLength ?? Number.POSITIVE_INFINITY));
 	}
