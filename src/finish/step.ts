@@ -3,6 +3,7 @@
 // in `FinishInput`, loaded before the first step runs.
 import type { PDFDocument } from "pdf-lib";
 import type { EncryptPasswords, Permissions } from "../schemas/encrypt";
+import type { StoredAttachment } from "../schemas/finishing";
 import type { StoredPdfOptions } from "../schemas/job-record";
 import type { OpenedSigningKey } from "../signing/opened-key";
 
@@ -27,8 +28,6 @@ export interface EncryptInput {
 	/** The passwords, unsealed for this attempt; null when they cannot be opened any more. */
 	passwords: () => Promise<EncryptPasswords | null>;
 }
-import type { StoredAttachment } from "../schemas/finishing";
-
 /** An attachment to embed, its bytes read from storage before the steps run. */
 export interface AttachmentFile extends Omit<StoredAttachment, "key"> {
 	bytes: Uint8Array;
@@ -43,7 +42,7 @@ export interface FinishInput {
 	title: string;
 	/** The language the catalog's /Lang gets: the request's, else the first part's own; null keeps what the PDF has. */
 	lang: string | null;
-	/** Stamp images and fonts (NO_ASSETS until src/render/finishing.ts loads them for the steps that apply). */
+	/** Stamp images and fonts, attachments' bytes (NO_ASSETS until src/render/finishing.ts loads them for the steps that apply). */
 	assets: FinishAssets;
 	/** `pdf.encrypt` (kept apart from `pdf` in the job record); null: no encryption. */
 	encrypt: EncryptInput | null;
